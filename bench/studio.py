@@ -1,0 +1,170 @@
+"""Benchmark of the studio: compute seconds per second of speech, and peak memory.
+
+    .venv/bin/python bench/studio.py [--takes 5] [--batch-lines 20]
+
+Rows:
+- full take, no preview: voice + face + body + critic (single pass) + every file but the video,
+  models already loaded (what each take of a long session or batch costs);
+- full take, body preview: the same plus preview.mp4 (full body with the face animated);
+- batch of N lines with 1 and 2 worker processes (`emostudio batch --preview none`), wall clock
+  from the command's start to its end, model loading included.
+
+Peak memory: the largest resident set of this process (takes) and the largest summed resident
+set of the batch command's process tree (sampled every 0.2 s). Sentences come from
+../shared/eval/sentences.txt when present (emotionally neutral text), else a built-in list.
+Target (issue 7): a full take without preview costs at most 0.5 s per second of speech.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SHARED_SENTENCES = REPO.parent / "shared" / "eval" / "sentences.txt"
+FALLBACK_SENTENCES = [
+    "The train leaves the station at seven in the morning.",
+    "Please put the books back on the shelf when you are done.",
+    "We walked to the market and bought some bread.",
+    "The meeting has been moved to the second floor.",
+    "She opened the window and looked at the street.",
+]
+EMOTIONS = ["happy", "angry", "sad", "scared", "surprised", "calm and relaxed"]
+TARGET_RATIO = 0.5
+
+
+def sentences(n: int) -> list[str]:
+    if SHARED_SENTENCES.is_file():
+        found = [s.strip() for s in SHARED_SENTENCES.read_text().splitlines() if s.strip()]
+    else:
+        found = FALLBACK_SENTENCES
+    return [found[i % len(found)] for i in range(n)]
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Summed resident memory of ``pid`` and all its descendants, MiB (Linux /proc)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children[ppid].append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        stack.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024.0
+
+
+def bench_takes(texts: list[str], preview: str) -> dict:
+    """Render takes in this process (models warmed first); sums of times and speech seconds."""
+    from studio.pipeline import default_studio
+
+    studio = default_studio()
+    with tempfile.TemporaryDirectory() as tmp:
+        studio.render("Warming up.", "happy", out=Path(tmp) / "warm", preview=preview)
+        stages: dict[str, float] = defaultdict(float)
+        speech = wall = 0.0
+        for i, text in enumerate(texts):
+            t = time.perf_counter()
+            take = studio.render(text, EMOTIONS[i % len(EMOTIONS)], out=Path(tmp) / f"t{i}",
+                                 seed=i, preview=preview)
+            wall += time.perf_counter() - t
+            speech += take.duration
+            for k, v in take.timings.items():
+                stages[k] += v
+    return {"speech": speech, "wall": wall, "stages": dict(stages),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+
+
+def bench_batch(texts: list[str], jobs: int) -> dict:
+    """Run ``emostudio batch`` on a script of ``texts``; wall clock, speech seconds, peak memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "script.yaml"
+        import yaml
+
+        script.write_text(yaml.safe_dump([
+            {"id": f"line{i:02d}", "text": t, "emotion": EMOTIONS[i % len(EMOTIONS)]}
+            for i, t in enumerate(texts)]))
+        out = Path(tmp) / "out"
+        peak = [0.0]
+        t = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "batch", str(script),
+                                 "--out", str(out), "--jobs", str(jobs), "--preview", "none",
+                                 "--no-progress"], cwd=REPO, stderr=subprocess.PIPE, text=True)
+
+        def sample() -> None:
+            while proc.poll() is None:
+                peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, stderr = proc.communicate()
+        wall = time.perf_counter() - t
+        sampler.join()
+        if proc.returncode != 0:
+            raise SystemExit(f"batch failed ({proc.returncode}): {stderr}")
+        manifest = json.loads((out / "manifest.json").read_text())
+        speech = sum(e["duration"] for e in manifest if e["status"] == "done")
+        done = sum(e["status"] == "done" for e in manifest)
+    return {"speech": speech, "wall": wall, "peak_mb": peak[0], "done": done}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--takes", type=int, default=5, help="takes per single-take row")
+    parser.add_argument("--preview-takes", type=int, default=2, help="takes with the preview")
+    parser.add_argument("--batch-lines", type=int, default=20, help="lines of the batch rows")
+    parser.add_argument("--skip-batch", action="store_true", help="only the single-take rows")
+    args = parser.parse_args()
+
+    rows = []
+    no_preview = bench_takes(sentences(args.takes), "none")
+    rows.append((f"full take, no preview ({args.takes} takes)", no_preview))
+    with_preview = bench_takes(sentences(args.preview_takes), "body")
+    rows.append((f"full take, body preview ({args.preview_takes} takes)", with_preview))
+    if not args.skip_batch:
+        for jobs in (1, 2):
+            rows.append((f"batch {args.batch_lines} lines, {jobs} worker{'s' * (jobs > 1)}",
+                         bench_batch(sentences(args.batch_lines), jobs)))
+
+    print(f"\n{'case':44s} {'speech s':>9s} {'wall s':>8s} {'s/s':>6s} {'peak MiB':>9s}")
+    for name, r in rows:
+        print(f"{name:44s} {r['speech']:9.1f} {r['wall']:8.1f} {r['wall'] / r['speech']:6.3f} "
+              f"{r['peak_mb']:9.0f}")
+    ratio = no_preview["wall"] / no_preview["speech"]
+    print(f"\ntarget: full take without preview <= {TARGET_RATIO} s/s: "
+          f"{'MET' if ratio <= TARGET_RATIO else 'NOT MET'} ({ratio:.3f})")
+    print("\nwhere the time goes (s per s of speech):")
+    print(f"{'stage':16s} {'no preview':>11s} {'preview':>9s}")
+    for stage in sorted(set(no_preview["stages"]) | set(with_preview["stages"])):
+        a = no_preview["stages"].get(stage, 0.0) / no_preview["speech"]
+        b = with_preview["stages"].get(stage, 0.0) / with_preview["speech"]
+        print(f"{stage:16s} {a:11.3f} {b:9.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""Benchmark of the emotional TTS: speed against bare piper, acoustic effect of each emotion, and
+whether a speech-emotion recogniser trained on EmoDB hears the intended emotion.
+
+    .venv/bin/python bench/tts.py [--sentences N] [--prosody diffusion,rules] [--seed 0]
+                                  [--sentences-file FILE] [--json OUT.json]
+
+For every sentence of ../shared/eval/sentences.txt and every emotion (neutral, happiness, sadness,
+anger, fear, disgust, surprise, calm at intensity 1):
+
+* time of the emotional synthesis against bare piper (``PiperVoice.synthesize``) on the same
+  text, measured back to back in the same run (ratio), and the process's peak memory;
+* eGeMAPSv02 (openSMILE) of each take; per emotion the mean change against the neutral rendering
+  of the same sentence by the same model: mean F0 (semitones), F0 range (20-80th percentile,
+  semitones), loudness (%), voiced segments per second, alpha ratio (dB), HNR (dB); beside the
+  direction the vocal-expression literature reports;
+* a linear eGeMAPS classifier trained on EmoDB (speaker-normalised features; our voice's takes are
+  normalised over the voice's own takes) recognising the intended emotion of the takes over EmoDB's
+  7 classes (calm is scored as EmoDB's boredom, the low-arousal class; surprise has no EmoDB class).
+
+Literature directions (P. N. Juslin and P. Laukka, "Communication of emotions in vocal expression
+and music performance", Psychological Bulletin 129(5):770-814, 2003, Table 7): anger and happiness
+up in F0 level, F0 variability, intensity, speech rate and high-frequency energy; fear up in F0
+level, intensity, rate and high-frequency energy but with LOW F0 variability; sadness and tenderness
+(our calm) down in all five. The sixth measure, HNR, stands for J&L's "microstructural regularity":
+irregular (lower HNR) for anger, fear and sadness, regular (higher HNR) for happiness and tenderness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+SHARED = Path(os.environ.get("EMOSTUDIO_SHARED", REPO.parent / "shared"))
+
+EMOTIONS = ("neutral", "happiness", "sadness", "anger", "fear", "disgust", "surprise", "calm")
+#: Emotions the "done when" checks: at least 5 of the 6 measures in the literature's direction.
+CHECKED = ("anger", "happiness", "fear", "sadness", "calm")
+#: (label, eGeMAPS column, how the change is expressed)
+MEASURES = (
+    ("F0 mean st", "F0semitoneFrom27.5Hz_sma3nz_amean", "diff"),
+    ("F0 range st", "F0semitoneFrom27.5Hz_sma3nz_pctlrange0-2", "diff"),
+    ("loudness %", "loudness_sma3_amean", "percent"),
+    ("voiced seg/s", "VoicedSegmentsPerSec", "diff"),
+    ("alpha ratio dB", "alphaRatioV_sma3nz_amean", "diff"),
+    ("HNR dB", "HNRdBACF_sma3nz_amean", "diff"),
+)
+#: Direction of each measure per emotion in the literature (+1 up, -1 down; see module doc).
+LITERATURE = {
+    "anger": (+1, +1, +1, +1, +1, -1),
+    "happiness": (+1, +1, +1, +1, +1, +1),
+    "fear": (+1, -1, +1, +1, +1, -1),
+    "sadness": (-1, -1, -1, -1, -1, -1),
+    "calm": (-1, -1, -1, -1, -1, +1),
+}
+#: Our category -> EmoDB's class for the recogniser (None: not scored).
+EMODB_CLASS = {"neutral": "neutral", "happiness": "happiness", "sadness": "sadness",
+               "anger": "anger", "fear": "fear", "disgust": "disgust", "calm": "boredom",
+               "surprise": None}
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process, MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def egemaps():
+    import opensmile
+
+    return opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                           feature_level=opensmile.FeatureLevel.Functionals)
+
+
+def features(smile, audio: np.ndarray, sample_rate: int) -> dict[str, float]:
+    frame = smile.process_signal(np.asarray(audio, np.float32), sample_rate)
+    return {k: float(v) for k, v in frame.iloc[0].items()}
+
+
+def synthesize_all(tts, bare, sentences: list[str], seed: int, smile) -> list[dict]:
+    """One record per (sentence, emotion): timings and eGeMAPS features."""
+    from tqdm import tqdm
+
+    from controllers.target import EmotionTarget
+
+    records = []
+    jobs = [(i, s, e) for i, s in enumerate(sentences) for e in EMOTIONS]
+    for i, text, emotion in tqdm(jobs, desc=f"prosody {tts.prosody_name}", leave=False):
+        target = EmotionTarget.from_category(emotion, 1.0 if emotion != "neutral" else 0.0)
+        started = time.perf_counter()
+        for _ in bare.synthesize(text):
+            pass
+        t_bare = time.perf_counter() - started
+        started = time.perf_counter()
+        speech = tts.speak(target, seed=seed + i, text=text)
+        t_emo = time.perf_counter() - started
+        records.append(dict(sentence=i, emotion=emotion, t_bare=t_bare, t_emo=t_emo,
+                            features=features(smile, speech.audio, speech.sample_rate)))
+    return records
+
+
+def changes(records: list[dict]) -> dict[str, np.ndarray]:
+    """Per emotion: (sentences, 6) change of each measure against the neutral take."""
+    neutral = {r["sentence"]: r["features"] for r in records if r["emotion"] == "neutral"}
+    out: dict[str, list] = {}
+    for r in records:
+        if r["emotion"] == "neutral":
+            continue
+        base, f = neutral[r["sentence"]], r["features"]
+        row = []
+        for _, col, kind in MEASURES:
+            if kind == "percent":
+                row.append(100.0 * (f[col] / max(base[col], 1e-9) - 1.0))
+            else:
+                row.append(f[col] - base[col])
+        out.setdefault(r["emotion"], []).append(row)
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+# -- the recogniser ---------------------------------------------------------------------------
+def _speaker_normalise(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    x = x.copy()
+    for g in np.unique(groups):
+        rows = groups == g
+        mu, sd = x[rows].mean(axis=0), x[rows].std(axis=0) + 1e-6
+        x[rows] = (x[rows] - mu) / sd
+    return x
+
+
+def emodb_recogniser(smile, columns: list[str]):
+    """A linear classifier of EmoDB's 7 classes on speaker-normalised eGeMAPS (None if absent)."""
+    import csv
+
+    import soundfile as sf
+    from sklearn.linear_model import LogisticRegression
+    from tqdm import tqdm
+
+    root = SHARED / "data" / "emodb"
+    if not (root / "labels.csv").is_file():
+        return None
+    rows = list(csv.DictReader((root / "labels.csv").open()))
+    feats, labels, speakers = [], [], []
+    for row in tqdm(rows, desc="EmoDB eGeMAPS", leave=False):
+        audio, rate = sf.read(str(root / row["file"]), dtype="float32")
+        f = features(smile, audio, rate)
+        feats.append([f[c] for c in columns])
+        labels.append(row["emotion"])
+        speakers.append(row["speaker"])
+    x = _speaker_normalise(np.asarray(feats), np.asarray(speakers))
+    model = LogisticRegression(C=0.1, max_iter=2000)
+    model.fit(x, np.asarray(labels))
+    return model
+
+
+def recognition(model, records: list[dict], columns: list[str]) -> tuple[float, dict[str, float]]:
+    """Share of scored takes recognised as their intended emotion, overall and per emotion."""
+    x = np.asarray([[r["features"][c] for c in columns] for r in records])
+    x = _speaker_normalise(x, np.zeros(len(x)))
+    predicted = model.predict(x)
+    per: dict[str, list[bool]] = {}
+    for r, p in zip(records, predicted):
+        wanted = EMODB_CLASS[r["emotion"]]
+        if wanted is not None:
+            per.setdefault(r["emotion"], []).append(p == wanted)
+    hits = [h for v in per.values() for h in v]
+    return float(np.mean(hits)), {k: float(np.mean(v)) for k, v in per.items()}
+
+
+# -- report -----------------------------------------------------------------------------------
+def report(name: str, records: list[dict], accuracy) -> dict:
+    ratio = np.asarray([r["t_emo"] / r["t_bare"] for r in records])
+    total = sum(r["t_emo"] for r in records) / sum(r["t_bare"] for r in records)
+    print(f"\n## prosody = {name}\n")
+    print(f"time emotional / bare piper (same text, back to back): total {total:.2f}x, "
+          f"per take median {np.median(ratio):.2f}x, p90 {np.percentile(ratio, 90):.2f}x")
+    delta = changes(records)
+    header = "| emotion | " + " | ".join(m[0] for m in MEASURES) + " | in direction |"
+    print("\n" + header + "\n|" + "---|" * (len(MEASURES) + 2))
+    summary = {"time_ratio_total": total, "time_ratio_median": float(np.median(ratio)),
+               "emotions": {}}
+    for emotion in EMOTIONS[1:]:
+        mean = delta[emotion].mean(axis=0)
+        lit = LITERATURE.get(emotion)
+        cells, hits = [], 0
+        for k, value in enumerate(mean):
+            mark = ""
+            if lit is not None:
+                ok = np.sign(value) == lit[k]
+                hits += int(ok)
+                mark = (" ↑" if lit[k] > 0 else " ↓") + ("✓" if ok else "✗")
+            cells.append(f"{value:+.2f}{mark}")
+        verdict = f"{hits}/6" + (" PASS" if hits >= 5 else " FAIL") if lit else "-"
+        print(f"| {emotion} | " + " | ".join(cells) + f" | {verdict} |")
+        summary["emotions"][emotion] = {"mean_change": mean.tolist(),
+                                        "in_direction": hits if lit else None}
+    print("\n(arrows: literature direction, Juslin & Laukka 2003; ✓ agrees)")
+    if accuracy is not None:
+        overall, per = accuracy
+        print(f"\nEmoDB eGeMAPS recogniser, intended emotion recognised: {100 * overall:.0f}% of "
+              f"takes over 7 classes (chance 14%, target >= 40%): "
+              + ", ".join(f"{k} {100 * v:.0f}%" for k, v in per.items()))
+        summary["recognition"] = {"overall": overall, "per_emotion": per}
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sentences", type=int, default=30, help="how many sentences (default 30)")
+    parser.add_argument("--sentences-file", type=Path,
+                        default=SHARED / "eval" / "sentences.txt", help="one sentence per line")
+    parser.add_argument("--prosody", default="diffusion,rules",
+                        help="comma-separated prosody models to compare (default diffusion,rules)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
+    args = parser.parse_args(argv)
+    if not args.sentences_file.is_file():
+        print(f"sentences file {args.sentences_file} is absent (set EMOSTUDIO_SHARED)",
+              file=sys.stderr)
+        return 2
+    sentences = [s.strip() for s in args.sentences_file.read_text().splitlines() if s.strip()]
+    sentences = sentences[:args.sentences]
+
+    from piper import PiperVoice
+
+    from synth.tts import EmotionalTTS, Voice
+    from synth.tts.voice import default_voice_paths
+
+    model_path, config_path = default_voice_paths()
+    bare = PiperVoice.load(model_path, config_path)
+    voice = Voice.load()
+    smile = egemaps()
+    print(f"# emotional TTS benchmark: {len(sentences)} sentences x {len(EMOTIONS)} emotions, "
+          f"seed {args.seed}, {os.cpu_count()} CPU cores")
+    results, all_records = {}, {}
+    for name in [p.strip() for p in args.prosody.split(",") if p.strip()]:
+        try:
+            tts = EmotionalTTS.load(prosody=name, voice=voice)
+        except Exception as exc:  # a model not built yet is reported, not fatal
+            print(f"\n## prosody = {name}: unavailable ({exc})")
+            continue
+        tts.speak(None, seed=0, text=sentences[0])  # warm-up
+        all_records[name] = synthesize_all(tts, bare, sentences, args.seed, smile)
+    columns = None
+    if all_records:
+        first = next(iter(all_records.values()))[0]["features"]
+        columns = [c for c in first if c not in ("start", "end")]
+    recogniser = emodb_recogniser(smile, columns) if columns else None
+    for name, records in all_records.items():
+        accuracy = recognition(recogniser, records, columns) if recogniser is not None else None
+        results[name] = report(name, records, accuracy)
+    print(f"\npeak memory (whole process: piper, the voice, models, openSMILE): "
+          f"{peak_memory_mb():.0f} MiB")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"peak_memory_mb": peak_memory_mb(), **results}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

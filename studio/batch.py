@@ -1,0 +1,318 @@
+"""Render a script of many lines: parallel workers, a manifest, resumable after an interruption.
+
+Layout of the output folder ``DIR``::
+
+    DIR/manifest.json        one entry per finished line (done or error), in script order
+    DIR/<id>/                one complete take per line, laid out as ``emostudio render`` does
+    DIR/<id>/take.json       written last inside the take; marks the take complete
+    DIR/.partial/            takes being rendered (removed when the batch ends)
+
+A take is rendered into ``DIR/.partial/<id>.<random>/`` and renamed to ``DIR/<id>`` only when
+all its files are written, so ``DIR/<id>`` is always either absent or complete. Re-running the
+same batch skips every line whose folder holds a complete take made from the same text, emotion
+and options; interrupted and failed lines are rendered again.
+
+Each worker process loads the models once (:func:`studio.pipeline.default_studio`) and renders
+lines one after another.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import contextlib
+import fcntl
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from controllers.errors import InputError
+from synth.atomic import atomic_write_text
+from studio.take import read_summary
+
+MANIFEST_NAME = "manifest.json"
+PARTIAL_DIR = ".partial"
+LOCK_NAME = ".batch.lock"
+
+#: A line id must be usable as a folder name.
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How every line of a batch is rendered (a line is redone when these change)."""
+
+    loop: bool = False
+    """Run the critic loop (several renders per line) instead of a single judged pass."""
+    preview: str = "body"
+    """``body`` (full body, face animated), ``face`` (head close-up) or ``none``."""
+    prosody: str = "diffusion"
+    """Prosody model: ``diffusion``, ``rules`` or ``none``."""
+    seed: int = 0
+    """Random seed of every line."""
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    """One line of a script."""
+
+    id: str
+    """Folder name of the take."""
+    text: str
+    """Text with optional inline ``[emotion]`` tags."""
+    emotion: str
+    """Emotion description in force from the start of the line ('' for neutral)."""
+
+
+def load_lines(script: str | Path) -> list[BatchLine]:
+    """The lines of a ``.txt``, ``.csv`` or ``.yaml`` script, via the controllers' loader."""
+    from controllers.script import load_script
+
+    return [BatchLine(str(x.id), x.text, x.emotion or "") for x in load_script(script)]
+
+
+# -- worker side -------------------------------------------------------------------------------
+
+def _init_worker(threads: int, prosody: str) -> None:
+    """Worker start-up: leave Ctrl-C to the parent, limit threads, load the models once."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    import torch
+
+    torch.set_num_threads(threads)
+    from studio.pipeline import default_studio
+
+    default_studio().load(prosody)
+
+
+def render_line(line: BatchLine, out: Path, options: RenderOptions) -> dict:
+    """Render one line into ``out/<id>`` (via a temporary folder) and return its manifest entry.
+
+    Never raises for a bad line or a failed render: the entry's ``status`` is ``error`` and
+    ``error`` says why.
+    """
+    from studio.pipeline import default_studio
+
+    entry = {"id": line.id, "text": line.text, "emotion": line.emotion}
+    started = time.perf_counter()
+    partial_root = out / PARTIAL_DIR
+    partial_root.mkdir(parents=True, exist_ok=True)
+    tmp = partial_root / f"{line.id}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()  # (not mkdtemp: the take keeps the user's usual permissions)
+    try:
+        take = default_studio().render(line.text, line.emotion, out=tmp, seed=options.seed,
+                                       loop=options.loop, preview=options.preview,
+                                       prosody=options.prosody)
+        take.write_summary(tmp, extra={"line": asdict(line), "options": asdict(options)})
+        _move_into_place(tmp, out / line.id)
+        record = read_summary(out / line.id)
+        if record is None:
+            raise RuntimeError(f"take {line.id} is incomplete after rendering")
+        entry.update(_done_entry(line, record))
+    except InputError as exc:
+        entry.update(status="error", error=str(exc), bad_input=True, files=[])
+    except Exception as exc:  # noqa: BLE001 - one bad line must never end the batch
+        entry.update(status="error", error=f"{type(exc).__name__}: {exc}", bad_input=False,
+                     files=[])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    entry["wall_seconds"] = round(time.perf_counter() - started, 3)
+    return entry
+
+
+def _move_into_place(tmp: Path, final: Path) -> None:
+    """Rename a finished take folder to its final name, replacing an older take atomically."""
+    if final.exists():
+        old = final.parent / PARTIAL_DIR / f"{final.name}.old.{os.getpid()}"
+        os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, final)
+
+
+def _done_entry(line: BatchLine, record: dict) -> dict:
+    """Manifest fields of a complete take, from its ``take.json`` record."""
+    verdict = record.get("verdict") or {}
+    return {
+        "status": "done",
+        "error": None,
+        "files": [f"{line.id}/{name}" for name in record.get("files", [])],
+        "target": record.get("target"),
+        "duration": record.get("duration"),
+        "timings": record.get("timings"),
+        "verdict": verdict,
+    }
+
+
+# -- parent side -------------------------------------------------------------------------------
+
+def finished_entry(line: BatchLine, out: Path, options: RenderOptions) -> dict | None:
+    """The manifest entry of a line already rendered with the same text, emotion and options."""
+    record = read_summary(out / line.id)
+    if record is None:
+        return None
+    if record.get("line") != asdict(line) or record.get("options") != asdict(options):
+        return None
+    entry = {"id": line.id, "text": line.text, "emotion": line.emotion}
+    entry.update(_done_entry(line, record))
+    return entry
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """Hold a lock on ``out`` so that two batches never write the same folder at once."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK_NAME, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(f"another batch is writing {out}; wait for it or use another --out")
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    with contextlib.suppress(FileNotFoundError):
+        (out / LOCK_NAME).unlink()
+
+
+def _check_ids(lines: list[BatchLine]) -> dict[int, str]:
+    """Line index -> error message for lines whose id cannot name a folder or repeats."""
+    problems: dict[int, str] = {}
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        if not _ID_PATTERN.match(line.id):
+            problems[i] = (f"line id {line.id!r} cannot name a folder; use letters, digits, "
+                           "'_', '-' and '.' (up to 100 characters)")
+        elif line.id in seen:
+            problems[i] = f"line id {line.id!r} is used twice; ids must be unique"
+        seen.add(line.id)
+    return problems
+
+
+class _Manifest:
+    """The manifest being built: entries by line index, rewritten atomically on every change."""
+
+    def __init__(self, path: Path, lines: list[BatchLine]) -> None:
+        self.path = path
+        self.lines = lines
+        self.entries: dict[int, dict] = {}
+
+    def set(self, index: int, entry: dict) -> None:
+        self.entries[index] = entry
+        self.write()
+
+    def write(self) -> None:
+        ordered = [self.entries[i] for i in sorted(self.entries)]
+        atomic_write_text(self.path, json.dumps(ordered, indent=1))
+
+    def as_list(self) -> list[dict]:
+        return [self.entries[i] for i in sorted(self.entries)]
+
+
+def run_batch(
+    script: str | Path | list[BatchLine],
+    out: str | Path,
+    jobs: int = 1,
+    options: RenderOptions = RenderOptions(),
+    progress: bool | None = None,
+    on_entry: Callable[[dict], None] | None = None,
+) -> list[dict]:
+    """Render every line of ``script`` into ``out``; return the manifest (also in ``out``).
+
+    ``jobs`` worker processes render lines in parallel (1: in this process). Lines already
+    complete in ``out`` are skipped. ``progress``: a tqdm bar on stderr (None: only on a
+    terminal). ``on_entry`` is called with each new manifest entry. Bad lines become ``error``
+    entries and are reported on stderr; the batch goes on.
+    """
+    from tqdm import tqdm
+
+    if jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {jobs}")
+    out = Path(out)
+    lines = script if isinstance(script, list) else load_lines(script)
+    if not lines:
+        raise InputError(f"script {script} has no lines to render")
+
+    with _exclusive(out):
+        shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)  # left by an interrupted run
+        manifest = _Manifest(out / MANIFEST_NAME, lines)
+        bad_ids = _check_ids(lines)
+        todo: list[int] = []
+        for i, line in enumerate(lines):
+            if i in bad_ids:
+                manifest.entries[i] = {"id": line.id, "text": line.text, "emotion": line.emotion,
+                                       "status": "error", "error": bad_ids[i], "bad_input": True,
+                                       "files": []}
+                print(f"emostudio batch: line {line.id!r}: {bad_ids[i]}", file=sys.stderr)
+                continue
+            entry = finished_entry(line, out, options)
+            if entry is not None:
+                manifest.entries[i] = entry
+            else:
+                todo.append(i)
+        manifest.write()
+
+        bar = tqdm(total=len(todo), unit="line", disable=(None if progress is None
+                                                          else not progress),
+                   desc=f"rendering ({len(lines) - len(todo)} of {len(lines)} already done)",
+                   file=sys.stderr, dynamic_ncols=True)
+
+        def finish(index: int, entry: dict) -> None:
+            manifest.set(index, entry)
+            if entry["status"] == "error":
+                bar.write(f"emostudio batch: line {entry['id']!r} failed: {entry['error']}",
+                          file=sys.stderr)
+            if on_entry:
+                on_entry(entry)
+            bar.update(1)
+
+        try:
+            if jobs == 1 or len(todo) <= 1:
+                for i in todo:
+                    finish(i, render_line(lines[i], out, options))
+            else:
+                _run_parallel(lines, todo, out, options, jobs, finish)
+        finally:
+            bar.close()
+            shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)
+        return manifest.as_list()
+
+
+def _run_parallel(lines: list[BatchLine], todo: list[int], out: Path, options: RenderOptions,
+                  jobs: int, finish: Callable[[int, dict], None]) -> None:
+    """Render lines ``todo`` in ``jobs`` spawned worker processes, calling ``finish`` per line."""
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    context = multiprocessing.get_context("spawn")
+    pool = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                       initializer=_init_worker, initargs=(threads, options.prosody))
+    try:
+        pending = {pool.submit(render_line, lines[i], out, options): i for i in todo}
+        for future in futures.as_completed(pending):
+            i = pending[future]
+            try:
+                entry = future.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker fails its line only
+                entry = {"id": lines[i].id, "text": lines[i].text, "emotion": lines[i].emotion,
+                         "status": "error", "error": f"worker failed: {exc}",
+                         "bad_input": False, "files": []}
+            finish(i, entry)
+    except BaseException:
+        # Ctrl-C or a crash: stop now; in-flight lines are redone by the next run.
+        children = multiprocessing.active_children()
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=10)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

@@ -1,0 +1,45 @@
+"""``emostudio batch``: render every line of a script, in parallel, resumably."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    from studio.pipeline import PREVIEW_MODES, PROSODY_MODES
+
+    p = subparsers.add_parser(
+        "batch", help="render every line of a script (.txt, .csv, .yaml) into one folder per line",
+        description="Render a script into DIR/<line id>/ (laid out as `render` does) and "
+                    "DIR/manifest.json. Re-running the same command resumes: finished lines "
+                    "are skipped, interrupted ones redone; a bad line is reported and skipped.")
+    p.add_argument("script", help="script file: .txt (one line per take, inline [emotion] "
+                                   "tags), .csv (id,text,emotion) or .yaml list of {id, text, emotion}")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
+    p.add_argument("--loop", action="store_true", help="run the critic loop on every line")
+    p.add_argument("--preview", choices=PREVIEW_MODES, default="body",
+                   help="preview.mp4 of each take (default body)")
+    p.add_argument("--prosody", choices=PROSODY_MODES, default="diffusion",
+                   help="prosody model (default diffusion)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of every line (default 0)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.batch import RenderOptions, run_batch
+
+    options = RenderOptions(loop=args.loop, preview=args.preview, prosody=args.prosody,
+                            seed=args.seed)
+    manifest = run_batch(args.script, args.out, jobs=args.jobs, options=options,
+                         progress=False if args.no_progress else None)
+    failed = [e for e in manifest if e["status"] != "done"]
+    done = len(manifest) - len(failed)
+    print(f"{args.out}: {done} of {len(manifest)} lines done"
+          + (f", {len(failed)} failed (see {args.out}/manifest.json)" if failed else ""),
+          file=sys.stderr)
+    if not failed:
+        return 0
+    return 2 if all(e.get("bad_input") for e in failed) else 1

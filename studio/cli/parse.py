@@ -1,0 +1,87 @@
+"""``emostudio parse``: what an emotion description (or a whole script) means.
+
+``emostudio parse "a little sad, whispering" --json`` prints the object of ../shared/docs/CLI.md;
+without ``--json`` a readable summary. ``emostudio parse --script examples/script.txt`` prints each
+line of a script with its emotions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from controllers.errors import InputError
+from controllers.parse import ParseResult, parse_description, target_json
+from controllers.target import ATTRIBUTE_VALUES, EmotionTarget
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "parse", help="read an emotion description (or every line of a script)",
+        description="Read an English emotion description: emotion words and phrases, "
+                    "intensifiers, negation, mixtures, sequences ('calm at first, then angry'), "
+                    "voice words (whisper, fast, monotone), numbers ('valence 0.5, arousal -0.2'), "
+                    "captions ('speaker has a high pitch and ... emotion is angry') and emoji.")
+    p.add_argument("description", nargs="?", help="the emotion description")
+    p.add_argument("--json", action="store_true", help="print JSON (the CLI.md contract)")
+    p.add_argument("--script", metavar="FILE",
+                   help="parse every line of a script (.txt, .csv, .yaml) instead")
+    p.add_argument("--auto", action="store_true",
+                   help="with --script: infer the emotion of untagged lines from their words")
+    return p
+
+
+def _describe(target: EmotionTarget) -> str:
+    attrs = ", ".join(f"{k} {target.attribute(k)}" for k in ATTRIBUTE_VALUES
+                      if k in target.attributes)
+    text = (f"{target.category or 'dimensional'} (intensity {target.intensity:.2f}): "
+            f"valence {target.valence:+.2f}, arousal {target.arousal:+.2f}, "
+            f"dominance {target.dominance:+.2f}")
+    return text + (f"; {attrs}" if attrs else "")
+
+
+def _print_result(result: ParseResult) -> None:
+    if not result.recognized:
+        print("not recognised: neutral")
+    for i, seg in enumerate(result.segments, 1):
+        prefix = f"{i}. " if len(result.segments) > 1 else ""
+        print(f"{prefix}{_describe(seg.target)}")
+    for note in result.explanation:
+        print(f"  {note.words!r}: {note.effect}")
+
+
+def _run_script(args) -> int:
+    from controllers.script import load_script
+
+    lines = load_script(args.script, auto=args.auto)
+    if args.json:
+        print(json.dumps([{"id": line.id, "text": line.plan.text, "source": line.source,
+                           "segments": [{"start": s.start, "text": s.text, **target_json(s.target)}
+                                        for s in line.plan.segments]} for line in lines],
+                         ensure_ascii=False, indent=2))
+        return 0
+    for line in lines:
+        print(f"{line.id}  ({line.source})  {line.plan.text}")
+        for seg in line.plan.segments:
+            where = f"@{seg.start:<3d}" if len(line.plan.segments) > 1 else "    "
+            print(f"    {where} {_describe(seg.target)}"
+                  + (f"  <- {seg.text.strip()!r}" if len(line.plan.segments) > 1 else ""))
+    return 0
+
+
+def run(args) -> int:
+    if args.script:
+        if args.description:
+            raise InputError("give either a DESCRIPTION or --script FILE, not both")
+        return _run_script(args)
+    if args.description is None:
+        raise InputError("missing DESCRIPTION (e.g. emostudio parse 'a little sad' --json), "
+                         "or --script FILE")
+    result = parse_description(args.description)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_result(result)
+    return 0

@@ -1,0 +1,44 @@
+"""``emostudio render``: one take (voice, face, body, critic) with every file in a folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    from studio.pipeline import PREVIEW_MODES, PROSODY_MODES
+
+    p = subparsers.add_parser(
+        "render", help="render one take: voice, face, body, critic, exports",
+        description="Render one line of text with an emotion into DIR: take.wav, "
+                    "take.timeline.json, face and body exports, take.glb, preview.mp4, "
+                    "critic.json and report.png.")
+    p.add_argument("--text", required=True,
+                   help="the line to perform; inline [emotion] tags change the emotion from there")
+    p.add_argument("--emotion", default="",
+                   help="emotion description from the start of the line (default: neutral)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the take's files")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--loop", action="store_true",
+                   help="run the critic loop: correct the controls until the take meets the target")
+    p.add_argument("--preview", choices=PREVIEW_MODES, default="body",
+                   help="preview.mp4: full body with the face animated, head close-up, or none")
+    p.add_argument("--prosody", choices=PROSODY_MODES, default="diffusion",
+                   help="prosody model (default diffusion)")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.pipeline import render
+
+    take = render(args.text, args.emotion, out=args.out, seed=args.seed, loop=args.loop,
+                  preview=args.preview, prosody=args.prosody)
+    take.write_summary(take.files["take.wav"].parent)
+    verdict = take.verdict_dict() or {}
+    status = verdict.get("success")
+    print(f"{args.out}: {take.duration:.2f} s of speech, {len(take.files)} files, "
+          f"{take.compute_seconds:.1f} s of work"
+          + ("" if status is None else f", critic: {'target met' if status else 'target missed'}"),
+          file=sys.stderr)
+    return 0

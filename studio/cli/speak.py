@@ -1,0 +1,79 @@
+"""``emostudio speak``: text + an emotion description -> TAKE.wav and TAKE.timeline.json.
+
+``emostudio speak --text TEXT --emotion DESCRIPTION --out TAKE.wav [--seed N]
+[--prosody diffusion|rules|none]``
+
+Inline ``[emotion words]`` tags inside the text change the emotion from there on. Both files are
+written atomically (temporary name, then rename).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from synth.tts.synthesizer import PROSODY_CHOICES
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "speak", help="synthesise emotional speech: TAKE.wav + TAKE.timeline.json",
+        description="Speak TEXT with the emotion DESCRIPTION. Writes TAKE.wav (mono 16-bit) and "
+                    "TAKE.timeline.json (phonemes, syllables, words with start/end seconds; F0 "
+                    "and energy curves with their hop). Inline [emotion words] tags in TEXT "
+                    "change the emotion from there on.")
+    p.add_argument("--text", required=True, help="what to say (may contain [emotion] tags)")
+    p.add_argument("--emotion", default="neutral",
+                   help="emotion description, e.g. 'a little sad, whispering' (default: neutral)")
+    p.add_argument("--out", required=True, metavar="TAKE.wav", help="output WAV file")
+    p.add_argument("--seed", type=int, default=0, help="take seed: same seed, same audio (default 0)")
+    p.add_argument("--prosody", choices=PROSODY_CHOICES, default="diffusion",
+                   help="prosody model (default diffusion; none = the bare neutral voice)")
+    return p
+
+
+def timeline_path(wav_path: str | Path) -> Path:
+    """``TAKE.wav`` -> ``TAKE.timeline.json`` beside it."""
+    wav_path = Path(wav_path)
+    return wav_path.with_name(wav_path.stem + ".timeline.json")
+
+
+def build_plan(text: str, description: str):
+    """The :class:`EmotionPlan` of ``text`` (inline tags honoured) under ``description``."""
+    from controllers.errors import InputError
+
+    if not text or not text.strip():
+        raise InputError("--text is empty; give the words to speak")
+    try:  # the controllers' line reader (inline [tags]) once it exists
+        from controllers.script import plan_line
+    except ImportError:
+        from controllers.parse import parse_description
+
+        return parse_description(description or "neutral").plan(text)
+    return plan_line(text, description)
+
+
+def run(args: argparse.Namespace) -> int:
+    import soundfile as sf
+
+    from controllers.errors import InputError
+    from synth.atomic import atomic_path
+    from synth.tts.synthesizer import EmotionalTTS
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".wav":
+        raise InputError(f"--out {args.out}: give a .wav file name (e.g. take.wav)")
+    if out.exists() and out.is_dir():
+        raise InputError(f"--out {args.out} is a folder; give a .wav file name")
+    started = time.perf_counter()
+    plan = build_plan(args.text, args.emotion)
+    tts = EmotionalTTS.load(prosody=args.prosody)
+    speech = tts.speak(plan, seed=args.seed)
+    with atomic_path(out) as tmp:
+        sf.write(str(tmp), speech.audio, speech.sample_rate, subtype="PCM_16")
+    speech.timeline.save(timeline_path(out))
+    print(f"{out}: {speech.duration:.2f} s, {len(speech.timeline.words)} words, prosody "
+          f"{args.prosody} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    return 0

@@ -1,0 +1,183 @@
+"""The critic's single pass: run the speech, face and body recognisers on a take and compare
+their readings with the target.
+
+A modality agrees when its most likely category is the target's. A recogniser that cannot name
+the target's category at all (the speech model knows no "surprise", FER no "calm") agrees when
+its valence-arousal point lies within :attr:`CriticConfig.va_tolerance` of the target's.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from controllers.target import CATEGORIES, EmotionTarget, nearest_category
+from studio.critic.estimate import EmotionEstimate, fuse
+from studio.critic.intelligibility import transcribe, word_error_rate
+from studio.critic.take_result import TakeResult
+from studio.critic.verdict import MODALITIES, Controls, IterationRecord
+
+#: The categories each recogniser can name.
+VOCABULARY: dict[str, frozenset[str]] = {
+    "speech": frozenset(CATEGORIES) - {"surprise"},   # EmoDB has no surprise
+    "face": frozenset(CATEGORIES) - {"calm"},         # FER-2013 has no calm
+    "body": frozenset(CATEGORIES),
+}
+
+
+@dataclass
+class CriticConfig:
+    """How strict the critic is and how much it looks at."""
+
+    va_tolerance: float = 0.45
+    """Valence-arousal distance within which a modality that cannot name the target's category
+    still agrees."""
+    max_wer_increase: float = 0.25
+    """Allowed rise of the word error rate over the neutral reading's."""
+    max_wer: float = 0.5
+    """Word error rate bound when there is no neutral reading to compare with."""
+    check_intelligibility: bool = True
+    face_fps: float = 5.0
+    """Frames per second of the take rendered for FER."""
+    face_max_frames: int = 16
+    """At most this many frames are rendered per take."""
+
+
+def target_category(target: EmotionTarget) -> str:
+    """The category a take must read as (the nearest one for a purely dimensional target)."""
+    return target.category or nearest_category(*target.vad)[0]
+
+
+class Critic:
+    """Recognisers and the avatar's head camera, loaded lazily and once per critic."""
+
+    def __init__(self, config: CriticConfig | None = None) -> None:
+        self.config = config or CriticConfig()
+        self._renderer = None
+        self._avatar = None
+        self._face_baseline: np.ndarray | None = None
+        self._neutral_wer: dict[str, float] = {}
+
+    # -- recognisers ---------------------------------------------------------------------------
+    def speech_estimate(self, take: TakeResult) -> EmotionEstimate:
+        from studio.critic.ser import SpeechEmotionRecognizer
+
+        ser = SpeechEmotionRecognizer.load()
+        s, n = take.speech, take.neutral_speech
+        return ser.estimate(s.audio, s.sample_rate,
+                            neutral=(n.audio, n.sample_rate) if n is not None else None)
+
+    def _head_camera(self):
+        if self._renderer is None:
+            from synth.avatar import Avatar
+            from synth.avatar.render import Renderer
+
+            self._avatar = Avatar.load()
+            self._renderer = Renderer(camera="head")
+        return self._avatar, self._renderer
+
+    def face_baseline(self) -> np.ndarray:
+        """(7,) FER probabilities of the avatar's rest face (the prior correction's reference)."""
+        if self._face_baseline is None:
+            from studio.critic.fer import FaceEmotionRecognizer
+
+            _, renderer = self._head_camera()
+            self._face_baseline = FaceEmotionRecognizer.load().predict(
+                renderer.render()[None], renderer.face_box())[0]
+        return self._face_baseline
+
+    def render_face(self, take: TakeResult) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        """(n, H, W, 3) uint8 head-camera frames sampled from the take's face animation + box."""
+        avatar, renderer = self._head_camera()
+        face = take.face
+        n = int(min(self.config.face_max_frames,
+                    max(1, round(face.duration * self.config.face_fps))))
+        idx = np.linspace(0, face.frames - 1, n + 2)[1:-1].round().astype(int)
+        verts = avatar.apply_face(np.asarray(face.weights[idx], np.float32))
+        frames = np.stack([renderer.render(v) for v in verts])
+        return frames, renderer.face_box(verts[len(verts) // 2])
+
+    def face_estimate(self, take: TakeResult) -> EmotionEstimate | None:
+        from studio.critic.fer import FaceEmotionRecognizer
+
+        fer = FaceEmotionRecognizer.load()
+        if take.face_frames is not None:
+            frames, box = take.face_frames, take.face_box
+            baseline = self.face_baseline() if take.face is not None else None
+        elif take.face is not None:
+            frames, box = self.render_face(take)
+            baseline = self.face_baseline()
+        else:
+            return None
+        return fer.estimate(frames, box, baseline=baseline)
+
+    def body_estimate(self, take: TakeResult) -> EmotionEstimate | None:
+        from studio.critic.body import BodyEmotionEstimator
+
+        return BodyEmotionEstimator.load().estimate(take.body) if take.body is not None else None
+
+    # -- judging ---------------------------------------------------------------------------------
+    def agrees(self, modality: str, estimate: EmotionEstimate, target: EmotionTarget) -> bool:
+        """Whether one modality's reading agrees with the target (see module doc)."""
+        category = target_category(target)
+        if category in VOCABULARY[modality]:
+            return estimate.category == category
+        return self._va_distance(estimate, target) <= self.config.va_tolerance
+
+    def _target_support(self, modality: str, estimate: EmotionEstimate,
+                        target: EmotionTarget) -> float:
+        category = target_category(target)
+        if category in VOCABULARY[modality]:
+            return float(estimate.probabilities.get(category, 0.0))
+        return float(max(0.0, 1.0 - self._va_distance(estimate, target)
+                         / (2 * self.config.va_tolerance)))
+
+    @staticmethod
+    def _va_distance(estimate: EmotionEstimate, target: EmotionTarget) -> float:
+        return float(np.hypot(estimate.valence - target.valence, estimate.arousal - target.arousal))
+
+    def intelligibility(self, take: TakeResult, text: str) -> tuple[str, float, bool]:
+        """(transcript, word error rate, whether within the bound)."""
+        s = take.speech
+        transcript = transcribe(s.audio, s.sample_rate)
+        wer = word_error_rate(text, transcript)
+        if take.neutral_speech is not None:
+            if text not in self._neutral_wer:
+                n = take.neutral_speech
+                self._neutral_wer[text] = word_error_rate(text, transcribe(n.audio, n.sample_rate))
+            bound = self._neutral_wer[text] + self.config.max_wer_increase
+        else:
+            bound = self.config.max_wer
+        return transcript, wer, wer <= bound + 1e-9
+
+    def judge(self, target: EmotionTarget, take: TakeResult, text: str | None = None,
+              controls: Controls | None = None, iteration: int = 0) -> IterationRecord:
+        """Run the recognisers on one take and compare with ``target``."""
+        t0 = time.perf_counter()
+        estimates: dict[str, EmotionEstimate] = {"speech": self.speech_estimate(take)}
+        face = self.face_estimate(take)
+        if face is not None:
+            estimates["face"] = face
+        body = self.body_estimate(take)
+        if body is not None:
+            estimates["body"] = body
+        judged = [m for m in MODALITIES if m in estimates]
+        estimates["fused"] = fuse([estimates[m] for m in judged])
+        agreement = {m: self.agrees(m, estimates[m], target) for m in judged}
+        support = float(np.mean([self._target_support(m, estimates[m], target) for m in judged]))
+        fused = estimates["fused"]
+        va_error = float(np.hypot(fused.valence - target.valence, fused.arousal - target.arousal))
+        transcript, wer, intelligible = None, None, True
+        if self.config.check_intelligibility and text:
+            transcript, wer, intelligible = self.intelligibility(take, text)
+        # Anti-gaming: every modality must be judged and agree, and the words must survive.
+        success = (all(agreement.get(m, False) for m in MODALITIES) and intelligible)
+        return IterationRecord(
+            iteration=iteration,
+            controls=controls or Controls(target=target, intensity=target.intensity),
+            estimates=estimates, agreement=agreement, va_error=va_error,
+            target_probability=support, transcript=transcript, wer=wer,
+            intelligible=intelligible, success=success,
+            seconds={"judge": time.perf_counter() - t0})

@@ -1,0 +1,190 @@
+"""The closed loop: render a take, judge it, correct the controls, again.
+
+The loop knows nothing of the pipeline (no import cycle): the caller passes ``render_take``,
+which turns :class:`Controls` into a :class:`TakeResult`. Corrections, in order of preference:
+
+1. the take reads too weak (fused valence-arousal point short of the target along its
+   direction, or modalities reading neutral): raise intensity and prosody guidance;
+2. the take reads off to the side: shift the target's valence/arousal by part of the error
+   (bounded offsets);
+3. the last correction made things worse: go back to the best controls and draw another
+   diffusion sample (new seed) — best of N.
+
+It stops when a take succeeds (all of speech, face and body agree, words intelligible), or at
+``max_iterations`` or ``max_seconds``; it returns the best take and a :class:`Verdict` that says
+plainly when the target was not reached.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import numpy as np
+
+from controllers.target import CATEGORY_VAD, EmotionTarget
+from studio.critic.judge import Critic, target_category
+from studio.critic.take_result import TakeResult
+from studio.critic.verdict import MODALITIES, Controls, IterationRecord, Verdict
+
+
+@dataclass
+class LoopConfig:
+    """Bounds and step sizes of the loop."""
+
+    max_iterations: int = 4
+    """Takes rendered at most (the first one included)."""
+    max_seconds: float | None = None
+    """Stop starting new takes after this many seconds (None: no time bound)."""
+    intensity_step: float = 0.2
+    """Intensity added when a take reads too weak."""
+    guidance_factor: float = 1.3
+    """Guidance multiplied by this when a take reads too weak."""
+    max_guidance: float = 2.5
+    va_gain: float = 0.6
+    """Share of the valence-arousal error added to the offsets per iteration."""
+    max_offset: float = 0.4
+    """Bound on each valence/arousal offset."""
+    weak_ratio: float = 0.75
+    """A take is weak when its projection on the target direction is below this share."""
+
+
+def corrected_target(target: EmotionTarget, intensity: float,
+                     va_offset: tuple[float, float]) -> EmotionTarget:
+    """The user's target at ``intensity``, its valence/arousal shifted by ``va_offset``."""
+    base = target.with_intensity(intensity) if target.category not in (None, "neutral") else target
+    v = float(np.clip(base.valence + va_offset[0], -1, 1))
+    a = float(np.clip(base.arousal + va_offset[1], -1, 1))
+    return EmotionTarget(v, a, base.dominance, target.category, float(np.clip(intensity, 0, 1)),
+                         dict(target.attributes))
+
+
+def initial_controls(target: EmotionTarget, seed: int = 0) -> Controls:
+    """The first take: the target as asked."""
+    intensity = target.intensity if target.intensity > 0 or target.category in (None, "neutral") \
+        else 0.7
+    return Controls(corrected_target(target, intensity, (0.0, 0.0)), intensity, 1.0, seed,
+                    (0.0, 0.0), 0)
+
+
+def next_controls(target: EmotionTarget, history: list[IterationRecord], config: LoopConfig,
+                  base_seed: int = 0) -> Controls:
+    """The controls for the next take, from every take so far (see module doc)."""
+    last = history[-1]
+    best = max(history, key=IterationRecord.score)
+    n = len(history)
+    seed = base_seed + 1000 * n  # every take draws a new diffusion sample
+    if last is not best and last.score() < best.score() and n >= 2:
+        c = best.controls  # the last correction hurt: resample around the best controls
+        return Controls(c.target, c.intensity, c.guidance, seed, c.va_offset, n)
+
+    c = last.controls
+    intensity, guidance, (dv, da) = c.intensity, c.guidance, c.va_offset
+    fused = last.estimates["fused"]
+    goal = np.array([target.valence, target.arousal])
+    if np.linalg.norm(goal) < 1e-6 and target.category not in (None, "neutral"):
+        goal = np.array(CATEGORY_VAD[target.category][:2])
+    got = np.array([fused.valence, fused.arousal])
+    norm = float(np.linalg.norm(goal))
+    reads_neutral = sum(e.category == "neutral" for m, e in last.estimates.items()
+                        if m in MODALITIES) >= 1 and target_category(target) != "neutral"
+    weak = norm > 1e-6 and float(got @ goal) / norm < config.weak_ratio * norm
+    if weak or reads_neutral:
+        intensity = min(1.0, intensity + config.intensity_step)
+        guidance = min(config.max_guidance, guidance * config.guidance_factor)
+    err = goal - got
+    dv = float(np.clip(dv + config.va_gain * err[0], -config.max_offset, config.max_offset))
+    da = float(np.clip(da + config.va_gain * err[1], -config.max_offset, config.max_offset))
+    return Controls(corrected_target(target, intensity, (dv, da)), intensity, guidance, seed,
+                    (dv, da), n)
+
+
+def _reason(record: IterationRecord, success: bool, n: int, seconds: float,
+            target: EmotionTarget, stopped_by: str) -> str:
+    want = target_category(target)
+    if success:
+        return (f"reached {want} at take {record.iteration + 1} of {n}: speech, face and body "
+                f"agree, words intelligible")
+    problems = []
+    for m in MODALITIES:
+        if m not in record.estimates:
+            problems.append(f"{m} not judged (missing)")
+        elif not record.agreement.get(m, False):
+            e = record.estimates[m]
+            problems.append(f"{m} reads {e.category} ({e.probabilities[e.category]:.2f})")
+    if not record.intelligible:
+        problems.append(f"words degraded (WER {record.wer:.2f})")
+    return (f"did not reach {want} in {n} take(s), {seconds:.1f} s ({stopped_by}); best is take "
+            f"{record.iteration + 1}: " + "; ".join(problems))
+
+
+def run_critic_loop(target: EmotionTarget, render_take: Callable[[Controls], TakeResult],
+                    text: str | None = None, *, critic: Critic | None = None,
+                    config: LoopConfig | None = None, seed: int = 0,
+                    max_iterations: int | None = None, max_seconds: float | None = None,
+                    ) -> tuple[TakeResult, Verdict]:
+    """Render, judge and correct until the take meets ``target`` or a bound is hit.
+
+    render_take : the caller's renderer, Controls -> TakeResult (synthesise ``controls.target``
+        with ``controls.seed`` and ``controls.guidance``).
+    text : the line spoken (for the intelligibility check; skipped when None).
+    Returns the best take and the verdict (every iteration's estimates and timings).
+    """
+    config = config or LoopConfig()
+    if max_iterations is not None:
+        config = replace(config, max_iterations=max_iterations)
+    if max_seconds is not None:
+        config = replace(config, max_seconds=max_seconds)
+    if config.max_iterations < 1:
+        raise ValueError("max_iterations must be at least 1")
+    critic = critic or Critic()
+    t_start = time.perf_counter()
+    history: list[IterationRecord] = []
+    takes: list[TakeResult] = []
+    controls = initial_controls(target, seed)
+    stopped_by = "iteration bound"
+    while True:
+        t0 = time.perf_counter()
+        take = render_take(controls)
+        render_s = time.perf_counter() - t0
+        record = critic.judge(target, take, text, controls, iteration=len(history))
+        record.seconds["render"] = render_s
+        history.append(record)
+        takes.append(take)
+        if record.success:
+            stopped_by = "success"
+            break
+        if len(history) >= config.max_iterations:
+            break
+        elapsed = time.perf_counter() - t_start
+        if config.max_seconds is not None and elapsed + render_s > config.max_seconds:
+            stopped_by = "time bound"
+            break
+        controls = next_controls(target, history, config, seed)
+    verdict = make_verdict(target, text, history, loop=True, stopped_by=stopped_by,
+                           total=time.perf_counter() - t_start)
+    return takes[verdict.best], verdict
+
+
+def make_verdict(target: EmotionTarget, text: str | None, history: list[IterationRecord],
+                 loop: bool, stopped_by: str = "single pass", total: float | None = None
+                 ) -> Verdict:
+    """A verdict from judged takes: the best one, success, an honest reason, timings."""
+    best = max(range(len(history)), key=lambda i: history[i].score())
+    render = sum(r.seconds.get("render", 0.0) for r in history)
+    judge = sum(r.seconds.get("judge", 0.0) for r in history)
+    total = total if total is not None else render + judge
+    success = history[best].success
+    return Verdict(target, text, history, best, success,
+                   _reason(history[best], success, len(history), total, target, stopped_by),
+                   {"total": total, "render": render, "judge": judge}, loop)
+
+
+def judge_take(target: EmotionTarget, take: TakeResult, text: str | None = None,
+               critic: Critic | None = None, controls: Controls | None = None,
+               render_seconds: float = 0.0) -> Verdict:
+    """A single judged pass (no correction): the verdict of one take."""
+    record = (critic or Critic()).judge(target, take, text, controls)
+    record.seconds["render"] = render_seconds
+    return make_verdict(target, text, [record], loop=False)

@@ -1,0 +1,229 @@
+"""GLB export of the avatar: mesh, 52 named ARKit morph targets, skin, and face/body animation.
+
+One builder, :func:`build_glb`, serves the three files the studio writes:
+
+- ``face.glb`` (:func:`write_face_glb`): the head mesh with the 52 morph targets and the weight
+  animation; the head rotation animates a pivot node at the neck.
+- ``body.glb`` (:func:`write_body_glb`): the whole skinned body with the skeleton animation.
+- ``take.glb`` (:func:`write_take_glb`): both, in one animation that a viewer plays at once.
+
+glTF conventions (../shared/docs/FORMATS.md): metres, Y up, the character facing +Z; target names
+in ``mesh.extras.targetNames``; default weights in ``mesh.weights``; a weights channel with LINEAR
+interpolation and key times whose accessor has min/max; skins with ``inverseBindMatrices`` and
+4 joint influences per vertex (``JOINTS_0``/``WEIGHTS_0``); rotation/translation channels on the
+joint nodes. At rest every joint node has the identity rotation (see :mod:`synth.avatar.rig`),
+so a BodyAnimation quaternion is the node's rotation as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from synth.atomic import atomic_write_bytes
+from synth.contracts import ARKIT_NAMES, BodyAnimation, FaceAnimation
+
+# glTF enums
+_FLOAT, _UBYTE, _UINT = 5126, 5121, 5125
+_ARRAY_BUFFER, _ELEMENT_ARRAY_BUFFER = 34962, 34963
+
+
+@dataclass
+class _BinaryBuilder:
+    """Accumulates accessors, buffer views and one binary buffer for pygltflib."""
+
+    blob: bytearray = field(default_factory=bytearray)
+    views: list = field(default_factory=list)
+    accessors: list = field(default_factory=list)
+
+    def add(self, array: np.ndarray, kind: str, component: int, target: int | None = None,
+            min_max: bool = False, normalized: bool = False) -> int:
+        """Append an array as a new accessor; return its index."""
+        import pygltflib
+
+        array = np.ascontiguousarray(array)
+        while len(self.blob) % 4:
+            self.blob.append(0)
+        view = pygltflib.BufferView(buffer=0, byteOffset=len(self.blob), byteLength=array.nbytes,
+                                    target=target)
+        self.blob.extend(array.tobytes())
+        self.views.append(view)
+        count = array.shape[0]
+        accessor = pygltflib.Accessor(bufferView=len(self.views) - 1, componentType=component,
+                                      count=int(count), type=kind, normalized=normalized or None)
+        if min_max:
+            flat = array.reshape(count, -1)
+            accessor.min = [float(v) for v in flat.min(axis=0)]
+            accessor.max = [float(v) for v in flat.max(axis=0)]
+        self.accessors.append(accessor)
+        return len(self.accessors) - 1
+
+
+def _vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    tri = vertices[faces]
+    face_n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    normals = np.zeros_like(vertices)
+    for k in range(3):
+        np.add.at(normals, faces[:, k], face_n)
+    return (normals / np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = False,
+              face: FaceAnimation | None = None, body: BodyAnimation | None = None) -> bytes:
+    """Build a GLB of the avatar.
+
+    Parameters
+    ----------
+    region : ``"body"`` (whole avatar) or ``"head"`` (head and neck, for face.glb).
+    morph_targets : include the 52 ARKit morph targets (named in ``mesh.extras.targetNames``).
+    skinned : include the Mixamo skeleton (``mixamorig:*`` joint nodes) and the skin.
+    face : optional face animation: a ``weights`` channel (needs ``morph_targets``) and the head
+        rotation (on the Neck/Head joints when skinned, else on a pivot node at the neck).
+    body : optional body animation (needs ``skinned``): rotation channels on every joint node and
+        a translation channel (metres) on the root.
+
+    Returns
+    -------
+    The GLB file's bytes.
+    """
+    import pygltflib
+
+    from synth.avatar.animation import PosedSequence, head_rotation_quaternions
+    from synth.avatar.mesh import Avatar
+    from synth.avatar.rig import Skeleton
+    from synth.avatar.skinning import skin_weights
+
+    if face is not None and not morph_targets:
+        raise ValueError("a face animation needs morph_targets=True")
+    if body is not None and not skinned:
+        raise ValueError("a body animation needs skinned=True")
+    avatar = Avatar.load()
+    vertex_ids, faces = avatar.region(region)
+    vertices = avatar.vertices[vertex_ids]
+    data = _BinaryBuilder()
+
+    attributes = pygltflib.Attributes(
+        POSITION=data.add(vertices.astype(np.float32), "VEC3", _FLOAT, _ARRAY_BUFFER, min_max=True),
+        NORMAL=data.add(_vertex_normals(vertices, faces), "VEC3", _FLOAT, _ARRAY_BUFFER),
+        COLOR_0=data.add(avatar.colors[vertex_ids].astype(np.float32), "VEC4", _FLOAT, _ARRAY_BUFFER),
+    )
+    targets = []
+    if morph_targets:
+        for k in range(len(ARKIT_NAMES)):
+            delta = avatar.morph_targets[k, vertex_ids].astype(np.float32)
+            targets.append(pygltflib.Attributes(
+                POSITION=data.add(delta, "VEC3", _FLOAT, _ARRAY_BUFFER, min_max=True)))
+    skeleton = Skeleton.load() if skinned else None
+    if skinned:
+        weights = skin_weights()
+        attributes.JOINTS_0 = data.add(weights.joints[vertex_ids].astype(np.uint8), "VEC4", _UBYTE,
+                                       _ARRAY_BUFFER)
+        attributes.WEIGHTS_0 = data.add(weights.weights[vertex_ids].astype(np.float32), "VEC4", _FLOAT,
+                                        _ARRAY_BUFFER)
+    indices = data.add(faces.astype(np.uint32).reshape(-1), "SCALAR", _UINT, _ELEMENT_ARRAY_BUFFER,
+                       min_max=True)
+    material = pygltflib.Material(
+        name="avatar", doubleSided=False,
+        pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(baseColorFactor=[1, 1, 1, 1],
+                                                            metallicFactor=0.0, roughnessFactor=0.75))
+    primitive = pygltflib.Primitive(attributes=attributes, indices=indices, material=0,
+                                    targets=targets or None, mode=4)
+    mesh = pygltflib.Mesh(name=f"avatar_{region}", primitives=[primitive])
+    if morph_targets:
+        mesh.weights = [0.0] * len(ARKIT_NAMES)
+        mesh.extras = {"targetNames": list(ARKIT_NAMES)}
+
+    # Nodes: 0 = the mesh node; then a head pivot (unskinned face) or the joints.
+    nodes = [pygltflib.Node(name=f"avatar_{region}", mesh=0)]
+    scene_roots = [0]
+    skins = []
+    joint_node = {}
+    pivot_node = None
+    if skinned:
+        first = len(nodes)
+        for j, name in enumerate(skeleton.names):
+            joint_node[j] = first + j
+            nodes.append(pygltflib.Node(name=name, translation=[float(v) for v in skeleton.offsets[j]],
+                                        rotation=[0.0, 0.0, 0.0, 1.0], children=[]))
+        for j, parent in enumerate(skeleton.parents):
+            if parent >= 0:
+                nodes[joint_node[parent]].children.append(joint_node[j])
+        for node in nodes[first:]:
+            node.children = node.children or None
+        scene_roots.append(joint_node[0])
+        inverse_bind = np.tile(np.eye(4, dtype=np.float32), (len(skeleton.names), 1, 1))
+        inverse_bind[:, :3, 3] = -skeleton.rest_positions
+        # glTF matrices are column-major: store the transpose of each row-major matrix.
+        ibm = data.add(inverse_bind.transpose(0, 2, 1).reshape(-1, 16), "MAT4", _FLOAT)
+        skins.append(pygltflib.Skin(name="mixamorig", joints=[joint_node[j] for j in range(len(skeleton.names))],
+                                    inverseBindMatrices=ibm, skeleton=joint_node[0]))
+        nodes[0].skin = 0
+    elif face is not None and np.any(face.head):
+        pivot = Skeleton.load().rest_positions[Skeleton.load().index("Neck")]
+        pivot_node = len(nodes)
+        nodes[0].translation = [float(-v) for v in pivot]
+        nodes.append(pygltflib.Node(name="head_pivot", translation=[float(v) for v in pivot],
+                                    rotation=[0.0, 0.0, 0.0, 1.0], children=[0]))
+        scene_roots = [pivot_node]
+
+    # One animation with every channel, so that viewers play face and body together.
+    channels, samplers = [], []
+
+    def add_channel(node: int, path: str, times: np.ndarray, values: np.ndarray, kind: str) -> None:
+        t = data.add(times.astype(np.float32), "SCALAR", _FLOAT, min_max=True)
+        v = data.add(values.astype(np.float32), kind, _FLOAT)
+        samplers.append(pygltflib.AnimationSampler(input=t, output=v, interpolation="LINEAR"))
+        channels.append(pygltflib.AnimationChannel(
+            sampler=len(samplers) - 1, target=pygltflib.AnimationChannelTarget(node=node, path=path)))
+
+    if face is not None:
+        times = np.arange(face.frames) / float(face.fps)
+        weights = np.clip(np.asarray(face.weights, np.float32), 0.0, 1.0)
+        add_channel(0, "weights", times, weights.reshape(-1), "SCALAR")
+        if pivot_node is not None:
+            add_channel(pivot_node, "rotation", times, head_rotation_quaternions(face.head), "VEC4")
+    if skinned and (body is not None or (face is not None and np.any(face.head))):
+        fps = body.fps if body is not None else 30.0
+        sequence = PosedSequence(face=face, body=body, fps=fps)
+        rotations = sequence.rotations
+        times = sequence.times
+        moving = range(len(skeleton.names)) if body is not None else \
+            [skeleton.index("Neck"), skeleton.index("Head")]
+        for j in moving:
+            add_channel(joint_node[j], "rotation", times, rotations[:, j], "VEC4")
+        if sequence.root_translation is not None:
+            add_channel(joint_node[0], "translation", times, sequence.root_translation, "VEC3")
+    animations = [pygltflib.Animation(name="take", channels=channels, samplers=samplers)] if channels else []
+
+    gltf = pygltflib.GLTF2(
+        asset=pygltflib.Asset(version="2.0", generator="emostudio studio.export.gltf"),
+        scene=0, scenes=[pygltflib.Scene(name="avatar", nodes=scene_roots)],
+        nodes=nodes, meshes=[mesh], materials=[material], skins=skins, animations=animations,
+        accessors=data.accessors, bufferViews=data.views,
+        buffers=[pygltflib.Buffer(byteLength=len(data.blob))])
+    gltf.set_binary_blob(bytes(data.blob))
+    return b"".join(gltf.save_to_bytes())
+
+
+def write_glb(path: str | Path, **kwargs) -> Path:
+    """Write :func:`build_glb` ``(**kwargs)`` to ``path`` atomically; return the path."""
+    atomic_write_bytes(path, build_glb(**kwargs))
+    return Path(path)
+
+
+def write_face_glb(anim: FaceAnimation, path: str | Path) -> Path:
+    """face.glb: the head mesh with the 52 named morph targets, their weight animation and the head
+    rotation (on a pivot node at the neck)."""
+    return write_glb(path, region="head", morph_targets=True, skinned=False, face=anim)
+
+
+def write_body_glb(anim: BodyAnimation, path: str | Path, face: FaceAnimation | None = None) -> Path:
+    """body.glb: the skinned body with the skeleton animation (and the face animation when given)."""
+    return write_glb(path, region="body", morph_targets=True, skinned=True, face=face, body=anim)
+
+
+def write_take_glb(face: FaceAnimation | None, body: BodyAnimation | None, path: str | Path) -> Path:
+    """take.glb: the skinned body with the 52 morph targets and every animation channel of the take."""
+    return write_glb(path, region="body", morph_targets=True, skinned=True, face=face, body=body)

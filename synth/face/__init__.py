@@ -1,0 +1,11 @@
+"""The talking head: timeline + emotion -> ARKit-52 blendshape curves, visemes, head and eyes.
+
+``animate_face(timeline, plan_or_target, seed=0, fps=60) -> FaceAnimation`` is the entry point;
+the modules below it are one idea each: ``visemes`` (phonemes -> coarticulated visemes),
+``lipsync`` (visemes -> mouth shapes, jaw and lip seals), ``expression`` (FACS emotion ->
+ARKit), ``plan_timing`` (emotion plan -> seconds), ``nonverbal`` (blinks, gaze, head).
+"""
+
+from synth.face.animator import FaceConfig, animate_face
+
+__all__ = ["FaceConfig", "animate_face"]

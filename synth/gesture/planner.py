@@ -1,0 +1,207 @@
+"""Gesture planning: per phrase one gesture unit (preparation, stroke, hold, retraction) timed
+on the speech, beats on other accents, head movements, and the rest between phrases.
+
+The stroke ends on the vowel onset of the focus word's stressed syllable (McNeill's phonological
+synchrony rule: the stroke precedes or ends on the most prominent syllable). Phase boundaries
+snap to nearby vowel onsets so that the hand's velocity minima fall where the voice has onsets.
+A unit whose next phrase starts soon retracts only part way ("home", hands low in front);
+otherwise the hands go back to rest by the sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from controllers.target import EmotionPlan, EmotionTarget
+from synth.contracts import Timeline
+from synth.gesture.phrases import Phrase, split_phrases, syllable_vowel_onsets
+from synth.gesture.style import GestureStyle, style_for
+
+#: Kinds performed with both hands.
+TWO_HANDED = frozenset(("big", "all", "small", "question"))
+#: A gap to the next unit longer than this (seconds) sends the hands back to rest.
+REST_GAP = 1.4
+
+
+@dataclass
+class GestureUnit:
+    """One gesture: hands leave rest (or home), stroke on the focus, hold, retract."""
+
+    kind: str
+    """A lexicon kind (:data:`synth.gesture.lexicon.KINDS`) or ``"plain"`` (metaphoric)."""
+    hands: str
+    """``"right"``, ``"left"`` or ``"both"``."""
+    prep_start: float
+    """Seconds: the hands start moving."""
+    ready: float
+    """Seconds: preparation done, the stroke may start (a velocity minimum)."""
+    stroke_start: float
+    """Seconds: the stroke begins."""
+    stroke_end: float
+    """Seconds: the stroke's apex, on the focus syllable's vowel onset."""
+    hold_end: float
+    """Seconds: the post-stroke hold ends."""
+    retract_end: float
+    """Seconds: the hands arrive at rest or home."""
+    retract_to: str
+    """``"rest"`` (arms down by the sides) or ``"home"`` (hands low in front)."""
+    style: GestureStyle
+    """Effort and posture for this phrase's emotion."""
+    beats: list[float] = field(default_factory=list)
+    """Seconds: beat gestures (small down strokes) within the unit, on other accents."""
+    item: int = 0
+    """For ``"enumerate"``: how many enumerations came before in the take."""
+    seed: int = 0
+    """Per-unit random seed (variation of positions, never two identical repetitions)."""
+
+
+@dataclass
+class HeadMove:
+    """A head gesture."""
+
+    kind: str
+    """``"nod"``, ``"shake"``, ``"beat"`` (small nod on an accent) or ``"tilt"``."""
+    time: float
+    """Seconds: centre (beat), start (nod, shake) or apex (tilt)."""
+    amplitude: float
+    """Degrees."""
+    duration: float
+    """Seconds."""
+
+
+@dataclass
+class GesturePlan:
+    """Everything the motion synthesis needs, in seconds."""
+
+    duration: float
+    """Length of the speech, seconds."""
+    phrases: list[Phrase]
+    units: list[GestureUnit]
+    head: list[HeadMove]
+    postures: list[tuple[float, GestureStyle]]
+    """(time, style) keys: the posture the body settles into from that time on."""
+    onsets: np.ndarray
+    """(k,) vowel onsets of all syllables, seconds (the planner's snapping grid)."""
+
+
+def targets_for(plan_or_target: EmotionPlan | EmotionTarget | None, phrases: list[Phrase]
+                ) -> list[EmotionTarget | None]:
+    """The emotion in force at each phrase."""
+    if isinstance(plan_or_target, EmotionPlan):
+        return [plan_or_target.target_at(max(p.char_start, 0)) for p in phrases]
+    return [plan_or_target] * len(phrases)
+
+
+def _snap(t: float, onsets: np.ndarray, tolerance: float, lo: float, hi: float) -> float:
+    """The onset nearest ``t`` inside [lo, hi] if within ``tolerance``, else ``t`` clipped."""
+    inside = onsets[(onsets >= lo) & (onsets <= hi)]
+    if len(inside):
+        best = inside[np.argmin(np.abs(inside - t))]
+        if abs(best - t) <= tolerance:
+            return float(best)
+    return float(np.clip(t, lo, hi))
+
+
+def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarget | None,
+                  seed: int = 0, text: str | None = None) -> GesturePlan:
+    """Plan the gestures of one take.
+
+    Parameters
+    ----------
+    timeline : the speech's timeline (words, syllables, phonemes, F0, energy).
+    plan_or_target : the emotion (a plan changes it along the text), None for neutral.
+    seed : variation seed; the same seed gives the same plan.
+    text : the text the words' char offsets index (defaults to the plan's text).
+    """
+    if text is None and isinstance(plan_or_target, EmotionPlan):
+        text = plan_or_target.text
+    rng = np.random.default_rng(seed)
+    phrases = split_phrases(timeline, text)
+    targets = targets_for(plan_or_target, phrases)
+    styles = [style_for(t) for t in targets]
+    onsets = np.array(sorted(syllable_vowel_onsets(timeline).values()), dtype=np.float64)
+    duration = float(timeline.duration)
+
+    units: list[GestureUnit] = []
+    head: list[HeadMove] = []
+    postures = [(0.0, styles[0] if styles else style_for(None))]
+    enumerations = 0
+    free_from = 0.0  # the hands are busy until then
+    for i, (phrase, style) in enumerate(zip(phrases, styles)):
+        if i > 0 and style != styles[i - 1]:
+            postures.append((max(phrase.start - 0.4, 0.0), style))
+        if phrase.focus is None:
+            continue
+        kind = phrase.focus_kind or "plain"
+        speed = style.speed
+        stroke = float(np.clip(0.3 / speed * (1.0 - 0.35 * style.sharpness), 0.12, 0.6))
+        prep = float(np.clip(0.42 / speed, 0.22, 0.85))
+        hold = float(np.clip((0.2 + 0.4 * style.sharpness) / speed, 0.12, 0.8))
+        retract = float(np.clip(0.6 / speed, 0.35, 1.1))
+
+        apex = phrase.focus.time
+        first = phrase.accents[0]
+        if first is phrase.focus or first.time > apex - stroke - 0.15:
+            ready = _snap(apex - stroke, onsets, 0.08, apex - 1.7 * stroke, apex - 0.6 * stroke)
+            stroke_start = ready
+        else:
+            ready = first.time
+            stroke_start = _snap(apex - stroke, onsets, 0.08, max(ready + 0.1, apex - 1.7 * stroke),
+                                 apex - 0.6 * stroke)
+        prep_start = max(ready - prep, free_from, 0.0)
+        if ready - prep_start < 0.15:  # no time to prepare: start where the hands are
+            prep_start = max(free_from, ready - 0.15, 0.0)
+
+        beat_prob = style.beat_rate
+        beats = [a.time for a in phrase.accents
+                 if a is not phrase.focus and ready + 0.12 < a.time < stroke_start - 0.12
+                 and rng.random() < beat_prob]
+        later = [a.time for a in phrase.accents if a.time > apex + 0.2]
+        beats += [t for t in later if rng.random() < beat_prob]
+        hold_end = apex + hold
+        if beats and beats[-1] > apex:
+            hold_end = max(hold_end, beats[-1] + 0.2)
+        hold_end = _snap(hold_end, onsets, 0.08, apex + 0.1, duration)
+
+        next_start = _next_unit_start(phrases, i, styles)
+        gap = (next_start if next_start is not None else duration + REST_GAP + 1) - hold_end
+        retract_to = "rest" if gap > REST_GAP else "home"
+        retract_end = hold_end + (retract if retract_to == "rest" else 0.7 * retract)
+        if next_start is not None:
+            retract_end = min(retract_end, max(next_start - 0.05, hold_end + 0.2))
+        free_from = retract_end
+
+        if kind in TWO_HANDED or (kind == "plain" and style.amplitude > 1.25
+                                  and rng.random() < 0.5):
+            hands = "both"
+        else:
+            hands = "right" if rng.random() < 0.7 else "left"
+        if kind == "enumerate":
+            enumerations += 1
+        units.append(GestureUnit(
+            kind=kind, hands=hands, prep_start=prep_start, ready=ready, stroke_start=stroke_start,
+            stroke_end=apex, hold_end=hold_end, retract_end=retract_end, retract_to=retract_to,
+            style=style, beats=beats, item=enumerations - 1 if kind == "enumerate" else 0,
+            seed=int(rng.integers(2**31))))
+
+        head.append(HeadMove("beat", apex, style.head_beat * 1.4, 0.22 / speed))
+        head += [HeadMove("beat", t, style.head_beat, 0.18 / speed) for t in beats]
+        if kind == "affirm":
+            head.append(HeadMove("nod", apex - 0.1, 7.0 * style.amplitude ** 0.5, 0.9 / speed))
+        elif kind == "negation":
+            head.append(HeadMove("shake", apex - 0.1, 9.0 * style.amplitude ** 0.5, 1.0 / speed))
+        elif phrase.is_question:
+            head.append(HeadMove("tilt", phrase.end, 6.0, max(phrase.end - phrase.start, 0.6)))
+    return GesturePlan(duration=duration, phrases=phrases, units=units, head=head,
+                       postures=postures, onsets=onsets)
+
+
+def _next_unit_start(phrases: list[Phrase], i: int, styles: list[GestureStyle]) -> float | None:
+    """Roughly when the next phrase with a gesture starts preparing, or None."""
+    for phrase, style in zip(phrases[i + 1:], styles[i + 1:]):
+        if phrase.focus is not None:
+            first = phrase.accents[0].time
+            return first - float(np.clip(0.42 / style.speed, 0.22, 0.85))
+    return None

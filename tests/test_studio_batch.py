@@ -1,0 +1,155 @@
+"""Batch rendering: interrupted half-way (Ctrl-C, then SIGKILL) and resumed, a bad line, ids."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from controllers.errors import InputError
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: (id, text, emotion); the last line is bad input (no text to perform).
+LINES = [
+    ("l01", "Good morning.", "happy"),
+    ("l02", "Where were you?", "angry"),
+    ("l03", "I miss her.", "sad"),
+    ("l04", "What was that?", "scared"),
+    ("l05", "That is wonderful!", "surprised"),
+    ("l06", "Fine, [calm] let it go.", "annoyed"),
+    ("bad", "", "happy"),
+]
+GOOD = [i for i, text, _ in LINES if text]
+
+
+def _write_script(path: Path) -> Path:
+    import csv
+
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "text", "emotion"])
+        writer.writerows(LINES)
+    return path
+
+
+def _start_batch(script: Path, out: Path, jobs: int) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "studio.cli", "batch", str(script), "--out", str(out),
+         "--jobs", str(jobs), "--preview", "none", "--no-progress"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)  # its own process group: signals reach it and its workers
+
+
+def _done_ids(out: Path) -> set[str]:
+    try:
+        manifest = json.loads((out / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return set()
+    return {e["id"] for e in manifest if e["status"] == "done"}
+
+
+def _wait_for_done(proc: subprocess.Popen, out: Path, count: int, timeout: float = 150) -> None:
+    deadline = time.monotonic() + timeout
+    while len(_done_ids(out)) < count:
+        if proc.poll() is not None:
+            pytest.fail(f"batch ended early ({proc.returncode}): {proc.stderr.read()}")
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"batch did not finish {count} lines in {timeout} s")
+        time.sleep(0.1)
+
+
+def _assert_no_partial_files(out: Path) -> None:
+    """Every line folder is absent or a complete take; no temporary file anywhere."""
+    from studio.take import read_summary
+
+    for entry in out.iterdir():
+        if entry.is_dir() and not entry.name.startswith("."):
+            assert read_summary(entry) is not None, f"{entry.name} is incomplete"
+    leftovers = [p for p in out.rglob("*") if ".tmp" in p.name]
+    assert not leftovers, leftovers
+
+
+def test_batch_survives_ctrl_c_and_kill_then_resumes_without_rerendering(tmp_path):
+    from studio.batch import PARTIAL_DIR, RenderOptions, run_batch
+
+    script = _write_script(tmp_path / "script.csv")
+    out = tmp_path / "out"
+
+    # 1. two workers, Ctrl-C (SIGINT to the process group) once a line is done
+    proc = _start_batch(script, out, jobs=2)
+    _wait_for_done(proc, out, 1)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert not (out / PARTIAL_DIR).exists()
+    _assert_no_partial_files(out)
+    after_ctrl_c = _done_ids(out)
+
+    # 2. resumed by the same command, then killed outright (SIGKILL, no clean-up at all)
+    proc = _start_batch(script, out, jobs=1)
+    _wait_for_done(proc, out, len(after_ctrl_c) + 1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    _assert_no_partial_files(out)
+    finished = _done_ids(out)
+    assert after_ctrl_c < finished < set(GOOD)
+    stamps = {i: (out / i / "take.wav").stat().st_mtime_ns for i in finished}
+
+    # 3. resumed again: only the missing lines are rendered; the bad one is reported, not fatal
+    rendered: list[dict] = []
+    manifest = run_batch(script, out, jobs=1, options=RenderOptions(preview="none"),
+                         progress=False, on_entry=rendered.append)
+    assert [e["id"] for e in manifest] == [i for i, _, _ in LINES]
+    assert {e["id"] for e in rendered} == (set(GOOD) - finished) | {"bad"}
+    assert all(e["status"] == "done" for e in manifest if e["id"] != "bad")
+    bad = manifest[-1]
+    assert bad["status"] == "error" and "text" in bad["error"] and bad["files"] == []
+    for i, stamp in stamps.items():
+        assert (out / i / "take.wav").stat().st_mtime_ns == stamp, f"{i} was rendered again"
+    assert json.loads((out / "manifest.json").read_text()) == manifest
+    for entry in manifest[:-1]:
+        assert entry["duration"] > 0.3 and entry["target"]["category"]
+        assert "verdict" in entry and entry["error"] is None
+        for name in entry["files"]:
+            assert (out / name).stat().st_size > 0
+    assert not (out / PARTIAL_DIR).exists()
+    _assert_no_partial_files(out)
+
+    # 4. a fourth run has nothing left to render but the bad line
+    rendered.clear()
+    run_batch(script, out, jobs=1, options=RenderOptions(preview="none"), progress=False,
+              on_entry=rendered.append)
+    assert [e["id"] for e in rendered] == ["bad"]
+
+
+def test_bad_ids_are_reported_not_fatal(tmp_path, capsys):
+    from studio.batch import BatchLine, RenderOptions, run_batch
+
+    lines = [BatchLine("../escape", "Hello.", ""), BatchLine("x", "Hi.", "happy"),
+             BatchLine("x", "Hi again.", "happy")]
+    # only the duplicate's first occurrence would render; make it bad input too
+    lines[1] = BatchLine("x", "", "happy")
+    manifest = run_batch(lines, tmp_path, options=RenderOptions(preview="none"), progress=False)
+    assert [e["status"] for e in manifest] == ["error", "error", "error"]
+    assert "folder" in manifest[0]["error"] and "twice" in manifest[2]["error"]
+    err = capsys.readouterr().err
+    assert "../escape" in err and "twice" in err
+    assert not (tmp_path.parent / "escape").exists()
+
+
+def test_two_batches_cannot_write_the_same_folder(tmp_path):
+    from studio.batch import BatchLine, _exclusive, run_batch
+
+    with _exclusive(tmp_path):
+        with pytest.raises(InputError, match="another batch"):
+            run_batch([BatchLine("a", "Hello.", "")], tmp_path)
