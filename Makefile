@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 demo: setup
+	$(PY) -m studio.cli parse --script examples/script.txt
 	$(PY) -m studio.cli batch examples/script.txt --out out/demo --jobs 2
 
 test: setup

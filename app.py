@@ -115,25 +115,25 @@ def curves_figure(face, top: int = PLOT_CURVES):
     return fig
 
 
-def critic_markdown(verdict: dict | None, target: dict) -> str:
-    """A short table of the target against each modality's estimate (last judged take)."""
-    rows = [f"| target | {target.get('category') or '-'} | {target['valence']:+.2f} | "
-            f"{target['arousal']:+.2f} | |"]
-    if not verdict:
+def critic_markdown(critic: dict | None, target: dict) -> str:
+    """The critic's verdict and a table of the target against each modality's estimate.
+
+    ``critic`` is the ``critic.json`` record (``verdict``, ``iterations`` with ``estimates``);
+    the estimates shown are those of the best take.
+    """
+    if not critic:
         return "No critic verdict."
-    iterations = verdict.get("iterations") or []
-    best = verdict.get("best_iteration", len(iterations) - 1 if iterations else None)
-    record = iterations[best] if iterations and best is not None else verdict
-    estimates = record.get("estimates", {}) if isinstance(record, dict) else {}
-    for modality, est in estimates.items():
+    verdict = critic.get("verdict", {})
+    iterations = critic.get("iterations") or [{}]
+    best = iterations[min(int(verdict.get("best_iteration", 0)), len(iterations) - 1)]
+    rows = [f"| **target** | {target.get('category') or '-'} | {target['valence']:+.2f} | "
+            f"{target['arousal']:+.2f} | |"]
+    for modality, est in best.get("estimates", {}).items():
         rows.append(f"| {modality} | {est.get('category', '-')} | {est.get('valence', 0):+.2f} | "
                     f"{est.get('arousal', 0):+.2f} | {est.get('confidence', 0):.2f} |")
-    success = verdict.get("success")
-    head = ("**Target met.**" if success else "**Target not met.**" if success is not None
-            else "")
-    message = verdict.get("message") or ""
-    n = len(iterations) if iterations else 1
-    return (f"{head} {message} ({n} take{'s' if n != 1 else ''} judged)\n\n"
+    head = "**Target met.**" if verdict.get("success") else "**Target not met.**"
+    n = len(iterations)
+    return (f"{head} {verdict.get('reason', '')} ({n} take{'s' if n != 1 else ''} judged)\n\n"
             "| | category | valence | arousal | confidence |\n|---|---|---|---|---|\n"
             + "\n".join(rows))
 

@@ -92,7 +92,8 @@ def synthesize_all(tts, bare, sentences: list[str], seed: int, smile) -> list[di
 
     records = []
     jobs = [(i, s, e) for i, s in enumerate(sentences) for e in EMOTIONS]
-    for i, text, emotion in tqdm(jobs, desc=f"prosody {tts.prosody_name}", leave=False):
+    for i, text, emotion in tqdm(jobs, desc=f"prosody {tts.prosody_name}", leave=False,
+                                     disable=not sys.stderr.isatty()):
         target = EmotionTarget.from_category(emotion, 1.0 if emotion != "neutral" else 0.0)
         started = time.perf_counter()
         for _ in bare.synthesize(text):
@@ -134,28 +135,51 @@ def _speaker_normalise(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return x
 
 
-def emodb_recogniser(smile, columns: list[str]):
-    """A linear classifier of EmoDB's 7 classes on speaker-normalised eGeMAPS (None if absent)."""
+def load_emodb(smile) -> list[dict] | None:
+    """eGeMAPS of every EmoDB clip: [{emotion, speaker, sentence, features}] (None if absent)."""
     import csv
 
     import soundfile as sf
-    from sklearn.linear_model import LogisticRegression
     from tqdm import tqdm
 
     root = SHARED / "data" / "emodb"
     if not (root / "labels.csv").is_file():
         return None
     rows = list(csv.DictReader((root / "labels.csv").open()))
-    feats, labels, speakers = [], [], []
-    for row in tqdm(rows, desc="EmoDB eGeMAPS", leave=False):
+    out = []
+    for row in tqdm(rows, desc="EmoDB eGeMAPS", leave=False, disable=not sys.stderr.isatty()):
         audio, rate = sf.read(str(root / row["file"]), dtype="float32")
-        f = features(smile, audio, rate)
-        feats.append([f[c] for c in columns])
-        labels.append(row["emotion"])
-        speakers.append(row["speaker"])
-    x = _speaker_normalise(np.asarray(feats), np.asarray(speakers))
+        out.append(dict(emotion=row["emotion"], speaker=row["speaker"], sentence=row["sentence"],
+                        features=features(smile, audio, rate)))
+    return out
+
+
+def emodb_changes(clips: list[dict]) -> dict[str, np.ndarray]:
+    """EmoDB actors' mean change of each measure against their neutral reading of the same
+    sentence, per emotion (boredom reported as calm)."""
+    records = []
+    for c in clips:
+        records.append(dict(sentence=(c["speaker"], c["sentence"]),
+                            emotion="calm" if c["emotion"] == "boredom" else c["emotion"],
+                            features=c["features"]))
+    paired = {r["sentence"] for r in records if r["emotion"] == "neutral"}
+    first_neutral = {}
+    for r in records:
+        if r["emotion"] == "neutral":
+            first_neutral.setdefault(r["sentence"], r)
+    usable = [r for r in records if r["sentence"] in paired
+              and (r["emotion"] != "neutral" or first_neutral[r["sentence"]] is r)]
+    return {k: v.mean(axis=0) for k, v in changes(usable).items()}
+
+
+def emodb_recogniser(clips: list[dict], columns: list[str]):
+    """A linear classifier of EmoDB's 7 classes on speaker-normalised eGeMAPS."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.asarray([[c["features"][k] for k in columns] for c in clips])
+    x = _speaker_normalise(x, np.asarray([c["speaker"] for c in clips]))
     model = LogisticRegression(C=0.1, max_iter=2000)
-    model.fit(x, np.asarray(labels))
+    model.fit(x, np.asarray([c["emotion"] for c in clips]))
     return model
 
 
@@ -174,7 +198,7 @@ def recognition(model, records: list[dict], columns: list[str]) -> tuple[float, 
 
 
 # -- report -----------------------------------------------------------------------------------
-def report(name: str, records: list[dict], accuracy) -> dict:
+def report(name: str, records: list[dict], accuracy, actors: dict | None = None) -> dict:
     ratio = np.asarray([r["t_emo"] / r["t_bare"] for r in records])
     total = sum(r["t_emo"] for r in records) / sum(r["t_bare"] for r in records)
     print(f"\n## prosody = {name}\n")
@@ -198,9 +222,15 @@ def report(name: str, records: list[dict], accuracy) -> dict:
             cells.append(f"{value:+.2f}{mark}")
         verdict = f"{hits}/6" + (" PASS" if hits >= 5 else " FAIL") if lit else "-"
         print(f"| {emotion} | " + " | ".join(cells) + f" | {verdict} |")
+        if actors is not None and emotion in actors:
+            print(f"| *EmoDB actors* | " + " | ".join(f"*{v:+.2f}*" for v in actors[emotion])
+                  + " | |")
         summary["emotions"][emotion] = {"mean_change": mean.tolist(),
                                         "in_direction": hits if lit else None}
-    print("\n(arrows: literature direction, Juslin & Laukka 2003; ✓ agrees)")
+    print("\n(arrows: literature direction, Juslin & Laukka 2003; ✓ agrees. *EmoDB actors*: the "
+          "same measures on ../shared EmoDB, emotional minus neutral reading of the same sentence "
+          "by the same actor; calm = boredom; loudness is not comparable there: peak-normalised "
+          "clips)")
     if accuracy is not None:
         overall, per = accuracy
         print(f"\nEmoDB eGeMAPS recogniser, intended emotion recognised: {100 * overall:.0f}% of "
@@ -208,6 +238,27 @@ def report(name: str, records: list[dict], accuracy) -> dict:
               + ", ".join(f"{k} {100 * v:.0f}%" for k, v in per.items()))
         summary["recognition"] = {"overall": overall, "per_emotion": per}
     return summary
+
+
+def checks(tts, text: str, seed: int) -> None:
+    """Whisper has no voiced frames; a seed reproduces its take; two seeds differ."""
+    import opensmile
+
+    from controllers.target import EmotionTarget
+
+    lld = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                          feature_level=opensmile.FeatureLevel.LowLevelDescriptors)
+    whisper = tts.speak(EmotionTarget.from_category("fear", 0.6, {"voice_quality": "whisper"}),
+                        seed=seed, text=text)
+    f0 = lld.process_signal(whisper.audio, whisper.sample_rate)["F0semitoneFrom27.5Hz_sma3nz"]
+    target = EmotionTarget.from_category("happiness", 1.0)
+    a, b = (tts.speak(target, seed=seed, text=text) for _ in range(2))
+    c = tts.speak(target, seed=seed + 1, text=text)
+    n = min(len(a.timeline.f0), len(c.timeline.f0))
+    print(f"whisper: {int(np.sum(whisper.timeline.f0 > 0))} voiced frames rendered, openSMILE "
+          f"hears voice in {100 * float(np.mean(f0.values > 0)):.1f}% of its frames; same seed "
+          f"same samples: {np.array_equal(a.audio, b.audio)}; two seeds: F0 contours differ by "
+          f"{float(np.mean(np.abs(a.timeline.f0[:n] - c.timeline.f0[:n]))):.1f} Hz on average")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,14 +298,18 @@ def main(argv: list[str] | None = None) -> int:
             continue
         tts.speak(None, seed=0, text=sentences[0])  # warm-up
         all_records[name] = synthesize_all(tts, bare, sentences, args.seed, smile)
+        print(f"\n[{name}] ", end="")
+        checks(tts, sentences[0], args.seed)
     columns = None
     if all_records:
         first = next(iter(all_records.values()))[0]["features"]
         columns = [c for c in first if c not in ("start", "end")]
-    recogniser = emodb_recogniser(smile, columns) if columns else None
+    clips = load_emodb(smile) if columns else None
+    recogniser = emodb_recogniser(clips, columns) if clips else None
+    actors = emodb_changes(clips) if clips else None
     for name, records in all_records.items():
         accuracy = recognition(recogniser, records, columns) if recogniser is not None else None
-        results[name] = report(name, records, accuracy)
+        results[name] = report(name, records, accuracy, actors)
     print(f"\npeak memory (whole process: piper, the voice, models, openSMILE): "
           f"{peak_memory_mb():.0f} MiB")
     if args.json:

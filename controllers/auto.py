@@ -7,13 +7,11 @@ and intensifiers included); the EmoBank text model (:mod:`controllers.text_vad`)
 
 from __future__ import annotations
 
-from controllers.parse import read_phase
+from controllers.phase import TEXT_MODEL_MIN_AROUSAL_Z, TEXT_MODEL_MIN_Z, read_phase
 from controllers.target import EmotionTarget, mix
 
 #: Weight of the line's own emotion words against the text model's reading (which weighs 1).
 LEXICON_WEIGHT = 2.0
-#: Text-model readings closer to neutral than this (norm in VAD units) stay neutral.
-MIN_NORM = 0.25
 
 
 def infer_emotion(text: str) -> EmotionTarget:
@@ -22,11 +20,11 @@ def infer_emotion(text: str) -> EmotionTarget:
     from controllers.text_vad import predict_vad  # lazy: loads the weights on first use
 
     pred = predict_vad(text)
-    v, a, d = pred.vad
-    if (v * v + a * a + d * d) ** 0.5 < MIN_NORM:
-        model = EmotionTarget.neutral()
+    zv, za, _ = pred.z
+    if abs(zv) < TEXT_MODEL_MIN_Z and abs(za) < TEXT_MODEL_MIN_AROUSAL_Z:
+        model = EmotionTarget.neutral()  # within the spread of plainly neutral sentences
     else:
-        model = EmotionTarget.from_vad(v, a, d)
+        model = EmotionTarget.from_vad(*pred.vad)
     words = read_phase(text, use_text_model=False)
     if not words.emotional:
         return model

@@ -30,6 +30,14 @@ def _rate(level: str) -> str:
     return {"low": "slow", "normal": "normal", "high": "fast"}[level]
 
 
+def _voice_quality(level: str, measure: str) -> str:
+    """High jitter or shimmer (cycle-to-cycle irregularity) reads as a creaky voice; a low
+    harmonics-to-noise ratio as a breathy one; anything else as modal."""
+    if measure in ("jitter", "shimmer"):
+        return "creaky" if level == "high" else "modal"
+    return "breathy" if level == "low" else "modal"
+
+
 @dataclass(frozen=True)
 class CaptionCue:
     """One attribute set by a caption phrase."""
@@ -74,12 +82,10 @@ _RULES: list[tuple[re.Pattern[str], str, object, bool]] = [
      "loudness", lambda m: _loudness(_level(m.group(1))), False),
     (re.compile(r"\bis (?:(?:very|quite|rather|a bit|slightly|extremely) )?(loud|quiet|soft|clear and loud)\b"),
      "loudness", lambda m: "loud" if "loud" in m.group(1) else "quiet", False),
-    (re.compile(rf"\b{_LEVEL} (?:equivalent )?(?:sound (?:pressure )?level|energy|intensity level)\b"),
+    (re.compile(rf"\b{_LEVEL} (?:equivalent )?(?:sound (?:pressure )?level|intensity level)\b"),
      "loudness", lambda m: _loudness(_level(m.group(1))), True),
     (re.compile(rf"\b{_LEVEL} (jitter|shimmer|harmonics to noise ratio|hnr)\b"),
-     "voice_quality", lambda m: "creaky" if _level(m.group(1)) == "high" and m.group(2) in
-     ("jitter", "shimmer") else ("breathy" if _level(m.group(1)) == "low" and m.group(2) in
-                                 ("harmonics to noise ratio", "hnr") else "modal"), True),
+     "voice_quality", lambda m: _voice_quality(_level(m.group(1)), m.group(2)), True),
 ]
 
 

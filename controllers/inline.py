@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from controllers.errors import InputError
-from controllers.parse import ParseResult, parse_description
+from controllers.parse import parse_description
 from controllers.sequence import spread_offsets
 from controllers.target import EmotionPlan, EmotionSegment, EmotionTarget
 
@@ -30,17 +30,24 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _read_tag(description: str, chunk: str) -> ParseResult | EmotionTarget:
+def _targets(description: str | EmotionTarget | None, chunk: str, previous: EmotionTarget,
+             what: str) -> list[EmotionTarget]:
+    """The targets a tag (or the line's default, ``what`` says which) gives the text ``chunk``,
+    in order; voice-only phases keep ``previous``'s emotion."""
+    if description is None:
+        return [previous]
+    if isinstance(description, EmotionTarget):
+        return [description]
     if description.strip().lower() == AUTO:
         from controllers.auto import infer_emotion
 
-        return infer_emotion(chunk or "")
+        return [infer_emotion(chunk)]
     result = parse_description(description)
     if not result.recognized:
-        raise InputError(f"emotion tag [{description}] is not understood; use emotion words "
+        raise InputError(f"{what} {description!r} is not understood; use emotion words "
                          "('angry', 'a little sad'), voice words ('whisper', 'slow'), numbers "
                          "('valence 0.5, arousal -0.2') or 'auto'")
-    return result
+    return [s.target if s.emotional else _carry(previous, s.target) for s in result.segments]
 
 
 def _carry(previous: EmotionTarget, new: EmotionTarget) -> EmotionTarget:
@@ -71,29 +78,16 @@ def plan_line(line: str, default: str | EmotionTarget | None = None) -> EmotionP
     text = ""
     starts: list[tuple[int, EmotionTarget]] = []  # (offset in text, target from there on)
     previous = EmotionTarget.neutral()
-    for description, raw in pieces:
+    for k, (description, raw) in enumerate(pieces):
+        what = "emotion tag" if k > 0 else "emotion"
         chunk = _tidy(raw)
-        if not chunk:
+        if not chunk:  # a tag right before another tag or the end: checked, carried on
             if isinstance(description, str) and description.strip().lower() != AUTO:
-                reading = _read_tag(description, chunk)  # validate, and let it carry on
-                target = reading.targets[-1] if isinstance(reading, ParseResult) else reading
-                if isinstance(reading, ParseResult) and not reading.segments[-1].emotional:
-                    target = _carry(previous, target)
-                previous = target
+                previous = _targets(description, chunk, previous, what)[-1]
             continue
+        targets = _targets(description, chunk, previous, what)
         start = len(text) + (1 if text else 0)
         text = f"{text} {chunk}" if text else chunk
-        if description is None:
-            targets = [previous]
-        elif isinstance(description, EmotionTarget):
-            targets = [description]
-        else:
-            reading = _read_tag(description, chunk)
-            if isinstance(reading, EmotionTarget):
-                targets = [reading]
-            else:
-                targets = [_carry(previous, s.target) if not s.emotional else s.target
-                           for s in reading.segments]
         for offset, target in zip(spread_offsets(chunk, len(targets)), targets):
             if not starts or starts[-1][1] != target:  # same emotion goes on: one segment
                 starts.append((start + offset, target))

@@ -9,7 +9,6 @@ does not list ("calmer", "sadder", "worries").
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -98,6 +97,8 @@ do does did done make made get gets got let lets give delivery deliver style moo
 emotional attitude character kind sort lot lots up out over about into one something he's she's
 i'm you're it's they're we're there here can could would should will shall might must have has had
 having quite pretty rather fairly slightly extremely absolutely utterly totally entirely intensity
+go goes going went gone come comes coming came see saw seen find found ask asked tell told know
+think want try trying use time day way thing things start end words word text script take
 """.split())
 
 
@@ -149,6 +150,13 @@ def lemma_candidates(token: str) -> list[str]:
     return out
 
 
+def _modifier(rule: str) -> Modifier:
+    """``to L`` (a diminisher) or ``+k`` (an intensifier), see :data:`lexicon_data.MODIFIERS`."""
+    if rule.startswith("to "):
+        return Modifier("level", float(rule[3:]))
+    return Modifier("boost", float(rule))
+
+
 # -- the table ------------------------------------------------------------------------------
 def _forms(cell: str) -> list[tuple[str, ...]]:
     return [tuple(tokenize(f)) for f in cell.split(",") if f.strip()]
@@ -181,12 +189,14 @@ class Lexicon:
                     raise ValueError(f"lexicon: bad attribute {key}={value} in {forms!r}")
             self._add(forms, AttributeWord(attrs, float(nudge)))
         for forms, rule in _rows(lexicon_data.MODIFIERS):
-            if rule.startswith("to "):
-                self._add(forms, Modifier("level", float(rule[3:])))
-            else:
-                self._add(forms, Modifier("boost", float(rule)))
+            self._add(forms, _modifier(rule))
+        #: phrase -> the modifier it is right before an emotion word ("deep sadness")
+        self.adjectives: dict[tuple[str, ...], Modifier] = {}
+        for forms, rule in _rows(lexicon_data.ADJECTIVE_MODIFIERS):
+            for form in _forms(forms):
+                self.adjectives[form] = _modifier(rule)
         self._add(lexicon_data.NEGATORS, Modifier("negate"))
-        self._add(lexicon_data.MASKS, Modifier("mask", 0.4))
+        self._add(lexicon_data.MASKS, Modifier("mask"))
         self.max_len = max(len(k) for k in self.table)
         # Stems of one-word forms, so that "threatening" finds "threatened" (both -> "threaten").
         self.stems: dict[str, tuple[Entry, ...]] = {}
@@ -209,10 +219,6 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.table)
 
-    def lookup(self, phrase: str) -> tuple[Entry, ...]:
-        """Entries of an exact phrase (after normalisation), or ()."""
-        return self.table.get(tuple(tokenize(phrase)), ())
-
     def match(self, tokens: list[str]) -> list[Match]:
         """Non-overlapping phrases in ``tokens``, scanning left to right, longest phrase first;
         single unknown words are retried through :func:`lemma_candidates`."""
@@ -225,6 +231,10 @@ class Lexicon:
                     matches.append(Match(i, i + n, " ".join(key), self.table[key]))
                     i += n
                     break
+                if n == 1 and key in self.adjectives:  # "little anger", "slight irritation"
+                    matches.append(Match(i, i + 1, key[0], (self.adjectives[key],)))
+                    i += 1
+                    break
             else:
                 tok = tokens[i]
                 if tok not in FUNCTION_WORDS and tok.isalpha():
@@ -235,7 +245,18 @@ class Lexicon:
                             matches.append(Match(i, i + 1, tok, entries, lemma=cand))
                             break
                 i += 1
-        return matches
+        return self._adjectives_before_emotions(matches)
+
+    def _adjectives_before_emotions(self, matches: list[Match]) -> list[Match]:
+        """"deep sadness": a word right before an emotion word that can be an intensity
+        adjective is read as one (not as a low pitch)."""
+        out = list(matches)
+        for k in range(len(out) - 1):
+            key = tuple(out[k].text.split())
+            if (key in self.adjectives and out[k].end == out[k + 1].start
+                    and any(isinstance(e, EmotionWord) for e in out[k + 1].entries)):
+                out[k] = Match(out[k].start, out[k].end, out[k].text, (self.adjectives[key],))
+        return out
 
     def words_of(self, category: str) -> list[str]:
         """Every phrase naming ``category`` (for documentation and tests)."""
@@ -247,7 +268,3 @@ class Lexicon:
 def load_lexicon() -> Lexicon:
     """The lexicon, built once per process."""
     return Lexicon()
-
-
-def vad_norm(vad: tuple[float, float, float]) -> float:
-    return math.sqrt(sum(c * c for c in vad))

@@ -1,4 +1,5 @@
-"""Explicit numbers in a description: "valence 0.8, arousal -0.3", "V=0.2, A=-0.2", "intensity 0.4".
+"""Explicit numbers in a description: "valence 0.8, arousal -0.3", "V=0.2, A=-0.2", "intensity 0.4",
+and level words for the dimensions: "high arousal, negative valence" (low -0.6, high +0.6).
 
 Valence, arousal and dominance are accepted in [-1, 1], intensity in [0, 1] (or 0..100 %).
 A number outside its range is bad input (:class:`InputError` naming the accepted range).
@@ -16,7 +17,7 @@ NAMES = {
     "valence": ("valence", "pleasure", "pleasantness"),
     "arousal": ("arousal", "activation"),
     "dominance": ("dominance", "control", "power"),
-    "intensity": ("intensity", "strength", "level"),
+    "intensity": ("intensity", "strength"),
 }
 LETTERS = {"v": "valence", "p": "valence", "a": "arousal", "d": "dominance", "i": "intensity"}
 RANGES = {"valence": (-1.0, 1.0), "arousal": (-1.0, 1.0), "dominance": (-1.0, 1.0),
@@ -28,7 +29,25 @@ _NAMED = re.compile(
     rf"\b(?:an?\s+|the\s+)?({_WORDS})\s*(?:=|:|\bof\b|\bis\b|\bat\b|\bto\b)?\s*{_NUMBER}",
     re.IGNORECASE)
 _LETTER = re.compile(rf"(?<![a-z])([vpadi])\s*[=:]\s*{_NUMBER}", re.IGNORECASE)
-_AT_INTENSITY = re.compile(rf"\bat\s+{_NUMBER}", re.IGNORECASE)
+# Only a bare number: not "at 1.5x speed" or "at 2 pm".
+_AT_INTENSITY = re.compile(rf"\bat\s+{_NUMBER}(?!\s*(?!and\b|but\b|then\b|with\b)[a-z0-9.])",
+                           re.IGNORECASE)
+
+#: "anger 0.7", "sadness: 30%": a category name followed by a number gives its intensity.
+_CATEGORY_WORDS = ("neutral|happiness|happy|joy|sadness|sad|anger|angry|fear|afraid|scared|"
+                   "disgust|disgusted|surprise|surprised|calm")
+_CATEGORY_NUMBER = re.compile(rf"\b(?:{_CATEGORY_WORDS})\s*(?:=|:)?\s*{_NUMBER}"
+                              r"(?!\s*(?!and\b|but\b|then\b|with\b)[a-z0-9.])", re.IGNORECASE)
+
+#: Words for a level instead of a number: "high arousal", "valence is negative".
+LEVEL_WORDS = {"very low": -0.9, "very negative": -0.9, "low": -0.6, "negative": -0.6,
+               "slightly low": -0.3, "slightly negative": -0.3, "neutral": 0.0, "medium": 0.0,
+               "moderate": 0.0, "slightly high": 0.3, "slightly positive": 0.3, "high": 0.6,
+               "positive": 0.6, "very high": 0.9, "very positive": 0.9}
+_LEVEL = "|".join(sorted(LEVEL_WORDS, key=len, reverse=True))
+_DIMS = "valence|pleasure|arousal|activation|dominance"
+_LEVEL_BEFORE = re.compile(rf"\b({_LEVEL})\s+({_DIMS})\b", re.IGNORECASE)
+_LEVEL_AFTER = re.compile(rf"\b({_DIMS})\s*(?:is|=|:)?\s*({_LEVEL})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,12 +97,25 @@ def find_numbers(description: str) -> list[NumberCue]:
             cues.append(NumberCue(name, _value(name, m.group(2), m.group(3), m.group(0).strip()),
                                   m.span(), m.group(0).strip()))
             taken.append(m.span())
-    # "anger at 30%" / "sad at 0.4": a bare number after "at" is an intensity.
-    for m in _AT_INTENSITY.finditer(description):
-        if not any(s < m.end() and m.start() < e for s, e in taken):
-            cues.append(NumberCue("intensity", _value("intensity", m.group(1), m.group(2),
-                                                      m.group(0).strip()), m.span(), m.group(0).strip()))
+    # "high arousal", "valence is negative": a level word stands for a value.
+    for pattern, dim_group, level_group in ((_LEVEL_BEFORE, 2, 1), (_LEVEL_AFTER, 1, 2)):
+        for m in pattern.finditer(description):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            name = _name_of(m.group(dim_group))
+            cues.append(NumberCue(name, LEVEL_WORDS[m.group(level_group).lower()], m.span(),
+                                  m.group(0).strip()))
             taken.append(m.span())
+    # "anger at 30%" / "sad at 0.4" / "anger 0.7": a bare number after "at" or a category
+    # name is an intensity (the category word itself stays for the lexicon).
+    for pattern in (_AT_INTENSITY, _CATEGORY_NUMBER):
+        for m in pattern.finditer(description):
+            span = (m.start(1), m.end())
+            if any(s < span[1] and span[0] < e for s, e in taken):
+                continue
+            cues.append(NumberCue("intensity", _value("intensity", m.group(1), m.group(2),
+                                                      m.group(0).strip()), span, m.group(0).strip()))
+            taken.append(span)
     return sorted(cues, key=lambda c: c.span)
 
 

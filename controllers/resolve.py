@@ -52,13 +52,22 @@ def target_for(emotion: Emotion) -> EmotionTarget:
 def plan_for(text: str, emotion: Emotion = None) -> EmotionPlan:
     """The plan for speaking ``text`` (which may hold inline ``[tags]``) with ``emotion`` as the
     default: a description (its phases spread over the text, or ``"auto"``), a target, a tuple,
-    or a ready plan (returned as it is; its text must equal ``text`` without tags)."""
+    or a ready plan (returned as it is; its text must equal ``text`` without tags).
+
+    Whitespace in the plan's text is normalised. A description nothing in it is understood
+    ("asdf") is an :class:`InputError` here, unlike :func:`parse_description`, which reads it
+    as neutral with ``recognized=False``: a performance should not silently drop a typo.
+    """
     if isinstance(emotion, EmotionPlan):
         return emotion
     if isinstance(emotion, (tuple, list)):
         emotion = _from_tuple(emotion)
     if isinstance(emotion, str) and not emotion.strip():
         emotion = None
-    if isinstance(emotion, str) and emotion.strip().lower() != AUTO and "[" not in text:
-        return parse_description(emotion).plan(" ".join(text.split()))
     return plan_line(text, emotion)
+
+
+def parse_emotion(emotion: Emotion, text: str | None = None) -> EmotionTarget | EmotionPlan:
+    """The plan for ``text`` when it is given (:func:`plan_for`), else one target
+    (:func:`target_for`); the name the synthesis CLIs call."""
+    return plan_for(text, emotion) if text is not None else target_for(emotion)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 #: Words that open a new phase ("then", "ends", "becoming", ...), with an optional "and"/comma.
 _BREAK = re.compile(
-    r"(?:,\s*|\s+)(?:and\s+|but\s+)?"
+    r"\s*(?:->|=>|\u2192|\u27f6)\s*|"  # arrows: "sad -> happy"
+    r"(?:^|,\s*|\s+)(?:and\s+|but\s+)?(?:(?:slowly|gradually|quickly|suddenly)\s+)?"
     r"(?:then|afterwards|after that|later on|later|finally|eventually|in the end|by the end|"
     r"at the end|toward the end|towards the end|ending up|ends up|ending|ends|end|"
     r"before becoming|before turning|becoming|becomes|turning into|turns into|turning|turns|"
@@ -25,6 +26,10 @@ _START = re.compile(
     r"starting out|starts out|starts off|starting off|starts|starting|start|begins|beginning|begin|"
     r"opens|opening)\b",
     re.IGNORECASE)
+#: "calm at the start, angrier by the end": an end marker after its phase becomes "then" before it.
+_TRAILING_END = re.compile(
+    r"(,|\band\b|\bbut\b)\s*((?:(?!,|\band\b|\bbut\b).)+?)\s+"
+    r"(?:by|at|in|toward|towards|near) the end\b", re.IGNORECASE)
 _FROM_TO = re.compile(r"\bfrom\s+((?:\S+\s+){0,4}?\S+)\s+to\s+((?:\S+\s*){1,6})$", re.IGNORECASE)
 
 
@@ -35,11 +40,13 @@ class Phase:
     text: str
     """The phase's words (markers removed)."""
     start: int
-    """Character offset of the phase in the description."""
+    """Character offset of the phase in the description (after "X by the end" is rewritten as
+    "then X")."""
 
 
 def split_phases(description: str) -> list[Phase]:
     """The description's phases in order; one phase when it names no change."""
+    description = _TRAILING_END.sub(r", then \2", description)
     m = _FROM_TO.search(description)
     if m:
         head = description[: m.start()]

@@ -58,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--alpha", type=float, default=None, help="ridge penalty (default: tuned on dev)")
     ap.add_argument("--min-df", type=int, default=2, help="minimum document frequency of a feature")
     ap.add_argument("--out", type=Path, default=asset_path(*MODEL_FILE))
+    ap.add_argument("--limit", type=int, default=None,
+                    help="train on the first N training sentences only (quick checks)")
     args = ap.parse_args(argv)
 
     data = read_emobank(args.emobank)
     (tr_x, tr_y), (dev_x, dev_y), (te_x, te_y) = data["train"], data["dev"], data["test"]
+    if args.limit:
+        tr_x, tr_y = tr_x[: args.limit], tr_y[: args.limit]
     alphas = [args.alpha] if args.alpha else [1.0, 2.0, 4.0]
     best = None
     for alpha in alphas:
@@ -90,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             coef=reg.coef_.astype(np.float32), intercept=reg.intercept_.astype(np.float32),
             label_mean=y_all.mean(0).astype(np.float32), label_std=y_all.std(0).astype(np.float32),
             meta=np.asarray(json.dumps(meta)))
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the weights are a shipped asset
         os.replace(tmp, args.out)
     finally:
         if os.path.exists(tmp):

@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import sys
-import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,10 +39,6 @@ from studio.take import read_summary
 MANIFEST_NAME = "manifest.json"
 PARTIAL_DIR = ".partial"
 LOCK_NAME = ".batch.lock"
-
-#: A line id must be usable as a folder name.
-_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -59,23 +54,26 @@ class RenderOptions:
     """Random seed of every line."""
 
 
-@dataclass(frozen=True)
-class BatchLine:
-    """One line of a script."""
+def load_lines(script: str | Path) -> list:
+    """The lines of a ``.txt``, ``.csv`` or ``.yaml`` script (``controllers.script``).
 
-    id: str
-    """Folder name of the take."""
-    text: str
-    """Text with optional inline ``[emotion]`` tags."""
-    emotion: str
-    """Emotion description in force from the start of the line ('' for neutral)."""
-
-
-def load_lines(script: str | Path) -> list[BatchLine]:
-    """The lines of a ``.txt``, ``.csv`` or ``.yaml`` script, via the controllers' loader."""
+    A line with a problem (empty text, an emotion that cannot be read, a repeated id) comes
+    back with its ``error`` set instead of failing the whole script.
+    """
     from controllers.script import load_script
 
-    return [BatchLine(str(x.id), x.text, x.emotion or "") for x in load_script(script)]
+    return load_script(script, strict=False)
+
+
+def line_key(line) -> dict:
+    """What a take is made from: a finished take is reused only when its key is unchanged."""
+    return {"id": line.id, "text": line.text, "emotion": line.emotion,
+            "plan": line.plan.to_dict()}
+
+
+def _entry(line, **fields) -> dict:
+    """A manifest entry of ``line`` (id, text, emotion) with ``fields``."""
+    return {"id": line.id, "text": line.text, "emotion": line.emotion, **fields}
 
 
 # -- worker side -------------------------------------------------------------------------------
@@ -94,7 +92,7 @@ def _init_worker(threads: int, prosody: str) -> None:
     default_studio().load(prosody)
 
 
-def render_line(line: BatchLine, out: Path, options: RenderOptions) -> dict:
+def render_line(line, out: Path, options: RenderOptions) -> dict:
     """Render one line into ``out/<id>`` (via a temporary folder) and return its manifest entry.
 
     Never raises for a bad line or a failed render: the entry's ``status`` is ``error`` and
@@ -102,22 +100,21 @@ def render_line(line: BatchLine, out: Path, options: RenderOptions) -> dict:
     """
     from studio.pipeline import default_studio
 
-    entry = {"id": line.id, "text": line.text, "emotion": line.emotion}
-    started = time.perf_counter()
+    entry = _entry(line)
     partial_root = out / PARTIAL_DIR
     partial_root.mkdir(parents=True, exist_ok=True)
     tmp = partial_root / f"{line.id}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
     tmp.mkdir()  # (not mkdtemp: the take keeps the user's usual permissions)
     try:
-        take = default_studio().render(line.text, line.emotion, out=tmp, seed=options.seed,
+        take = default_studio().render(line.text, line.plan, out=tmp, seed=options.seed,
                                        loop=options.loop, preview=options.preview,
                                        prosody=options.prosody)
-        take.write_summary(tmp, extra={"line": asdict(line), "options": asdict(options)})
+        take.write_summary(tmp, extra={"line": line_key(line), "options": asdict(options)})
         _move_into_place(tmp, out / line.id)
         record = read_summary(out / line.id)
         if record is None:
             raise RuntimeError(f"take {line.id} is incomplete after rendering")
-        entry.update(_done_entry(line, record))
+        entry.update(_done_fields(line, record))
     except InputError as exc:
         entry.update(status="error", error=str(exc), bad_input=True, files=[])
     except Exception as exc:  # noqa: BLE001 - one bad line must never end the batch
@@ -125,7 +122,6 @@ def render_line(line: BatchLine, out: Path, options: RenderOptions) -> dict:
                      files=[])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    entry["wall_seconds"] = round(time.perf_counter() - started, 3)
     return entry
 
 
@@ -140,7 +136,7 @@ def _move_into_place(tmp: Path, final: Path) -> None:
         os.replace(tmp, final)
 
 
-def _done_entry(line: BatchLine, record: dict) -> dict:
+def _done_fields(line, record: dict) -> dict:
     """Manifest fields of a complete take, from its ``take.json`` record."""
     verdict = record.get("verdict") or {}
     return {
@@ -156,16 +152,13 @@ def _done_entry(line: BatchLine, record: dict) -> dict:
 
 # -- parent side -------------------------------------------------------------------------------
 
-def finished_entry(line: BatchLine, out: Path, options: RenderOptions) -> dict | None:
-    """The manifest entry of a line already rendered with the same text, emotion and options."""
+def finished_entry(line, out: Path, options: RenderOptions) -> dict | None:
+    """The manifest entry of a line already rendered from the same key and options, or None."""
     record = read_summary(out / line.id)
-    if record is None:
+    if (record is None or record.get("line") != line_key(line)
+            or record.get("options") != asdict(options)):
         return None
-    if record.get("line") != asdict(line) or record.get("options") != asdict(options):
-        return None
-    entry = {"id": line.id, "text": line.text, "emotion": line.emotion}
-    entry.update(_done_entry(line, record))
-    return entry
+    return _entry(line, **_done_fields(line, record))
 
 
 @contextlib.contextmanager
@@ -185,26 +178,11 @@ def _exclusive(out: Path) -> Iterator[None]:
         (out / LOCK_NAME).unlink()
 
 
-def _check_ids(lines: list[BatchLine]) -> dict[int, str]:
-    """Line index -> error message for lines whose id cannot name a folder or repeats."""
-    problems: dict[int, str] = {}
-    seen: set[str] = set()
-    for i, line in enumerate(lines):
-        if not _ID_PATTERN.match(line.id):
-            problems[i] = (f"line id {line.id!r} cannot name a folder; use letters, digits, "
-                           "'_', '-' and '.' (up to 100 characters)")
-        elif line.id in seen:
-            problems[i] = f"line id {line.id!r} is used twice; ids must be unique"
-        seen.add(line.id)
-    return problems
-
-
 class _Manifest:
     """The manifest being built: entries by line index, rewritten atomically on every change."""
 
-    def __init__(self, path: Path, lines: list[BatchLine]) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.lines = lines
         self.entries: dict[int, dict] = {}
 
     def set(self, index: int, entry: dict) -> None:
@@ -220,7 +198,7 @@ class _Manifest:
 
 
 def run_batch(
-    script: str | Path | list[BatchLine],
+    script: str | Path,
     out: str | Path,
     jobs: int = 1,
     options: RenderOptions = RenderOptions(),
@@ -239,21 +217,17 @@ def run_batch(
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
     out = Path(out)
-    lines = script if isinstance(script, list) else load_lines(script)
-    if not lines:
-        raise InputError(f"script {script} has no lines to render")
+    lines = load_lines(script)
 
     with _exclusive(out):
         shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)  # left by an interrupted run
-        manifest = _Manifest(out / MANIFEST_NAME, lines)
-        bad_ids = _check_ids(lines)
+        manifest = _Manifest(out / MANIFEST_NAME)
         todo: list[int] = []
         for i, line in enumerate(lines):
-            if i in bad_ids:
-                manifest.entries[i] = {"id": line.id, "text": line.text, "emotion": line.emotion,
-                                       "status": "error", "error": bad_ids[i], "bad_input": True,
-                                       "files": []}
-                print(f"emostudio batch: line {line.id!r}: {bad_ids[i]}", file=sys.stderr)
+            if line.error:
+                manifest.entries[i] = _entry(line, status="error", error=line.error,
+                                             bad_input=True, files=[])
+                print(f"emostudio batch: line {line.id!r} skipped: {line.error}", file=sys.stderr)
                 continue
             entry = finished_entry(line, out, options)
             if entry is not None:
@@ -262,9 +236,8 @@ def run_batch(
                 todo.append(i)
         manifest.write()
 
-        bar = tqdm(total=len(todo), unit="line", disable=(None if progress is None
-                                                          else not progress),
-                   desc=f"rendering ({len(lines) - len(todo)} of {len(lines)} already done)",
+        bar = tqdm(total=len(todo), unit="line", disable=None if progress is None else not progress,
+                   desc=f"rendering ({len(lines) - len(todo)} of {len(lines)} lines already done)",
                    file=sys.stderr, dynamic_ncols=True)
 
         def finish(index: int, entry: dict) -> None:
@@ -288,13 +261,14 @@ def run_batch(
         return manifest.as_list()
 
 
-def _run_parallel(lines: list[BatchLine], todo: list[int], out: Path, options: RenderOptions,
-                  jobs: int, finish: Callable[[int, dict], None]) -> None:
+def _run_parallel(lines: list, todo: list[int], out: Path, options: RenderOptions, jobs: int,
+                  finish: Callable[[int, dict], None]) -> None:
     """Render lines ``todo`` in ``jobs`` spawned worker processes, calling ``finish`` per line."""
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    context = multiprocessing.get_context("spawn")
-    pool = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                       initializer=_init_worker, initargs=(threads, options.prosody))
+    pool = futures.ProcessPoolExecutor(max_workers=jobs,
+                                       mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_worker,
+                                       initargs=(threads, options.prosody))
     try:
         pending = {pool.submit(render_line, lines[i], out, options): i for i in todo}
         for future in futures.as_completed(pending):
@@ -302,9 +276,8 @@ def _run_parallel(lines: list[BatchLine], todo: list[int], out: Path, options: R
             try:
                 entry = future.result()
             except Exception as exc:  # noqa: BLE001 - a crashed worker fails its line only
-                entry = {"id": lines[i].id, "text": lines[i].text, "emotion": lines[i].emotion,
-                         "status": "error", "error": f"worker failed: {exc}",
-                         "bad_input": False, "files": []}
+                entry = _entry(lines[i], status="error", error=f"worker failed: {exc}",
+                               bad_input=False, files=[])
             finish(i, entry)
     except BaseException:
         # Ctrl-C or a crash: stop now; in-flight lines are redone by the next run.

@@ -33,6 +33,9 @@ from studio.take import Take
 PREVIEW_MODES: tuple[str, ...] = ("body", "face", "none")
 #: Accepted ``prosody`` values (see ``emostudio speak``).
 PROSODY_MODES: tuple[str, ...] = ("diffusion", "rules", "none")
+#: Camera of each preview mode (``synth.avatar.render`` views) and the video's frame rate.
+PREVIEW_CAMERAS: dict[str, str] = {"body": "body", "face": "head"}
+PREVIEW_FPS = 30.0
 #: Face exports written for every take (the face's own names, see ``studio.export``).
 FACE_FORMATS: tuple[str, ...] = ("arkit", "llf", "a2f", "visemes", "rhubarb")
 
@@ -54,6 +57,7 @@ class Studio:
 
     def __init__(self) -> None:
         self._tts: dict[str, object] = {}
+        self._renderer = None
 
     # -- models -----------------------------------------------------------------------------
     def tts(self, prosody: str = "diffusion"):
@@ -63,6 +67,15 @@ class Studio:
 
             self._tts[prosody] = EmotionalTTS.load(prosody=prosody)
         return self._tts[prosody]
+
+    @property
+    def renderer(self):
+        """The avatar renderer (``synth.avatar.render.Renderer``, one GL context), made on first use."""
+        if self._renderer is None:
+            from synth.avatar.render import Renderer
+
+            self._renderer = Renderer(camera="body")
+        return self._renderer
 
     def load(self, prosody: str = "diffusion") -> Studio:
         """Load the models now (a batch worker does this once at start-up)."""
@@ -74,17 +87,15 @@ class Studio:
     def plan(text: str, emotion: Emotion = None) -> EmotionPlan:
         """The emotion plan of a line: ``emotion`` from the start, changed by inline ``[tags]``.
 
-        ``emotion``: a description (``"quietly furious"``), an :class:`EmotionTarget`, an
-        :class:`EmotionPlan` (used as is; ``text`` must then be its text), ``(valence, arousal)``
-        or ``(valence, arousal, dominance)`` numbers in [-1, 1], or None/"" for neutral.
+        ``emotion``: a description (``"quietly furious"``), ``"auto"`` (from the line's own
+        words), an :class:`EmotionTarget`, an :class:`EmotionPlan` (used as is),
+        ``(valence, arousal[, dominance])`` numbers in [-1, 1], or None/"" for neutral.
         """
-        from controllers.script import plan_line
+        from controllers.resolve import plan_for
 
         if not isinstance(text, str) or not text.strip():
             raise InputError("the text to perform is empty; give a line of text")
-        if isinstance(emotion, EmotionPlan):
-            return emotion
-        return plan_line(text, resolve_target(emotion))
+        return plan_for(text, emotion if emotion != "" else None)
 
     def perform(self, plan: EmotionPlan, seed: int = 0, prosody: str = "diffusion",
                 guidance: float | None = None) -> Take:
@@ -94,14 +105,15 @@ class Studio:
 
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        speech = self.tts(prosody).speak(
-            plan, seed=seed, **({} if guidance is None else {"guidance": guidance}))
+        # the prosody guidance scale is passed only when the critic moved it off its default
+        extra = {} if guidance in (None, 1.0) else {"guidance": guidance}
+        speech = self.tts(prosody).speak(plan, seed=seed, **extra)
         timings["speech"] = time.perf_counter() - t
         t = time.perf_counter()
         face = animate_face(speech.timeline, plan, seed=seed)
         timings["face"] = time.perf_counter() - t
         t = time.perf_counter()
-        body = animate_body(speech.timeline, plan, seed=seed)
+        body = animate_body(speech.timeline, plan, seed=seed, face=face)
         timings["body"] = time.perf_counter() - t
         return Take(text=plan.text, plan=plan, speech=speech, face=face, body=body, seed=seed,
                     timings=timings)
@@ -130,8 +142,10 @@ class Studio:
             progress(min(0.6, 0.05 + 0.12 * (iteration[0] - 1)),
                      "voice, face and body" if iteration[0] == 1
                      else f"critic loop: take {iteration[0]}")
-            take = self.perform(corrected_plan(plan, controls.target), seed=controls.seed,
-                                prosody=prosody, guidance=controls.guidance)
+            # the first take performs the plan exactly as asked; later ones the critic's correction
+            asked = plan if controls.iteration == 0 else corrected_plan(plan, controls.target)
+            take = self.perform(asked, seed=controls.seed, prosody=prosody,
+                                guidance=controls.guidance)
             if not neutral:
                 neutral.append(self.neutral_speech(plan.text, seed, prosody))
             return TakeResult(speech=take.speech, face=take.face, body=take.body,
@@ -147,84 +161,65 @@ class Studio:
         take.timings["critic"] = time.perf_counter() - started - take.compute_seconds
         if out is not None:
             progress(0.7, "writing files")
-            write_take(take, Path(out), preview=preview, progress=progress)
+            self.write_files(take, Path(out), preview=preview, progress=progress)
         progress(1.0, "done")
         return take
 
+    def write_files(self, take: Take, out: Path, preview: str = "body",
+                    progress: Progress | None = None) -> dict[str, Path]:
+        """Write every file of ``emostudio render`` for ``take`` into ``out`` (each atomically).
 
-def write_take(take: Take, out: Path, preview: str = "body",
-               progress: Progress | None = None) -> dict[str, Path]:
-    """Write every file of ``emostudio render`` for ``take`` into ``out`` (each atomically).
+        take.wav, take.timeline.json, the face exports, body.bvh, take.glb, preview.mp4 (unless
+        ``preview`` is ``none``), critic.json and report.png. Returns name -> path, also merged into
+        ``take.files``; stage times go into ``take.timings``.
+        """
+        import soundfile as sf
 
-    take.wav, take.timeline.json, the face exports, body.bvh, take.glb, preview.mp4 (unless
-    ``preview`` is ``none``), critic.json and report.png. Returns name -> path, also merged into
-    ``take.files``; stage times go into ``take.timings``.
-    """
-    import soundfile as sf
+        from studio.critic import write_report
+        from studio.export import face_exports
+        from studio.export.bvh import write_bvh
+        from studio.export.gltf import write_take_glb
+        from synth.atomic import atomic_path
 
-    from studio.critic import write_report
-    from studio.export import face_exports
-    from studio.export.bvh import write_bvh
-    from studio.export.gltf import write_take_glb
-    from synth.atomic import atomic_path
-
-    progress = progress or _no_progress
-    out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    t = time.perf_counter()
-    with atomic_path(out / "take.wav") as tmp:
-        sf.write(tmp, take.speech.audio, take.speech.sample_rate, subtype="PCM_16")
-    files["take.wav"] = out / "take.wav"
-    take.speech.timeline.save(out / "take.timeline.json")
-    files["take.timeline.json"] = out / "take.timeline.json"
-    for path in face_exports(take.face, take.speech.timeline, out, FACE_FORMATS).values():
-        files[Path(path).name] = Path(path)
-    files["body.bvh"] = Path(write_bvh(take.body, out / "body.bvh"))
-    take.timings["write_data"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    files["take.glb"] = Path(write_take_glb(take.face, take.body, out / "take.glb"))
-    take.timings["write_glb"] = time.perf_counter() - t
-
-    if take.verdict is not None:
+        progress = progress or _no_progress
+        out.mkdir(parents=True, exist_ok=True)
+        files: dict[str, Path] = {}
         t = time.perf_counter()
-        for name, path in write_report(take.verdict, out).items():
-            files[name] = Path(path)
-        take.timings["write_report"] = time.perf_counter() - t
+        with atomic_path(out / "take.wav") as tmp:
+            sf.write(tmp, take.speech.audio, take.speech.sample_rate, subtype="PCM_16")
+        files["take.wav"] = out / "take.wav"
+        take.speech.timeline.save(out / "take.timeline.json")
+        files["take.timeline.json"] = out / "take.timeline.json"
+        for path in face_exports(take.face, take.speech.timeline, out, FACE_FORMATS,
+                                 sound_file="take.wav").values():
+            files[Path(path).name] = Path(path)
+        files["body.bvh"] = Path(write_bvh(take.body, out / "body.bvh"))
+        take.timings["write_data"] = time.perf_counter() - t
 
-    if preview != "none":
-        from studio.preview import write_preview
-
-        progress(0.8, f"rendering the {preview} preview")
         t = time.perf_counter()
-        files["preview.mp4"] = Path(write_preview(take, out / "preview.mp4", view=preview))
-        take.timings["preview"] = time.perf_counter() - t
-    take.files.update(files)
-    return files
+        files["take.glb"] = Path(write_take_glb(take.face, take.body, out / "take.glb"))
+        take.timings["write_glb"] = time.perf_counter() - t
 
+        if take.verdict is not None:
+            t = time.perf_counter()
+            for name, path in write_report(take.verdict, out).items():
+                files[name] = Path(path)
+            take.timings["write_report"] = time.perf_counter() - t
 
-def resolve_target(emotion: Emotion) -> EmotionTarget | None:
-    """An :class:`EmotionTarget` from a description, a target or VAD numbers (None: neutral)."""
-    if emotion is None or isinstance(emotion, EmotionTarget):
-        return emotion
-    if isinstance(emotion, str):
-        if not emotion.strip():
-            return None
-        from controllers import parse_emotion
+        if preview != "none":
+            from synth.avatar.video import write_video
 
-        return parse_emotion(emotion)
-    try:
-        numbers = [float(x) for x in emotion]
-    except (TypeError, ValueError):
-        raise InputError(f"emotion {emotion!r} is not understood; give a description, an "
-                         "EmotionTarget or (valence, arousal[, dominance]) numbers") from None
-    if len(numbers) not in (2, 3):
-        raise InputError(f"emotion numbers {numbers} must be (valence, arousal) or "
-                         "(valence, arousal, dominance), each in [-1, 1]")
-    for name, x in zip(("valence", "arousal", "dominance"), numbers):
-        if not -1.0 <= x <= 1.0:
-            raise InputError(f"{name} {x} is outside [-1, 1]")
-    return EmotionTarget.from_vad(*numbers)
+            progress(0.8, f"rendering the {preview} preview")
+            t = time.perf_counter()
+            clip = self.renderer.render_animation(
+                face=take.face, body=take.body, fps=PREVIEW_FPS, duration=take.duration,
+                camera=PREVIEW_CAMERAS[preview], progress=False)
+            files["preview.mp4"] = Path(write_video(out / "preview.mp4", clip.frames, clip.fps,
+                                                    audio=take.speech.audio,
+                                                    sample_rate=take.speech.sample_rate))
+            take.timings["preview"] = time.perf_counter() - t
+        take.files.update(files)
+        return files
 
 
 def corrected_plan(plan: EmotionPlan, target: EmotionTarget) -> EmotionPlan:
@@ -261,8 +256,9 @@ def render(text: str, emotion: Emotion = None, out: str | Path | None = None, se
     """Perform one line of text with an emotion: voice, face, body and the critic's verdict.
 
     text: the line, optionally with inline emotion tags (``"Fine. [furious] Get out!"``).
-    emotion: the emotion from the start of the line: a description, an EmotionTarget,
-        ``(valence, arousal[, dominance])`` numbers in [-1, 1], or None for neutral.
+    emotion: the emotion from the start of the line: a description, ``"auto"`` (from the
+        words), an EmotionTarget, an EmotionPlan, ``(valence, arousal[, dominance])`` numbers
+        in [-1, 1], or None for neutral.
     out: a folder to write every file of ``emostudio render`` into (None: write nothing).
     seed: random seed (voice, prosody sampling, blinks, gestures): same seed, same take.
     loop: run the critic loop, correcting the controls until the take meets the target.
@@ -276,5 +272,4 @@ def render(text: str, emotion: Emotion = None, out: str | Path | None = None, se
                                    preview=preview, prosody=prosody, progress=progress)
 
 
-__all__ = ["PREVIEW_MODES", "PROSODY_MODES", "Studio", "Take", "default_studio", "render",
-           "resolve_target", "write_take"]
+__all__ = ["PREVIEW_MODES", "PROSODY_MODES", "Studio", "Take", "default_studio", "render"]

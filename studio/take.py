@@ -66,8 +66,15 @@ class Take:
             return self.verdict.to_dict()
         return dict(self.verdict)
 
+    def verdict_summary(self) -> dict | None:
+        """The critic's conclusion only (success, reason, agreement, best iteration), or None."""
+        record = self.verdict_dict()
+        return None if record is None else record.get("verdict", record)
+
     def summary(self, relative_to: Path | None = None) -> dict:
         """JSON-ready record of the take: text, target, plan, duration, files, timings, verdict.
+
+        The verdict is the critic's conclusion; ``critic.json`` holds every iteration.
 
         File paths are given relative to ``relative_to`` when set (a take's own folder, so that
         the record stays valid after the folder is moved).
@@ -83,7 +90,7 @@ class Take:
             "duration": round(self.duration, 4),
             "files": sorted(name(p) for p in self.files.values()),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
-            "verdict": self.verdict_dict(),
+            "verdict": self.verdict_summary(),
         }
 
     def write_summary(self, folder: Path, extra: dict | None = None) -> Path:

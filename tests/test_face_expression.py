@@ -36,11 +36,15 @@ def test_category_prototypes_show_their_action_units():
     assert both(happy, "mouthSmile") > 0.5 and both(happy, "cheekSquint") > 0.3      # AU6+12
     assert sad["browInnerUp"] > 0.5 and both(sad, "mouthFrown") > 0.5                # AU1+15
     assert both(sad, "browDown") > 0.2                                                # AU4
-    assert both(angry, "browDown") > 0.5 and both(angry, "eyeSquint") > 0.4           # AU4+7
-    assert both(angry, "mouthPress") > 0.3 and both(angry, "eyeWide") > 0.2           # AU23+5
+    # anger as EMFACS's open-mouth variant 4+5+7+10+16+25/26
+    assert both(angry, "browDown") > 0.5 and both(angry, "eyeSquint") > 0.3           # AU4+7
+    assert both(angry, "eyeWide") > 0.2 and both(angry, "mouthUpperUp") > 0.5         # AU5+10
+    assert angry["jawOpen"] > 0.5                                                     # AU26
     assert fear["browInnerUp"] > 0.5 and both(fear, "eyeWide") > 0.5                  # AU1+5
-    assert both(fear, "mouthStretch") > 0.5 and fear["jawOpen"] > 0.1                 # AU20+26
-    assert both(surprise, "browOuterUp") > 0.5 and surprise["jawOpen"] > 0.3          # AU2+26
+    assert both(fear, "mouthStretch") > 0.2 and fear["jawOpen"] > 0.3                 # AU20+26
+    assert both(fear, "browDown") > 0.5  # AU4: brows drawn down (what tells fear from surprise)
+    assert both(surprise, "browOuterUp") > 0.3 and surprise["jawOpen"] > 0.3          # AU2+26
+    assert both(surprise, "eyeWide") > 0.8                                            # AU5
     assert both(disgust, "noseSneer") > 0.5 and both(disgust, "mouthFrown") > 0.3     # AU9+15
     assert both(disgust, "mouthLowerDown") > 0.2                                      # AU16
     assert max(pose("neutral").values()) == 0.0

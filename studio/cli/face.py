@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 
 #: Every format ``--formats`` accepts, in the order they are written.
-FORMATS: tuple[str, ...] = ("arkit", "llf", "a2f", "visemes", "rhubarb", "glb", "mp4")
+FORMATS: tuple[str, ...] = ("arkit", "llf", "a2f", "visemes", "rhubarb", "glb", "mp4", "vrm")
+#: What ``--formats`` writes when it is not given (CLI.md's list; ``vrm`` on request).
+DEFAULT_FORMATS: tuple[str, ...] = FORMATS[:7]
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -31,8 +33,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     source.add_argument("--text", help="transcript of the recording (aligned with pocketsphinx)")
     p.add_argument("--emotion", default="", help="emotion description (default: neutral)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--formats", default=",".join(FORMATS),
-                   help=f"comma-separated subset of {','.join(FORMATS)} (default: all)")
+    p.add_argument("--formats", default=",".join(DEFAULT_FORMATS),
+                   help=f"comma-separated subset of {','.join(FORMATS)} "
+                        f"(default: {','.join(DEFAULT_FORMATS)}; vrm = VRM 1.0 expression curves)")
     p.add_argument("--seed", type=int, default=0, help="seed of blinks, gaze and head motion")
     p.add_argument("--fps", type=float, default=60.0, help="curve frame rate (default 60)")
     return p
@@ -90,17 +93,19 @@ def load_timeline(args: argparse.Namespace, audio, rate: int):
 
 
 def resolve_plan(description: str, timeline):
-    """The emotion plan of ``--emotion`` over the timeline's words (neutral when empty)."""
-    from controllers import parse_emotion
+    """The emotion plan of ``--emotion`` over the timeline's words (neutral when empty).
+
+    A description that changes emotion ("calm, then furious") is spread over the words; with no
+    words (nothing recognised in the audio) the face shows the description's first emotion.
+    """
+    from controllers.resolve import plan_for, target_for
     from controllers.target import EmotionPlan, EmotionTarget
 
     text = " ".join(w.text for w in timeline.words)
-    if not description.strip():
-        return EmotionPlan.constant(text, EmotionTarget.neutral())
-    parsed = parse_emotion(description)
-    if isinstance(parsed, EmotionPlan):
-        return parsed
-    return EmotionPlan.constant(text, parsed)
+    if not text.strip():
+        return EmotionPlan.constant("", target_for(description.strip() or None)
+                                    or EmotionTarget.neutral())
+    return plan_for(text, description.strip() or None)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -28,7 +28,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--script", metavar="FILE",
                    help="parse every line of a script (.txt, .csv, .yaml) instead")
     p.add_argument("--auto", action="store_true",
-                   help="with --script: infer the emotion of untagged lines from their words")
+                   help="infer the emotion from the words of a line to be spoken (DESCRIPTION is "
+                        "then that line), or, with --script, of every untagged line")
     return p
 
 
@@ -49,6 +50,19 @@ def _print_result(result: ParseResult) -> None:
         print(f"{prefix}{_describe(seg.target)}")
     for note in result.explanation:
         print(f"  {note.words!r}: {note.effect}")
+
+
+def _auto(line: str) -> ParseResult:
+    """What ``--auto`` reads in a line to be spoken, as a parse result."""
+    from controllers.auto import infer_emotion
+    from controllers.parse import DescribedSegment, Explanation
+
+    if not line.strip():
+        raise InputError("the line is empty; give the words whose emotion to infer")
+    target = infer_emotion(line)
+    note = Explanation(line.strip(), "auto (the line's own words, lexicon + EmoBank text model): "
+                       + _describe(target))
+    return ParseResult(line, (DescribedSegment(line, target, True, (note,), True),), True, (note,))
 
 
 def _run_script(args) -> int:
@@ -78,7 +92,7 @@ def run(args) -> int:
     if args.description is None:
         raise InputError("missing DESCRIPTION (e.g. emostudio parse 'a little sad' --json), "
                          "or --script FILE")
-    result = parse_description(args.description)
+    result = _auto(args.description) if args.auto else parse_description(args.description)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -35,8 +35,7 @@ def run(args: argparse.Namespace) -> int:
     take = render(args.text, args.emotion, out=args.out, seed=args.seed, loop=args.loop,
                   preview=args.preview, prosody=args.prosody)
     take.write_summary(take.files["take.wav"].parent)
-    verdict = take.verdict_dict() or {}
-    status = verdict.get("success")
+    status = (take.verdict_summary() or {}).get("success")
     print(f"{args.out}: {take.duration:.2f} s of speech, {len(take.files)} files, "
           f"{take.compute_seconds:.1f} s of work"
           + ("" if status is None else f", critic: {'target met' if status else 'target missed'}"),

@@ -41,18 +41,13 @@ def timeline_path(wav_path: str | Path) -> Path:
 
 
 def build_plan(text: str, description: str):
-    """The :class:`EmotionPlan` of ``text`` (inline tags honoured) under ``description``."""
+    """The :class:`EmotionPlan` of ``text`` (inline ``[tags]`` honoured) under ``description``."""
     from controllers.errors import InputError
+    from controllers.resolve import plan_for
 
     if not text or not text.strip():
         raise InputError("--text is empty; give the words to speak")
-    try:  # the controllers' line reader (inline [tags]) once it exists
-        from controllers.script import plan_line
-    except ImportError:
-        from controllers.parse import parse_description
-
-        return parse_description(description or "neutral").plan(text)
-    return plan_line(text, description)
+    return plan_for(text, description)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import ClassVar
 
 import numpy as np
@@ -57,13 +56,25 @@ def _joint(body: BodyAnimation, short: str) -> int:
 
 
 def world_transforms(body: BodyAnimation) -> np.ndarray:
-    """(frames, J, 4, 4) joint-to-world transforms in metres (the avatar's forward kinematics)."""
-    from synth.avatar.skinning import pose
+    """(frames, J, 4, 4) joint-to-world transforms in metres (forward kinematics of the
+    contract's arrays: local rotations relative to rest, offsets in the parent's frame)."""
+    from scipy.spatial.transform import Rotation
 
+    frames, joints = body.rotations.shape[:2]
+    local = Rotation.from_quat(np.asarray(body.rotations, np.float64).reshape(-1, 4)) \
+        .as_matrix().reshape(frames, joints, 3, 3)
     offsets = np.asarray(body.offsets, np.float64) / 100.0
-    rig = SimpleNamespace(names=body.joint_names, parents=np.asarray(body.parents),
-                          offsets=offsets, rest_positions=offsets[:1])
-    return pose(rig, body.rotations, np.asarray(body.root_translation, np.float64) / 100.0)
+    world = np.zeros((frames, joints, 4, 4))
+    world[..., 3, 3] = 1.0
+    for j, parent in enumerate(np.asarray(body.parents)):
+        if parent < 0:
+            world[:, j, :3, :3] = local[:, j]
+            world[:, j, :3, 3] = np.asarray(body.root_translation, np.float64) / 100.0
+        else:
+            parent_r = world[:, parent, :3, :3]
+            world[:, j, :3, :3] = parent_r @ local[:, j]
+            world[:, j, :3, 3] = world[:, parent, :3, 3] + parent_r @ offsets[j]
+    return world
 
 
 def motion_features(body: BodyAnimation) -> np.ndarray:

@@ -144,7 +144,7 @@ def extract_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
         sel = (freqs >= lo) & (freqs < hi)
         return power[:, sel].sum(1)
 
-    alpha = 10 * np.log10(band(50, 1000) / band(1000, 5000))
+    alpha = 10 * np.log10(band(1000, 5000) / band(50, 1000))  # eGeMAPS: high over low band
     hamm = db[:, freqs < 2000].max(1) - db[:, (freqs >= 2000) & (freqs < 5000)].max(1)
     s1 = _band_slope(freqs, db, 0, 500)
     s2 = _band_slope(freqs, db, 500, 1500)

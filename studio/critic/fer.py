@@ -221,7 +221,13 @@ class FaceEmotionRecognizer:
         frames : (n, H, W, 3) uint8 RGB; box : face box (x0, y0, x1, y1) in pixels or None.
         """
         crops = face_crops(frames, box)
-        out = [F.softmax(self.model(crops[i:i + batch]), dim=1) for i in range(0, len(crops), batch)]
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # a 60k-parameter net: threads only add overhead (5x measured)
+        try:
+            out = [F.softmax(self.model(crops[i:i + batch]), dim=1)
+                   for i in range(0, len(crops), batch)]
+        finally:
+            torch.set_num_threads(threads)
         return torch.cat(out).numpy()
 
     def estimate(self, frames: np.ndarray, box: tuple[int, int, int, int] | None = None,

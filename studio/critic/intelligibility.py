@@ -31,9 +31,31 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     return float(d[-1]) / len(ref)
 
 
-def transcribe(audio: np.ndarray, sample_rate: int) -> str:
-    """What pocketsphinx (en-us) hears in a recording (via the TTS helper's audio-only path)."""
-    from synth.tts import align_recording
+#: pocketsphinx's acoustic model rate, Hertz.
+ASR_RATE = 16000
+_DECODER = None
 
-    speech = align_recording(np.asarray(audio, np.float32), sample_rate)
-    return " ".join(w.text for w in speech.timeline.words)
+
+def transcribe(audio: np.ndarray, sample_rate: int) -> str:
+    """What pocketsphinx (its bundled en-us model and language model) hears in a recording.
+
+    Recognition only, no alignment: the critic needs the words, not their times.
+    """
+    global _DECODER
+    from pocketsphinx import Decoder
+    from scipy.signal import resample_poly
+
+    x = np.asarray(audio, np.float64).ravel()
+    if int(sample_rate) != ASR_RATE:
+        g = np.gcd(int(sample_rate), ASR_RATE)
+        x = resample_poly(x, ASR_RATE // g, int(sample_rate) // g)
+    peak = float(np.abs(x).max()) if x.size else 0.0
+    if peak > 0:
+        x = x * (0.9 / peak)
+    if _DECODER is None:
+        _DECODER = Decoder(loglevel="FATAL")
+    _DECODER.start_utt()
+    _DECODER.process_raw((x * 32767).astype("<i2").tobytes(), no_search=False, full_utt=True)
+    _DECODER.end_utt()
+    hyp = _DECODER.hyp()
+    return hyp.hypstr if hyp is not None else ""

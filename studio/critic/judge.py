@@ -3,11 +3,13 @@ their readings with the target.
 
 A modality agrees when its most likely category is the target's. A recogniser that cannot name
 the target's category at all (the speech model knows no "surprise", FER no "calm") agrees when
-its valence-arousal point lies within :attr:`CriticConfig.va_tolerance` of the target's.
+it names the nearest category it can (:data:`SUBSTITUTES`), or when its valence-arousal point
+lies within :attr:`CriticConfig.va_tolerance` of the target's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -26,6 +28,15 @@ VOCABULARY: dict[str, frozenset[str]] = {
     "body": frozenset(CATEGORIES),
 }
 
+#: What a recogniser may read instead of a category it cannot name: a calm face is a relaxed
+#: neutral or content one (FER-2013 has no calm); a surprised voice is high-arousal, usually
+#: read as happiness or fear by a model trained without surprise.
+SUBSTITUTES: dict[str, dict[str, frozenset[str]]] = {
+    "face": {"calm": frozenset({"neutral", "happiness"})},
+    "speech": {"surprise": frozenset({"happiness", "fear"})},
+    "body": {},
+}
+
 
 @dataclass
 class CriticConfig:
@@ -39,6 +50,8 @@ class CriticConfig:
     max_wer: float = 0.5
     """Word error rate bound when there is no neutral reading to compare with."""
     check_intelligibility: bool = True
+    always_transcribe: bool = False
+    """Transcribe every take (else only takes on which all modalities agree)."""
     face_fps: float = 5.0
     """Frames per second of the take rendered for FER."""
     face_max_frames: int = 16
@@ -59,15 +72,27 @@ class Critic:
         self._avatar = None
         self._face_baseline: np.ndarray | None = None
         self._neutral_wer: dict[str, float] = {}
+        self._neutral_features: dict[str, np.ndarray] = {}
 
     # -- recognisers ---------------------------------------------------------------------------
     def speech_estimate(self, take: TakeResult) -> EmotionEstimate:
-        from studio.critic.ser import SpeechEmotionRecognizer
+        from controllers.errors import InputError
+        from studio.critic.features import extract_features
+        from studio.critic.ser import SpeechEmotionRecognizer, estimate_from_classes
 
         ser = SpeechEmotionRecognizer.load()
         s, n = take.speech, take.neutral_speech
-        return ser.estimate(s.audio, s.sample_rate,
-                            neutral=(n.audio, n.sample_rate) if n is not None else None)
+        try:
+            feats = extract_features(s.audio, s.sample_rate)
+        except ValueError as exc:
+            raise InputError(f"cannot analyse the take's speech: {exc}") from exc
+        if n is None:
+            return estimate_from_classes(ser.predict_proba(feats, "single")[0], "single")
+        key = hashlib.sha1(np.ascontiguousarray(n.audio).tobytes()).hexdigest()
+        if key not in self._neutral_features:  # the neutral reading is the same every take
+            self._neutral_features[key] = extract_features(n.audio, n.sample_rate)
+        p = ser.predict_proba(feats, "relative", self._neutral_features[key])[0]
+        return estimate_from_classes(p, "relative")
 
     def _head_camera(self):
         if self._renderer is None:
@@ -124,15 +149,18 @@ class Critic:
         category = target_category(target)
         if category in VOCABULARY[modality]:
             return estimate.category == category
-        return self._va_distance(estimate, target) <= self.config.va_tolerance
+        return (estimate.category in SUBSTITUTES[modality].get(category, ())
+                or self._va_distance(estimate, target) <= self.config.va_tolerance)
 
     def _target_support(self, modality: str, estimate: EmotionEstimate,
                         target: EmotionTarget) -> float:
         category = target_category(target)
         if category in VOCABULARY[modality]:
             return float(estimate.probabilities.get(category, 0.0))
-        return float(max(0.0, 1.0 - self._va_distance(estimate, target)
-                         / (2 * self.config.va_tolerance)))
+        substitutes = SUBSTITUTES[modality].get(category, frozenset())
+        return max(sum(estimate.probabilities.get(c, 0.0) for c in substitutes),
+                   max(0.0, 1.0 - self._va_distance(estimate, target)
+                       / (2 * self.config.va_tolerance)))
 
     @staticmethod
     def _va_distance(estimate: EmotionEstimate, target: EmotionTarget) -> float:
@@ -170,10 +198,12 @@ class Critic:
         fused = estimates["fused"]
         va_error = float(np.hypot(fused.valence - target.valence, fused.arousal - target.arousal))
         transcript, wer, intelligible = None, None, True
-        if self.config.check_intelligibility and text:
-            transcript, wer, intelligible = self.intelligibility(take, text)
+        all_agree = all(agreement.get(m, False) for m in MODALITIES)
         # Anti-gaming: every modality must be judged and agree, and the words must survive.
-        success = (all(agreement.get(m, False) for m in MODALITIES) and intelligible)
+        # (Recognition costs ~1.5 s, so it runs only where it can decide success.)
+        if self.config.check_intelligibility and text and (all_agree or self.config.always_transcribe):
+            transcript, wer, intelligible = self.intelligibility(take, text)
+        success = all_agree and intelligible
         return IterationRecord(
             iteration=iteration,
             controls=controls or Controls(target=target, intensity=target.intensity),

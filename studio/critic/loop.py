@@ -7,7 +7,9 @@ which turns :class:`Controls` into a :class:`TakeResult`. Corrections, in order 
    direction, or modalities reading neutral): raise intensity and prosody guidance;
 2. the take reads off to the side: shift the target's valence/arousal by part of the error
    (bounded offsets);
-3. the last correction made things worse: go back to the best controls and draw another
+3. the speech disagrees: add the category's typical vocal profile as paralinguistic
+   attributes the user did not set (:data:`VOCAL_PROFILES`);
+4. the last correction made things worse: go back to the best controls and draw another
    diffusion sample (new seed) — best of N.
 
 It stops when a take succeeds (all of speech, face and body agree, words intelligible), or at
@@ -29,6 +31,21 @@ from studio.critic.take_result import TakeResult
 from studio.critic.verdict import MODALITIES, Controls, IterationRecord, Verdict
 
 
+#: Typical vocal profile of each category (after K. R. Scherer, "Vocal communication of emotion:
+#: a review of research paradigms", Speech Communication 40, 2003, table 1): what the voice does
+#: beyond the prosody model's default rendering.
+VOCAL_PROFILES: dict[str, dict[str, str]] = {
+    "anger": {"loudness": "loud", "pitch_variation": "high", "voice_quality": "tense"},
+    "happiness": {"pitch_level": "high", "pitch_variation": "high", "rate": "fast"},
+    "fear": {"pitch_level": "high", "rate": "fast", "voice_quality": "tense"},
+    "surprise": {"pitch_level": "high", "pitch_variation": "high"},
+    "sadness": {"pitch_level": "low", "pitch_variation": "low", "rate": "slow",
+                "loudness": "quiet"},
+    "disgust": {"pitch_level": "low", "rate": "slow", "voice_quality": "creaky"},
+    "calm": {"pitch_variation": "low", "rate": "slow", "loudness": "quiet"},
+}
+
+
 @dataclass
 class LoopConfig:
     """Bounds and step sizes of the loop."""
@@ -37,6 +54,9 @@ class LoopConfig:
     """Takes rendered at most (the first one included)."""
     max_seconds: float | None = None
     """Stop starting new takes after this many seconds (None: no time bound)."""
+    max_time_ratio: float | None = 4.0
+    """Do not start a take that would likely end the loop later than this multiple of the
+    first take's time (render + judge); None: no such bound."""
     intensity_step: float = 0.2
     """Intensity added when a take reads too weak."""
     guidance_factor: float = 1.3
@@ -51,13 +71,15 @@ class LoopConfig:
 
 
 def corrected_target(target: EmotionTarget, intensity: float,
-                     va_offset: tuple[float, float]) -> EmotionTarget:
-    """The user's target at ``intensity``, its valence/arousal shifted by ``va_offset``."""
+                     va_offset: tuple[float, float],
+                     attributes: dict[str, str] | None = None) -> EmotionTarget:
+    """The user's target at ``intensity``, its valence/arousal shifted by ``va_offset``, with
+    ``attributes`` added where the user set none."""
     base = target.with_intensity(intensity) if target.category not in (None, "neutral") else target
     v = float(np.clip(base.valence + va_offset[0], -1, 1))
     a = float(np.clip(base.arousal + va_offset[1], -1, 1))
     return EmotionTarget(v, a, base.dominance, target.category, float(np.clip(intensity, 0, 1)),
-                         dict(target.attributes))
+                         {**(attributes or {}), **target.attributes})
 
 
 def initial_controls(target: EmotionTarget, seed: int = 0) -> Controls:
@@ -96,8 +118,11 @@ def next_controls(target: EmotionTarget, history: list[IterationRecord], config:
     err = goal - got
     dv = float(np.clip(dv + config.va_gain * err[0], -config.max_offset, config.max_offset))
     da = float(np.clip(da + config.va_gain * err[1], -config.max_offset, config.max_offset))
-    return Controls(corrected_target(target, intensity, (dv, da)), intensity, guidance, seed,
-                    (dv, da), n)
+    attributes = dict(c.target.attributes)
+    if not last.agreement.get("speech", True):
+        attributes.update(VOCAL_PROFILES.get(target_category(target), {}))
+    return Controls(corrected_target(target, intensity, (dv, da), attributes), intensity,
+                    guidance, seed, (dv, da), n)
 
 
 def _reason(record: IterationRecord, success: bool, n: int, seconds: float,
@@ -155,11 +180,20 @@ def run_critic_loop(target: EmotionTarget, render_take: Callable[[Controls], Tak
         if record.success:
             stopped_by = "success"
             break
+        missing = [m for m in MODALITIES if m not in record.estimates]
+        if missing and all(record.agreement.values()) and record.intelligible:
+            stopped_by = f"nothing left to correct; {', '.join(missing)} not rendered"
+            break
         if len(history) >= config.max_iterations:
             break
         elapsed = time.perf_counter() - t_start
-        if config.max_seconds is not None and elapsed + render_s > config.max_seconds:
+        per_take = elapsed / len(history)
+        if config.max_seconds is not None and elapsed + per_take > config.max_seconds:
             stopped_by = "time bound"
+            break
+        first = sum(history[0].seconds.values())
+        if config.max_time_ratio is not None and elapsed + per_take > config.max_time_ratio * first:
+            stopped_by = f"time bound ({config.max_time_ratio:g}x the first take)"
             break
         controls = next_controls(target, history, config, seed)
     verdict = make_verdict(target, text, history, loop=True, stopped_by=stopped_by,

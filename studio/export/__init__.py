@@ -20,6 +20,7 @@ FACE_FILES: dict[str, str] = {
     "a2f": "face.a2f.json",
     "visemes": "visemes.json",
     "rhubarb": "mouth.rhubarb.json",
+    "vrm": "face.vrm.json",
 }
 
 
@@ -55,4 +56,7 @@ def face_exports(anim: FaceAnimation, timeline: Timeline, out_dir: str | Path,
         from studio.export.rhubarb import write_rhubarb
         json_path, tsv_path = write_rhubarb(timeline, out / FACE_FILES["rhubarb"], sound_file)
         written["rhubarb"], written["rhubarb_tsv"] = json_path, tsv_path
+    if "vrm" in formats:
+        from studio.export.vrm import write_vrm
+        written["vrm"] = write_vrm(anim, out / FACE_FILES["vrm"])
     return written

@@ -80,7 +80,9 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
     morph_targets : include the 52 ARKit morph targets (named in ``mesh.extras.targetNames``).
     skinned : include the Mixamo skeleton (``mixamorig:*`` joint nodes) and the skin.
     face : optional face animation: a ``weights`` channel (needs ``morph_targets``) and the head
-        rotation (on the Neck/Head joints when skinned, else on a pivot node at the neck).
+        rotation (on a pivot node at the neck for the unskinned head; on the Neck/Head joints when
+        skinned without a body animation; with one, the body's Neck/Head channels carry the head;
+        an unskinned body does not turn its head).
     body : optional body animation (needs ``skinned``): rotation channels on every joint node and
         a translation channel (metres) on the root.
 
@@ -145,7 +147,7 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
         first = len(nodes)
         for j, name in enumerate(skeleton.names):
             joint_node[j] = first + j
-            nodes.append(pygltflib.Node(name=name, translation=[float(v) for v in skeleton.offsets[j]],
+            nodes.append(pygltflib.Node(name=name, translation=[float(v) for v in skeleton.offsets_m[j]],
                                         rotation=[0.0, 0.0, 0.0, 1.0], children=[]))
         for j, parent in enumerate(skeleton.parents):
             if parent >= 0:
@@ -157,11 +159,13 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
         inverse_bind[:, :3, 3] = -skeleton.rest_positions
         # glTF matrices are column-major: store the transpose of each row-major matrix.
         ibm = data.add(inverse_bind.transpose(0, 2, 1).reshape(-1, 16), "MAT4", _FLOAT)
-        skins.append(pygltflib.Skin(name="mixamorig", joints=[joint_node[j] for j in range(len(skeleton.names))],
-                                    inverseBindMatrices=ibm, skeleton=joint_node[0]))
+        joints = [joint_node[j] for j in range(len(skeleton.names))]
+        skins.append(pygltflib.Skin(name="mixamorig", joints=joints, inverseBindMatrices=ibm,
+                                    skeleton=joint_node[0]))
         nodes[0].skin = 0
-    elif face is not None and np.any(face.head):
-        pivot = Skeleton.load().rest_positions[Skeleton.load().index("Neck")]
+    elif region == "head" and face is not None and np.any(face.head):
+        neck = Skeleton.load()
+        pivot = neck.rest_positions[neck.index("Neck")]
         pivot_node = len(nodes)
         nodes[0].translation = [float(-v) for v in pivot]
         nodes.append(pygltflib.Node(name="head_pivot", translation=[float(v) for v in pivot],

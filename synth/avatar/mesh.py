@@ -23,8 +23,7 @@ from synth.avatar import anny_data
 from synth.avatar.binding import SurfaceBinding
 from synth.avatar.eyebrows import build_eyebrow
 from synth.avatar.eyes import EyeShape, build_eye
-from synth.avatar.shading import (Palette, clothing_colors, eye_colors, hair_amount, skin_colors,
-                                  srgb_to_linear)
+from synth.avatar.shading import Palette, eye_colors, paint_skin, srgb_to_linear
 from synth.contracts import ARKIT_NAMES
 
 #: Part labels of :attr:`Avatar.parts` (index = label value).
@@ -89,14 +88,20 @@ class Avatar:
         if w.shape[-1] != len(self.names) or w.ndim not in (1, 2):
             raise ValueError(f"weights must have shape (52,) or (frames, 52), got {w.shape}")
         ids, compact = self._moved
-        offsets = (w.reshape(-1, len(self.names)) @ compact).reshape(-1, len(ids), 3)
-        posed = np.repeat(self.vertices[None], len(offsets), axis=0)
+        if w.ndim == 1:
+            # einsum, not BLAS: a (52,) x (52, n) product is too small to gain from threads,
+            # and BLAS threads stall when the machine is busy.
+            posed = self.vertices.copy()
+            posed[ids] += np.einsum("k,kn->n", w, compact).reshape(-1, 3)
+            return posed
+        offsets = (w @ compact).reshape(len(w), len(ids), 3)
+        posed = np.repeat(self.vertices[None], len(w), axis=0)
         posed[:, ids] += offsets
-        return posed[0] if w.ndim == 1 else posed
+        return posed
 
     @cached_property
     def _moved(self) -> tuple[np.ndarray, np.ndarray]:
-        """Vertices some target moves, and the targets over them only as (52, n*3): a quarter of
+        """Vertices some target moves, and the targets over them only as (52, n*3): a third of
         the mesh, so applying weights costs a quarter of the dense product."""
         ids = np.flatnonzero(np.abs(self.morph_targets).max(axis=(0, 2)) > 0)
         return ids, np.ascontiguousarray(self.morph_targets[:, ids].reshape(len(self.names), -1))
@@ -181,12 +186,9 @@ def _load_avatar() -> Avatar:
         remap = np.full(len(base), -1, np.int64)
         remap[ids] = np.arange(len(ids))
         if part == "skin":
-            rgb = skin_colors(obj.uv[ids], palette)
             eye_centre = base[np.concatenate([groups["helper-l-eye"], groups["helper-r-eye"]])].mean(0)
-            hair = hair_amount(base[ids], eye_centre)[:, None]
-            rgb = rgb * (1 - hair) + np.asarray(palette.hair, np.float32) * hair
             neck_height = float(base[groups["joint-neck"], 1].mean())
-            rgb = clothing_colors(rgb, ids, base[ids], neck_height, palette)
+            rgb = paint_skin(obj.uv[ids], base[ids], ids, eye_centre, neck_height, palette)
         else:
             rgb = np.tile(np.asarray(getattr(palette, part), np.float32), (len(ids), 1))
         identity = SurfaceBinding(np.repeat(ids[:, None], 3, 1),

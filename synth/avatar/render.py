@@ -70,6 +70,21 @@ class CameraView:
         return pose
 
 
+def _skin_shader_cache(pyrender):
+    """A pyrender shader cache that swaps the mesh fragment shader for ``shaders/skin.frag``."""
+    from pathlib import Path
+
+    skin_frag = str(Path(__file__).with_name("shaders") / "skin.frag")
+
+    class SkinShaderCache(pyrender.shader_program.ShaderProgramCache):
+        def get_program(self, vertex_shader, fragment_shader, geometry_shader=None, defines=None):
+            if fragment_shader == "mesh.frag":
+                fragment_shader = skin_frag   # an absolute path survives os.path.join(shader_dir, ...)
+            return super().get_program(vertex_shader, fragment_shader, geometry_shader, defines)
+
+    return SkinShaderCache()
+
+
 def default_views(avatar: Avatar) -> dict[str, CameraView]:
     """The two standard views: a head-and-shoulders close-up and the full body."""
     eye_y = avatar.eye_height
@@ -90,10 +105,16 @@ class Renderer:
     size : image width and height in pixels.
     camera : the view to start with, ``"head"`` or ``"body"``.
     background : sRGB background colour in [0, 1].
+    wrinkles : darken the skin where expressions compress it (:mod:`synth.avatar.wrinkles`);
+        the strength, 0 to turn it off.
+    fast_shader : shade with the light-weight skin shader (``shaders/skin.frag``: wrapped Lambert
+        and a faint sheen) instead of pyrender's PBR shader, which costs about twice as much per
+        pixel in OSMesa's software rasteriser.
     """
 
     def __init__(self, avatar: Avatar | None = None, size: int = 512, camera: str = "head",
-                 background: tuple[float, float, float] = (0.80, 0.82, 0.85)):
+                 background: tuple[float, float, float] = (0.80, 0.82, 0.85), wrinkles: float = 2.0,
+                 fast_shader: bool = True):
         import pyrender
 
         self.avatar = avatar if avatar is not None else Avatar.load()
@@ -103,6 +124,7 @@ class Renderer:
             raise ValueError(f"unknown camera {camera!r}; expected one of {sorted(self.views)}")
         faces = self.avatar.faces
         n_v = len(self.avatar.vertices)
+        self._corners = [np.ascontiguousarray(faces[:, k], dtype=np.intp) for k in range(3)]
         # Sparse (V, F) incidence: vertex normal = sum of the (area-weighted) face normals around it.
         rows = faces.ravel()
         cols = np.repeat(np.arange(len(faces)), 3)
@@ -115,6 +137,12 @@ class Renderer:
             positions=self.avatar.vertices, normals=self.vertex_normals(self.avatar.vertices),
             color_0=self.avatar.colors, indices=faces, material=material, mode=pyrender.GLTF.TRIANGLES)
         self._colors = self.avatar.colors.astype(np.float32)
+        self._wrinkles = None
+        if wrinkles > 0:
+            from synth.avatar.wrinkles import WrinkleShading
+
+            self._wrinkles = WrinkleShading.build(self.avatar.vertices, faces,
+                                                  self.avatar.part_mask("skin"), strength=wrinkles)
 
         bg = tuple(float(c) for c in background)
         self.scene = pyrender.Scene(bg_color=(*bg, 1.0), ambient_light=(0.36, 0.35, 0.35))
@@ -125,6 +153,8 @@ class Renderer:
         self._camera_node = self.scene.add(self._camera, pose=self.views[camera].pose())
         self.camera = camera
         self._renderer = pyrender.OffscreenRenderer(self.size, self.size)
+        if fast_shader:
+            self._renderer._renderer._program_cache = _skin_shader_cache(pyrender)
         self._uploaded = False
 
     # ------------------------------------------------------------------ set-up
@@ -158,18 +188,27 @@ class Renderer:
     # ------------------------------------------------------------------ geometry
     def vertex_normals(self, vertices: np.ndarray) -> np.ndarray:
         """(V, 3) float32 unit vertex normals of the avatar's faces at ``vertices`` (V, 3)."""
-        tri = vertices[self.avatar.faces]
-        face_normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        v = np.asarray(vertices, dtype=np.float32)
+        # np.take with contiguous index arrays gathers several times faster than fancy indexing.
+        a, b, c = (np.take(v, corner, axis=0) for corner in self._corners)
+        face_normals = np.cross(b - a, c - a)                        # area-weighted
         normals = self._incidence @ face_normals
-        norm = np.linalg.norm(normals, axis=1, keepdims=True)
-        return (normals / np.maximum(norm, 1e-12)).astype(np.float32)
+        norm = np.sqrt(np.einsum("ij,ij->i", normals, normals))[:, None]
+        return (normals / np.maximum(norm, 1e-12)).astype(np.float32, copy=False)
 
     def _upload(self, vertices: np.ndarray) -> None:
-        """Rewrite the vertex buffer in place (layout: position 3, normal 3, colour 4)."""
+        """Rewrite the vertex buffer in place (layout: position 3, normal 3, colour 4).
+
+        Uses pyrender's private buffer handle (``Primitive._buffers[0]``, pyrender-maintained
+        1.0.1): rebuilding the mesh each frame would re-create every GL object instead.
+        """
         from OpenGL.GL import GL_ARRAY_BUFFER, glBindBuffer, glBufferSubData
 
-        data = np.concatenate([vertices.astype(np.float32), self.vertex_normals(vertices),
-                               self._colors], axis=1)
+        colors = self._colors
+        if self._wrinkles is not None:
+            colors = colors.copy()
+            colors[:, :3] *= self._wrinkles(vertices)[:, None]
+        data = np.concatenate([vertices.astype(np.float32), self.vertex_normals(vertices), colors], axis=1)
         self._renderer._platform.make_current()
         glBindBuffer(GL_ARRAY_BUFFER, self._primitive._buffers[0])
         glBufferSubData(GL_ARRAY_BUFFER, 0, data.nbytes, np.ascontiguousarray(data))
@@ -239,13 +278,14 @@ class Renderer:
 
     def render_animation(self, face: FaceAnimation | None = None, body: BodyAnimation | None = None,
                          fps: float = 30.0, camera: str | None = None, duration: float | None = None,
-                         progress: bool = True) -> RenderedClip:
+                         progress: bool = True, head_from_face: bool | None = None) -> RenderedClip:
         """Render a face and/or body animation (see :class:`synth.avatar.animation.PosedSequence`).
 
         Parameters
         ----------
-        face, body : the animations (at least one); head rotation and blendshapes come from
-            ``face``, joint rotations and root motion from ``body``.
+        face, body : the animations (at least one); blendshapes come from ``face``, joint
+            rotations and root motion from ``body``; the head rotation from ``face`` when there
+            is no body (see ``head_from_face`` in :class:`~synth.avatar.animation.PosedSequence`).
         fps : output frame rate.
         camera : ``"head"`` or ``"body"`` (the current view when None).
         duration : seconds to render (the longer animation when None), e.g. the audio's length.
@@ -253,7 +293,8 @@ class Renderer:
         """
         from synth.avatar.animation import PosedSequence
 
-        sequence = PosedSequence(face, body, fps=fps, duration=duration, avatar=self.avatar)
+        sequence = PosedSequence(face, body, fps=fps, duration=duration, avatar=self.avatar,
+                                 head_from_face=head_from_face)
         camera = camera or self.camera
         frames = np.empty((len(sequence), self.size, self.size, 3), np.uint8)
         boxes = np.empty((len(sequence), 4), np.int32)

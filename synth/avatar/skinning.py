@@ -15,9 +15,10 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
+import scipy.sparse
 
 from synth.avatar import anny_data
 from synth.avatar.mesh import Avatar
@@ -35,6 +36,14 @@ class SkinWeights:
     """(V, 4) int64 joint indices (into :attr:`Skeleton.names`), strongest first; 0 in unused slots."""
     weights: np.ndarray
     """(V, 4) float32 weights, rows sum to 1 (unused slots have weight 0)."""
+
+    @cached_property
+    def matrix(self) -> scipy.sparse.csr_matrix:
+        """(V, J) sparse weight matrix (J = the highest joint index + 1)."""
+        n_v = len(self.joints)
+        rows = np.repeat(np.arange(n_v), self.joints.shape[1])
+        return scipy.sparse.csr_matrix((self.weights.ravel(), (rows, self.joints.ravel())),
+                                       shape=(n_v, int(self.joints.max()) + 1))
 
     def dense(self, n_joints: int) -> np.ndarray:
         """(V, J) float32 dense weight matrix."""
@@ -86,7 +95,7 @@ def pose(skeleton: Skeleton, rotations: np.ndarray, root_translation: np.ndarray
     if n_joints != len(skeleton.names):
         raise ValueError(f"rotations have {n_joints} joints, the skeleton has {len(skeleton.names)}")
     local_r = quaternion_to_matrix(rot)                        # (frames, J, 3, 3)
-    offsets = skeleton.offsets
+    offsets = skeleton.offsets_m
     if root_translation is None:
         root = np.broadcast_to(skeleton.rest_positions[0], (n_frames, 3))
     else:
@@ -128,8 +137,15 @@ def skin(vertices: np.ndarray, matrices: np.ndarray, weights: SkinWeights) -> np
     """
     m = np.asarray(matrices, dtype=np.float32)[..., :3, :]      # (..., J, 3, 4)
     v = np.asarray(vertices, dtype=np.float32)
-    # Blend the 3x4 matrices per vertex first (4 influences), then apply once.
-    blended = np.einsum("vk,...vkij->...vij", weights.weights, m[..., weights.joints, :, :])
+    batch, n_joints, n_vertices = m.shape[:-3], m.shape[-3], v.shape[-2]
+    w = weights.matrix
+    if w.shape[1] != n_joints:
+        w = scipy.sparse.csr_matrix((w.data, w.indices, w.indptr), shape=(n_vertices, n_joints))
+    # Blend the 3x4 matrices per vertex first, as one sparse (V, J) x (J, frames * 12) product,
+    # then apply each vertex's blended matrix once.
+    per_joint = np.moveaxis(m.reshape(-1, n_joints, 12), 1, 0).reshape(n_joints, -1)
+    blended = np.asarray(w @ per_joint, dtype=np.float32).reshape(n_vertices, -1, 3, 4)
+    blended = np.moveaxis(blended, 1, 0).reshape(batch + (n_vertices, 3, 4))
     return np.einsum("...vij,...vj->...vi", blended[..., :3], v) + blended[..., 3]
 
 

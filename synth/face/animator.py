@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
 
 from controllers.target import EmotionPlan, EmotionTarget
 from synth.contracts import ARKIT_NAMES, FaceAnimation, Speech, Timeline
 from synth.face.expression import ExpressionConfig, as_plan, expression_track
-from synth.face.lipsync import (ARKIT_INDEX, LipsyncConfig, closure_gate, loudness_curve,
-                                mouth_weights, seal_lips)
+from synth.face.lipsync import (ARKIT_INDEX, LipsyncConfig, closure_gate, energy_visemes,
+                                loudness_curve, mouth_weights, seal_lips)
 from synth.face.nonverbal import CATEGORY_POSTURE, NonverbalConfig, nonverbal_track
 from synth.face.plan_timing import segment_weights
 from synth.face.visemes import viseme_weights
@@ -31,8 +32,10 @@ class FaceConfig:
     lipsync: LipsyncConfig = field(default_factory=LipsyncConfig)
     expression: ExpressionConfig = field(default_factory=ExpressionConfig)
     nonverbal: NonverbalConfig = field(default_factory=NonverbalConfig)
-    speech_damping: float = 0.4
+    speech_damping: float = 0.2
     """How much an expression's own mouth opening (jaw drop, lip parting) yields to speech."""
+    silence_relax: float = 0.5
+    """How much an expression's own jaw drop relaxes in pauses and silence (0 = held)."""
 
 
 def _posture(plan: EmotionPlan, mix: np.ndarray) -> np.ndarray:
@@ -47,17 +50,21 @@ def _posture(plan: EmotionPlan, mix: np.ndarray) -> np.ndarray:
 
 
 def combine(mouth: np.ndarray, expression: np.ndarray, nonverbal: np.ndarray,
-            talking: np.ndarray, speech_damping: float = 0.4) -> np.ndarray:
+            talking: np.ndarray, speech_damping: float = 0.2,
+            silence_relax: float = 0.5) -> np.ndarray:
     """(frames, 52) pose from the speech, expression and non-verbal layers (each (frames, 52)).
 
     Layers add, except: the jaw is a soft union (``1 - (1-a)(1-b)``) of speech and emotion; an
-    expression's own mouth opening yields to speech while ``talking`` (frames,) in [0, 1]; a
-    pucker narrows a smile; blinks and drooping lids combine as a union.
+    expression's own mouth opening yields to speech while ``talking`` (frames,) in [0, 1] (a
+    smoothed speech activity) and relaxes in silence; a pucker narrows a smile; blinks and
+    drooping lids combine as a union.
     """
     expr = np.array(expression, np.float32, copy=True)
     damp = (1.0 - speech_damping * talking)[:, None].astype(np.float32)
-    for name in ("jawOpen", "mouthLowerDownLeft", "mouthLowerDownRight"):
+    for name in ("mouthLowerDownLeft", "mouthLowerDownRight"):
         expr[:, [ARKIT_INDEX[name]]] *= damp
+    relax = 1.0 - silence_relax * (1.0 - talking)
+    expr[:, [ARKIT_INDEX["jawOpen"]]] *= (damp * relax[:, None]).astype(np.float32)
     out = mouth + expr + nonverbal
     jaw = ARKIT_INDEX["jawOpen"]
     out[:, jaw] = 1.0 - (1.0 - mouth[:, jaw]) * (1.0 - expr[:, jaw])
@@ -104,16 +111,21 @@ def animate_face(timeline: Timeline | Speech,
     times = np.arange(frames) / fps
     plan = as_plan(plan_or_target, timeline)
 
-    visemes = viseme_weights(timeline, fps, frames)
     loud = loudness_curve(timeline, times, config.lipsync.loudness_range_db)
+    if timeline.phonemes or timeline.energy.size < 2:
+        visemes = viseme_weights(timeline, fps, frames)
+    else:  # audio with no recognised phonemes: the loudness alone moves the mouth
+        visemes = energy_visemes(loud)
     mouth = mouth_weights(visemes, loud, fps, config.lipsync)
 
     expression, vad = expression_track(timeline, plan, times, config.expression)
     posture = _posture(plan, segment_weights(timeline, plan, times))
     nv = nonverbal_track(timeline, times, vad, posture, seed, config.nonverbal)
 
-    talking = 1.0 - visemes[:, 0]  # everything but silence
-    pose = combine(mouth, expression, nv.weights, talking, config.speech_damping)
+    # speech activity: everything but silence, smoothed over ~0.15 s
+    talking = np.clip(gaussian_filter1d(1.0 - visemes[:, 0], 0.15 * fps, mode="nearest"), 0, 1)
+    pose = combine(mouth, expression, nv.weights, talking, config.speech_damping,
+                   config.silence_relax)
     pose = seal_lips(pose, closure_gate(timeline, times, config.lipsync))
     return FaceAnimation(fps=float(fps), weights=pose.astype(np.float32), head=nv.head,
                          eyes=nv.eyes, visemes=visemes, names=ARKIT_NAMES)

@@ -50,15 +50,20 @@ AU_TO_ARKIT: dict[str, dict[str, float]] = {
 }
 
 #: AU intensities (0..1) of each category's prototype at intensity 1.0.
+#: Each uses only AUs of an EMFACS prototype of its emotion; the levels were calibrated on the
+#: rendered avatar against the FER (``bench/face.py``): the open-mouth variants of happiness
+#: (6+12+25+26 with 10) and anger (4+5+7+10+16+25+26, EMFACS's "4+5+7+10+25/26") read far better
+#: than the closed-mouth ones on this avatar, and surprise leans on the lids (5) and jaw (26).
 CATEGORY_AUS: dict[str, dict[str, float]] = {
     "neutral": {},
-    "happiness": {"AU6": 0.9, "AU12": 1.0, "AU25": 0.4},
-    "sadness": {"AU1": 1.0, "AU4": 0.6, "AU15": 1.0, "AU17": 0.5, "AU43": 0.25},
-    "anger": {"AU4": 1.0, "AU5": 0.5, "AU7": 0.8, "AU23": 0.9, "AU24": 0.3, "AU9": 0.2},
-    "fear": {"AU1": 1.0, "AU2": 0.7, "AU4": 0.5, "AU5": 1.0, "AU20": 1.0, "AU25": 0.6,
-             "AU26": 0.35},
-    "surprise": {"AU1": 1.0, "AU2": 1.0, "AU5": 0.9, "AU25": 0.6, "AU26": 0.6},
-    "disgust": {"AU9": 1.0, "AU10": 0.6, "AU15": 0.6, "AU16": 0.4, "AU4": 0.4, "AU17": 0.3},
+    "happiness": {"AU6": 1.0, "AU12": 1.0, "AU14": 0.5, "AU10": 0.6, "AU25": 1.0, "AU26": 0.35},
+    "sadness": {"AU1": 1.0, "AU4": 0.6, "AU15": 1.0, "AU17": 0.6, "AU43": 0.3},
+    "anger": {"AU4": 0.8, "AU5": 0.6, "AU7": 0.4, "AU9": 0.3, "AU10": 1.0, "AU16": 1.0,
+              "AU17": 0.6, "AU23": 0.2, "AU25": 0.6, "AU26": 0.9},
+    "fear": {"AU1": 0.7, "AU2": 0.3, "AU4": 1.0, "AU5": 0.7, "AU20": 0.3, "AU25": 0.6,
+             "AU26": 0.6},
+    "surprise": {"AU1": 0.3, "AU2": 0.4, "AU5": 1.0, "AU25": 0.3, "AU26": 0.6},
+    "disgust": {"AU9": 1.0, "AU10": 0.8, "AU15": 0.8, "AU16": 0.5, "AU4": 0.6, "AU17": 0.5},
     "calm": {"AU12": 0.3, "AU6": 0.1, "AU43": 0.15},
 }
 

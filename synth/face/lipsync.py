@@ -36,8 +36,7 @@ def _both(name: str, value: float) -> dict[str, float]:
 #: ARKit mouth pose of each viseme at full articulation (jawOpen before loudness scaling).
 VISEME_POSES: dict[str, dict[str, float]] = {
     "sil": {},
-    "PP": {"jawOpen": 0.04, **_both("mouthPress", 0.35), "mouthRollLower": 0.15,
-           "mouthRollUpper": 0.1},
+    "PP": {"jawOpen": 0.04, **_both("mouthPress", 0.35)},
     "FF": {"jawOpen": 0.1, "mouthRollLower": 0.65, **_both("mouthUpperUp", 0.2),
            "mouthShrugUpper": 0.15},
     "TH": {"jawOpen": 0.18, "tongueOut": 0.35, **_both("mouthLowerDown", 0.15)},
@@ -49,12 +48,12 @@ VISEME_POSES: dict[str, dict[str, float]] = {
            **_both("mouthLowerDown", 0.15)},
     "nn": {"jawOpen": 0.16, **_both("mouthLowerDown", 0.1)},
     "RR": {"jawOpen": 0.16, "mouthPucker": 0.45, "mouthFunnel": 0.3},
-    "aa": {"jawOpen": 0.8, **_both("mouthLowerDown", 0.3), **_both("mouthUpperUp", 0.1)},
-    "E": {"jawOpen": 0.5, **_both("mouthStretch", 0.25), **_both("mouthLowerDown", 0.25),
+    "aa": {"jawOpen": 0.6, **_both("mouthLowerDown", 0.3), **_both("mouthUpperUp", 0.1)},
+    "E": {"jawOpen": 0.4, **_both("mouthStretch", 0.25), **_both("mouthLowerDown", 0.25),
           **_both("mouthUpperUp", 0.1)},
-    "ih": {"jawOpen": 0.3, **_both("mouthStretch", 0.4), **_both("mouthSmile", 0.1),
+    "ih": {"jawOpen": 0.24, **_both("mouthStretch", 0.4), **_both("mouthSmile", 0.1),
            **_both("mouthLowerDown", 0.12)},
-    "oh": {"jawOpen": 0.55, "mouthFunnel": 0.6, "mouthPucker": 0.25},
+    "oh": {"jawOpen": 0.45, "mouthFunnel": 0.6, "mouthPucker": 0.25},
     "ou": {"jawOpen": 0.22, "mouthPucker": 0.85, "mouthFunnel": 0.4},
 }
 
@@ -70,10 +69,12 @@ def _pose_matrix() -> np.ndarray:
 #: (15, 52) float32: row ``v`` is the ARKit pose of viseme ``v``.
 VISEME_SHAPES: np.ndarray = _pose_matrix()
 
-#: Shapes that part the lips (suppressed while they are sealed).
+#: Shapes that part the lips on the avatar (measured with ``synth.face.lipgap``), suppressed
+#: while the lips are sealed.
 LIP_PARTING: tuple[str, ...] = (
     "jawOpen", "mouthFunnel", "mouthLowerDownLeft", "mouthLowerDownRight", "mouthUpperUpLeft",
-    "mouthUpperUpRight", "tongueOut", "mouthShrugUpper",
+    "mouthUpperUpRight", "tongueOut", "mouthShrugUpper", "mouthShrugLower", "mouthRollUpper",
+    "mouthRollLower", "jawForward", "jawLeft", "jawRight",
 )
 
 
@@ -87,16 +88,18 @@ class LipsyncConfig:
     """Fraction of a viseme's jaw opening kept at the quietest speech (the rest follows loudness)."""
     loudness_range_db: float = 30.0
     """Energy below the take's loud level, in dB, that maps to loudness 0."""
-    smoothing_s: float = 0.012
+    smoothing_s: float = 0.015
     """Standard deviation of the Gaussian smoothing of the mouth curves, in seconds."""
     seal_lead_s: float = 0.02
     """How long before a bilabial's onset the lips are already sealed, in seconds."""
-    seal_ramp_s: float = 0.035
+    seal_ramp_s: float = 0.045
     """Duration of the closing and opening ramps around a seal, in seconds."""
     seal_release: float = 0.8
     """Fraction of a bilabial's interval after which the lips open for the burst."""
     min_seal_s: float = 0.05
     """Shortest full seal, in seconds (a short /b/ still shows a visible closure)."""
+    seal: bool = True
+    """Seal the lips on /p b m/ (False only for comparisons: the visemes alone then shape them)."""
 
 
 def loudness_curve(timeline: Timeline, times: np.ndarray, range_db: float = 30.0) -> np.ndarray:
@@ -112,6 +115,19 @@ def loudness_curve(timeline: Timeline, times: np.ndarray, range_db: float = 30.0
     db = np.interp(times, energy_times, energy)
     loud = float(np.percentile(energy, 95))
     return np.clip((db - (loud - range_db)) / range_db, 0.0, 1.0)
+
+
+def energy_visemes(loudness: np.ndarray) -> np.ndarray:
+    """(frames, 15) viseme weights from loudness alone, for audio with no phoneme timing.
+
+    Loud frames become an open vowel blend (aa, E, oh), quiet ones silence: the energy-based
+    fallback of the audio-only path.
+    """
+    weights = np.zeros((loudness.size, len(OCULUS_VISEMES)), np.float32)
+    weights[:, OCULUS_VISEMES.index("sil")] = 1.0 - loudness
+    for name, share in (("aa", 0.5), ("E", 0.3), ("oh", 0.2)):
+        weights[:, OCULUS_VISEMES.index(name)] = share * loudness
+    return weights
 
 
 def mouth_weights(visemes: np.ndarray, loudness: np.ndarray, fps: float,
@@ -137,6 +153,8 @@ def closure_gate(timeline: Timeline, times: np.ndarray,
     """
     config = config or LipsyncConfig()
     gate = np.zeros_like(times, dtype=np.float64)
+    if not config.seal:
+        return gate
     ramp = config.seal_ramp_s
     for start, end in bilabial_intervals(timeline):
         a = start - config.seal_lead_s

@@ -19,7 +19,7 @@ def unit(v: np.ndarray) -> np.ndarray:
 
 def rotation_between(a: np.ndarray, b: np.ndarray) -> Rotation:
     """The smallest rotations taking unit vector(s) ``a`` (3,) or (n, 3) onto ``b`` (n, 3)."""
-    a = np.broadcast_to(unit(np.asarray(a, float)), b.shape)
+    a = np.broadcast_to(unit(np.asarray(a, float)), b.shape).copy()
     b = unit(b)
     axis = np.cross(a, b)
     sin = np.linalg.norm(axis, axis=-1)
@@ -48,14 +48,42 @@ class TwoBoneChain:
     lower_length: float
     """cm."""
     reach: float = 0.97
-    """Largest root-to-end distance as a fraction of the chain length (keeps the hinge bent a
-    little, so its plane stays defined)."""
+    """Largest root-to-end distance as a fraction of the straight chain's (keeps the hinge bent
+    a little, so its plane stays defined)."""
+    min_flexion: float = -np.inf
+    """Smallest hinge rotation from rest, radians (e.g. the elbow may not open much past its
+    rest angle)."""
 
     @property
-    def rest_flexion(self) -> float:
-        """Signed rest angle of the middle joint about the hinge, radians."""
-        a, b = self.upper_direction, self.lower_direction
-        return float(np.arctan2(np.dot(np.cross(a, b), self.hinge), np.dot(a, b)))
+    def max_distance(self) -> float:
+        """Largest root-to-end distance the chain can reach with its hinge alone, cm, times
+        :attr:`reach`."""
+        l1, l2, h = self.upper_length, self.lower_length, self.hinge
+        a0, a1 = self.upper_direction, self.lower_direction
+        along = np.dot(a1, h) * h
+        perp = a1 - along
+        ca, cb = np.dot(a0, perp), np.dot(a0, np.cross(h, perp))
+        straightest = np.arctan2(cb, ca)
+        theta = max(straightest, self.min_flexion)
+        reach = self.reach if theta == straightest else 1.0
+        cos = np.dot(a0, along) + ca * np.cos(theta) + cb * np.sin(theta)
+        return float(reach * np.sqrt(l1**2 + l2**2 + 2 * l1 * l2 * cos))
+
+    def _flexion_for(self, dist: np.ndarray) -> np.ndarray:
+        """Hinge angle (radians, about :attr:`hinge` from rest) at which the chain's end lies
+        ``dist`` cm from its root. Exact for any rest geometry, also when the lower bone is not
+        perpendicular to the hinge."""
+        l1, l2, h = self.upper_length, self.lower_length, self.hinge
+        a0, a1 = self.upper_direction, self.lower_direction
+        along = np.dot(a1, h) * h
+        perp = a1 - along
+        c = np.dot(a0, along)
+        ca = np.dot(a0, perp)
+        cb = np.dot(a0, np.cross(h, perp))
+        want = (dist**2 - l1**2 - l2**2) / (2 * l1 * l2)
+        amp = max(np.hypot(ca, cb), 1e-9)
+        straightest = np.arctan2(cb, ca)
+        return straightest + np.arccos(np.clip((want - c) / amp, -1.0, 1.0))
 
     def solve(self, root: np.ndarray, parent_world: Rotation, target: np.ndarray,
               pole: np.ndarray) -> tuple[Rotation, Rotation, np.ndarray, np.ndarray]:
@@ -75,27 +103,23 @@ class TwoBoneChain:
         """
         l1, l2 = self.upper_length, self.lower_length
         offset = target - root
-        dist = np.linalg.norm(offset, axis=-1)
-        direction = unit(offset)
-        dist = np.clip(dist, abs(l1 - l2) + 0.05 * min(l1, l2), self.reach * (l1 + l2))
-        cos_a = np.clip((l1**2 + dist**2 - l2**2) / (2 * l1 * dist), -1.0, 1.0)
-        sin_a = np.sqrt(1.0 - cos_a**2)
-        bend = pole - np.sum(pole * direction, axis=-1, keepdims=True) * direction
-        bend = unit(bend)
-        middle = root + l1 * (cos_a[:, None] * direction + sin_a[:, None] * bend)
-        end = root + dist[:, None] * direction
-        upper_world = unit(middle - root)
-        lower_world = unit(end - middle)
-
+        dist = np.clip(np.linalg.norm(offset, axis=-1), abs(l1 - l2) + 0.05 * min(l1, l2),
+                       self.max_distance)
         inv = parent_world.inv()
-        u = inv.apply(upper_world)
-        f = inv.apply(lower_world)
-        swing = rotation_between(self.upper_direction, u)
-        swung_hinge = swing.apply(self.hinge)
-        wanted_hinge = unit(np.cross(u, f))
-        twist = np.arctan2(np.sum(np.cross(swung_hinge, wanted_hinge) * u, axis=-1),
-                           np.sum(swung_hinge * wanted_hinge, axis=-1))
-        upper = Rotation.from_rotvec(u * twist[:, None]) * swing
-        flexion = np.arccos(np.clip(np.sum(u * f, axis=-1), -1.0, 1.0)) - self.rest_flexion
+        direction = unit(inv.apply(offset))            # in the parent's frame
+        bend = inv.apply(pole)
+
+        flexion = self._flexion_for(dist)
         lower = Rotation.from_rotvec(self.hinge[None, :] * flexion[:, None])
+        end_rest = l1 * self.upper_direction + l2 * lower.apply(self.lower_direction)
+        swing = rotation_between(end_rest, direction)
+        # Twist about the root-to-end line so that the middle joint bends towards the pole.
+        mid = swing.apply(np.tile(self.upper_direction, (len(end_rest), 1)))
+        mid_perp = unit(mid - np.sum(mid * direction, axis=-1, keepdims=True) * direction)
+        pole_perp = unit(bend - np.sum(bend * direction, axis=-1, keepdims=True) * direction)
+        twist = np.arctan2(np.sum(np.cross(mid_perp, pole_perp) * direction, axis=-1),
+                           np.sum(mid_perp * pole_perp, axis=-1))
+        upper = Rotation.from_rotvec(direction * twist[:, None]) * swing
+        middle = root + parent_world.apply(upper.apply(l1 * self.upper_direction))
+        end = root + parent_world.apply(upper.apply(end_rest))
         return upper, lower, middle, end

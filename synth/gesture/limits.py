@@ -130,6 +130,8 @@ class JointLimits:
             flex = abs(_signed_angle(rig.bone_direction(upper), rig.bone_direction(j),
                                      frame[:, 1]))
             ranges[1] = ranges[1] - flex
+            if kind == "ForeArm":  # never open past 10 deg beyond the rest angle (skinning)
+                ranges[1][0] = max(ranges[1][0], np.radians(-10.0))
         return ranges
 
     @property
@@ -189,11 +191,3 @@ class JointLimits:
         bad = (ang < self.lower - tol) | (ang > self.upper + tol)
         counts = bad.any(axis=2).sum(axis=0)
         return {self.rig.joint_names[j]: int(c) for j, c in enumerate(counts) if c}
-
-
-def side_of(short: str) -> str | None:
-    """"Left", "Right" or None (centre line) for a short joint name."""
-    return limit_kind(short)[1]
-
-
-__all__ = ["ANATOMICAL_LIMITS", "JointLimits", "limit_kind", "side_of", "side_sign"]

@@ -200,7 +200,42 @@ def _window(times: np.ndarray, start: float, duration: float) -> np.ndarray:
     return np.sin(np.pi * tau) ** 2
 
 
-def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray, seed: int
+def _beat_keys(unit: GestureUnit, onsets: np.ndarray, window: tuple[float, float],
+               base: np.ndarray, scale: float) -> tuple[list[float], list[np.ndarray]]:
+    """Keys of the unit's beats inside ``window`` (a hold of pose ``base``): up on the onset
+    before the accent, down on the accent, back up on the onset after it, so that every
+    velocity minimum falls on a syllable onset."""
+    st = unit.style
+    depth = 4.5 * st.amplitude * scale
+    dip = base.copy()
+    dip[1] -= depth
+    dip[2] += 0.3 * depth
+    dip[4] += 8.0
+    rebound = base.copy()
+    rebound[1] += 0.35 * st.bounce * depth
+    kt: list[float] = []
+    kv: list[np.ndarray] = []
+    half = 0.16 / st.speed
+    last = window[0]
+    for t in unit.beats:
+        if not window[0] + 0.1 <= t <= window[1] - 0.1 or t - last < 0.12:
+            continue
+        up = _snap_between(t - half, onsets, max(last + 0.04, t - 2 * half), t - 0.08)
+        down = _snap_between(t + half, onsets, t + 0.08, min(window[1] - 0.04, t + 2 * half))
+        kt += [up, t, down]
+        kv += [base, dip, rebound]
+        last = down
+    return kt, kv
+
+
+def _snap_between(t: float, onsets: np.ndarray, lo: float, hi: float) -> float:
+    if hi <= lo:
+        return 0.5 * (lo + hi)
+    inside = onsets[(onsets >= lo) & (onsets <= hi)]
+    return float(inside[np.argmin(np.abs(inside - t))]) if len(inside) else float(np.clip(t, lo, hi))
+
+
+def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray
                  ) -> dict[str, np.ndarray]:
     """side -> (n, 6) keyframed hand channels, beats included."""
     keys: dict[str, tuple[list[float], list[np.ndarray]]] = {}
@@ -214,7 +249,7 @@ def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray, seed
         for side in SIDES:
             kt, kv = keys[side]
             if side not in active:
-                if unit.retract_to == "rest" and state[side] is not None:
+                if unit.retract_to == "rest":
                     rest = space.rest(side)
                     if not np.allclose(state[side].position, rest.position):
                         kt += [unit.hold_end, unit.retract_end]
@@ -222,44 +257,31 @@ def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray, seed
                         state[side] = rest
                 continue
             ready, apex = stroke_poses(space, unit, side, rng)
-            kt.append(unit.prep_start)
-            kv.append(state[side].vector())
-            kt.append(unit.ready)
-            kv.append(ready.vector())
-            if unit.stroke_start > unit.ready + 0.05:
-                drift = ready.vector().copy()
-                drift[:3] += rng.normal(0.0, 0.8, 3)
+            kt += [unit.prep_start, unit.ready]
+            kv += [state[side].vector(), ready.vector()]
+            bt, bv = _beat_keys(unit, plan.onsets, (unit.ready, unit.stroke_start),
+                                ready.vector(), space.scale)
+            kt += bt
+            kv += bv
+            if unit.stroke_start > (kt[-1] + 0.05):
                 kt.append(unit.stroke_start)
-                kv.append(drift)
+                kv.append(ready.vector())
             kt.append(unit.stroke_end)
             kv.append(apex.vector())
+            bt, bv = _beat_keys(unit, plan.onsets, (unit.stroke_end, unit.hold_end),
+                                apex.vector(), space.scale)
+            kt += bt
+            kv += bv
             held = apex.vector().copy()
-            held[1] -= 1.0 * space.scale  # the held hand sags a little
-            kt.append(unit.hold_end)
-            kv.append(held)
+            held[1] -= 2.0 * space.scale  # the held hand sags a little
+            if unit.hold_end > kt[-1] + 0.05:
+                kt.append(unit.hold_end)
+                kv.append(held)
             end = space.rest(side) if unit.retract_to == "rest" else space.home(side)
             kt.append(unit.retract_end)
             kv.append(end.vector())
             state[side] = end
-    tracks = {side: interpolate_keys(times, *keys[side]) for side in SIDES}
-
-    # Beats: small down strokes of the active hands whose lowest point (a velocity minimum)
-    # is on the accent's vowel onset.
-    for unit in plan.units:
-        active = SIDES if unit.hands == "both" else (unit.hands.capitalize(),)
-        st = unit.style
-        width = 0.075 / st.speed
-        depth = 4.5 * st.amplitude * space.scale
-        for t in unit.beats:
-            shape = _bump(times, t, width)
-            for side in active:
-                tracks[side][:, 1] -= depth * shape
-                tracks[side][:, 2] += 0.3 * depth * shape
-                tracks[side][:, 4] += 8.0 * shape
-                if st.bounce > 0:  # rebound above the start after the beat
-                    tracks[side][:, 1] += 0.35 * st.bounce * depth * _bump(times, t + 2.2 * width,
-                                                                          width)
-    return tracks
+    return {side: interpolate_keys(times, *keys[side]) for side in SIDES}
 
 
 def _posture(plan: GesturePlan, times: np.ndarray) -> dict[str, np.ndarray]:
@@ -333,7 +355,7 @@ def build_curves(plan: GesturePlan, rig: BodyRig, fps: float, n_frames: int, see
     mean_style = _style_at(plan, 0.0)
     curves = MotionCurves(fps=fps, times=times)
 
-    tracks = _hand_tracks(plan, space, times, seed)
+    tracks = _hand_tracks(plan, space, times)
     for side in SIDES:
         curves.hand[side] = tracks[side]
         curves.elbow_out[side] = np.clip(1.0 - posture["arm_closeness"], 0.0, 1.0) \
@@ -363,11 +385,13 @@ def build_curves(plan: GesturePlan, rig: BodyRig, fps: float, n_frames: int, see
 
     for unit in plan.units:
         st = unit.style
-        stroke = _bump(times, unit.stroke_end - 0.04, 0.12 / st.speed)
+        stroke = _bump(times, unit.stroke_end, 0.12 / st.speed)
         spine[:, 0] += (1.2 + 2.0 * st.sharpness) * st.amplitude * stroke
-        dominant = {"right": -1.0, "left": 1.0}.get(unit.hands, 0.0)
-        envelope = _window(times, unit.prep_start, unit.retract_end - unit.prep_start)
-        spine[:, 2] += 4.0 * dominant * st.amplitude * envelope
+        # The chest turns a little towards the gesturing hand, moving when the hand moves.
+        turn = 4.0 * {"right": -1.0, "left": 1.0}.get(unit.hands, 0.0) * st.amplitude
+        spine[:, 2] += interpolate_keys(
+            times, [unit.prep_start, unit.ready, unit.hold_end, unit.retract_end],
+            [np.zeros(1), np.full(1, turn), np.full(1, turn), np.zeros(1)])[:, 0]
         if st.bounce > 0:
             for t in [unit.stroke_end, *unit.beats]:
                 pelvis[:, 1] -= 0.9 * st.bounce * _bump(times, t, 0.09 / st.speed)
@@ -420,7 +444,7 @@ def _low_pass(curves: MotionCurves, cutoff: float) -> MotionCurves:
         return filtfilt(b, a, x, axis=0, padtype="constant" if n < 30 else "odd")
 
     for side in SIDES:
-        curves.hand[side] = f(curves.hand[side])
+        pass  # hand keys are minimum-jerk already: filtering would shift their velocity minima
         curves.clavicle[side] = f(curves.clavicle[side])
     curves.spine, curves.lean, curves.head = f(curves.spine), f(curves.lean), f(curves.head)
     curves.pelvis, curves.pelvis_tilt = f(curves.pelvis), f(curves.pelvis_tilt)

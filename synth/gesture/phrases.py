@@ -19,6 +19,10 @@ from synth.gesture.lexicon import FUNCTION_WORDS, gesture_kind, normalise_word
 MIN_PAUSE = 0.12
 #: Punctuation that closes a phrase.
 PHRASE_PUNCTUATION = ",.;:!?"
+#: How strongly each lexicon kind claims the phrase's stroke (negation and affirmation carry
+#: the message; a pronoun rarely does).
+KIND_PRIORITY = {"negation": 3.0, "affirm": 3.0, "big": 2.0, "small": 2.0, "all": 2.0,
+                 "enumerate": 2.0, "question": 1.5, "other": 1.5, "self": 0.8}
 #: First characters of IPA vowel symbols (espeak style).
 _VOWEL_START = set("aeiouyæɑɒɔəɛɜɪʊʌɐɚɝøœɘɵɤɯɨʉ")
 
@@ -82,7 +86,8 @@ def syllable_vowel_onsets(timeline: Timeline) -> dict[int, float]:
 
 def _trailing_punctuation(timeline: Timeline, w: int, text: str | None) -> str:
     word = timeline.words[w]
-    if text is not None and word.char_start >= 0:
+    cs = word.char_start
+    if text is not None and cs >= 0 and text[cs:cs + len(word.text)].lower() == word.text.lower():
         stop = len(text)
         if w + 1 < len(timeline.words) and timeline.words[w + 1].char_start > word.char_start:
             stop = timeline.words[w + 1].char_start
@@ -182,12 +187,13 @@ def choose_focus(timeline: Timeline, phrase: Phrase, text: str | None = None) ->
     lexical = []
     for w in phrase.words:
         kind = gesture_kind(timeline.words[w].text, _next_text(timeline, w))
-        if kind is not None:
-            hits = [a for a in phrase.accents if a.word == w]
-            if hits:
-                lexical.append((hits[0], kind))
+        hits = [a for a in phrase.accents if a.word == w]
+        if kind is not None and hits:
+            stressed = any(timeline.syllables[a.syllable].stress == 1 for a in hits)
+            score = KIND_PRIORITY[kind] + 0.5 * stressed + 0.1 * hits[0].strength
+            lexical.append((score, hits[0], kind))
     if lexical:
-        phrase.focus, phrase.focus_kind = lexical[0]
+        _, phrase.focus, phrase.focus_kind = max(lexical, key=lambda item: item[0])
         return
     scores = [a.strength + (1.0 if i == len(phrase.accents) - 1 else 0.0)
               for i, a in enumerate(phrase.accents)]

@@ -16,6 +16,7 @@ import numpy as np
 
 from controllers.target import EmotionPlan, EmotionTarget
 from synth.contracts import Timeline
+from synth.gesture.lexicon import gesture_kind
 from synth.gesture.phrases import Phrase, split_phrases, syllable_vowel_onsets
 from synth.gesture.style import GestureStyle, style_for
 
@@ -123,6 +124,7 @@ def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarge
     styles = [style_for(t) for t in targets]
     onsets = np.array(sorted(syllable_vowel_onsets(timeline).values()), dtype=np.float64)
     duration = float(timeline.duration)
+    speech_end = timeline.words[-1].end if timeline.words else duration
 
     units: list[GestureUnit] = []
     head: list[HeadMove] = []
@@ -134,43 +136,64 @@ def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarge
             postures.append((max(phrase.start - 0.4, 0.0), style))
         if phrase.focus is None:
             continue
-        kind = phrase.focus_kind or "plain"
+        focus, kind = phrase.focus, phrase.focus_kind or "plain"
+        if focus.time - free_from < 0.5:  # no room to prepare: take a later accent if any
+            later = [a for a in phrase.accents if a.time - free_from >= 0.5]
+            if later:
+                focus = max(later, key=lambda a: a.strength)
+                kind = gesture_kind(timeline.words[focus.word].text) or (
+                    "question" if phrase.is_question else "plain")
         speed = style.speed
         stroke = float(np.clip(0.3 / speed * (1.0 - 0.35 * style.sharpness), 0.12, 0.6))
         prep = float(np.clip(0.42 / speed, 0.22, 0.85))
         hold = float(np.clip((0.2 + 0.4 * style.sharpness) / speed, 0.12, 0.8))
         retract = float(np.clip(0.6 / speed, 0.35, 1.1))
 
-        apex = phrase.focus.time
+        apex = focus.time
         first = phrase.accents[0]
-        if first is phrase.focus or first.time > apex - stroke - 0.15:
-            ready = _snap(apex - stroke, onsets, 0.08, apex - 1.7 * stroke, apex - 0.6 * stroke)
+        beats_before = style.beat_rate >= 0.3  # aroused enough to beat before the stroke
+        if first is focus or first.time > apex - stroke - 0.15 or not beats_before:
+            ready = _snap(apex - stroke, onsets, 0.15, apex - 1.7 * stroke, apex - 0.6 * stroke)
             stroke_start = ready
         else:
             ready = first.time
-            stroke_start = _snap(apex - stroke, onsets, 0.08, max(ready + 0.1, apex - 1.7 * stroke),
+            stroke_start = _snap(apex - stroke, onsets, 0.15, max(ready + 0.1, apex - 1.7 * stroke),
                                  apex - 0.6 * stroke)
-        prep_start = max(ready - prep, free_from, 0.0)
-        if ready - prep_start < 0.15:  # no time to prepare: start where the hands are
-            prep_start = max(free_from, ready - 0.15, 0.0)
+        # Too early in the take or right after the previous unit: prepare for at least
+        # ``min_prep`` and reach the ready pose on an onset; compress the stroke, never reorder.
+        min_prep = 0.75 * prep
+        if ready < free_from + min_prep:
+            ready = _snap(free_from + min_prep, onsets, 0.3, free_from + min_prep,
+                          max(apex - 0.1, free_from + min_prep))
+        stroke_start = max(stroke_start, ready)
+        apex = max(apex, stroke_start + 0.08)
+        earliest = max(free_from, 0.0)
+        prep_start = _snap(ready - prep, onsets, 0.12, earliest, max(ready - 0.15, earliest))
 
+        # Between the ready pose and the stroke the hand beats on every accent (it is up and
+        # waiting); after the stroke, beats on later accents with the style's rate.
         beat_prob = style.beat_rate
         beats = [a.time for a in phrase.accents
-                 if a is not phrase.focus and ready + 0.12 < a.time < stroke_start - 0.12
-                 and rng.random() < beat_prob]
+                 if a is not focus and ready + 0.12 < a.time < stroke_start - 0.12]
         later = [a.time for a in phrase.accents if a.time > apex + 0.2]
         beats += [t for t in later if rng.random() < beat_prob]
+        # The take ends with the hands back at rest: no hold or beat past that.
+        last_hold = max(min(duration - 0.6 * retract, speech_end + 0.15), apex + 0.1)
+        beats = [t for t in beats if t < last_hold - 0.2]
         hold_end = apex + hold
         if beats and beats[-1] > apex:
             hold_end = max(hold_end, beats[-1] + 0.2)
-        hold_end = _snap(hold_end, onsets, 0.08, apex + 0.1, duration)
+        hold_end = _snap(min(hold_end, last_hold), onsets, 0.25, apex + 0.12, last_hold)
 
         next_start = _next_unit_start(phrases, i, styles)
         gap = (next_start if next_start is not None else duration + REST_GAP + 1) - hold_end
         retract_to = "rest" if gap > REST_GAP else "home"
-        retract_end = hold_end + (retract if retract_to == "rest" else 0.7 * retract)
+        retract = retract if retract_to == "rest" else 0.7 * retract
+        latest = max(min(hold_end + 1.4 * retract, duration), hold_end + 0.2)
         if next_start is not None:
-            retract_end = min(retract_end, max(next_start - 0.05, hold_end + 0.2))
+            latest = min(latest, max(next_start - 0.05, hold_end + 0.2))
+        retract_end = _snap(hold_end + retract, onsets, 0.15,
+                            min(hold_end + 0.6 * retract, latest), latest)
         free_from = retract_end
 
         if kind in TWO_HANDED or (kind == "plain" and style.amplitude > 1.25

@@ -82,10 +82,10 @@ class BodyRig:
     @classmethod
     def load(cls) -> BodyRig:
         """The avatar's Mixamo skeleton (built by :mod:`synth.avatar`, cached there)."""
-        from synth.avatar.skeleton import Skeleton  # the avatar owns the rig
+        from synth.avatar.rig import Skeleton  # the avatar owns the rig
 
         skeleton = Skeleton.load()
-        return cls.from_arrays(skeleton.joint_names, skeleton.parents, skeleton.offsets)
+        return cls.from_arrays(skeleton.joint_names, skeleton.parents, skeleton.offsets_cm)
 
     # ------------------------------------------------------------------ names
     @cached_property

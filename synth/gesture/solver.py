@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
 from scipy.spatial.transform import Rotation
 
 from synth.gesture.ik import TwoBoneChain, unit
 from synth.gesture.limits import JointLimits
 from synth.gesture.motion import MotionCurves
 from synth.gesture.rig import FINGERS, SIDES, UP, BodyRig, side_sign
+from synth.gesture.torso import TorsoModel
 
 #: Share of the trunk channels taken by Spine, Spine1, Spine2.
 SPINE_SHARES = (0.25, 0.35, 0.40)
@@ -28,6 +30,11 @@ NECK_SHARES = (0.35, 0.65)
 PHALANX_CURL = (60.0, 75.0, 50.0)
 #: Curl scale per finger, thumb to pinky (the ulnar fingers curl more when relaxed).
 FINGER_CURL = {"Thumb": 0.35, "Index": 0.85, "Middle": 1.0, "Ring": 1.1, "Pinky": 1.2}
+#: The elbow opens at most this many degrees past its (bent, about 47 deg) rest angle: a
+#: natural, never locked arm, and linear-blend skinning stays clean near the rest angle.
+ELBOW_MIN_FROM_REST = -10.0
+#: Fingertips and wrists stay at least this far outside the trunk, cm.
+FINGER_CLEARANCE = 1.0
 #: Largest hip-to-ankle distance as a fraction of the leg length (knees never lock).
 LEG_REACH = 0.995
 
@@ -46,17 +53,23 @@ class BodySolver:
     def limits(self) -> JointLimits:
         return JointLimits(self.rig)
 
-    def _chain(self, upper: str, middle: str, end: str, hinge_of: str, reach: float
-               ) -> TwoBoneChain:
+    @cached_property
+    def torso(self) -> TorsoModel:
+        return TorsoModel.from_rig(self.rig)
+
+    def _chain(self, upper: str, middle: str, end: str, hinge_of: str, reach: float,
+               min_flexion: float = -np.inf) -> TwoBoneChain:
         r = self.rig
         a, b, c = r.rest(upper), r.rest(middle), r.rest(end)
         return TwoBoneChain(upper_direction=unit(b - a), lower_direction=unit(c - b),
                             hinge=r.hinge_axis(hinge_of), upper_length=float(np.linalg.norm(b - a)),
-                            lower_length=float(np.linalg.norm(c - b)), reach=reach)
+                            lower_length=float(np.linalg.norm(c - b)), reach=reach,
+                            min_flexion=min_flexion)
 
     @cached_property
     def arms(self) -> dict[str, TwoBoneChain]:
-        return {s: self._chain(f"{s}Arm", f"{s}ForeArm", f"{s}Hand", f"{s}Arm", 0.97)
+        return {s: self._chain(f"{s}Arm", f"{s}ForeArm", f"{s}Hand", f"{s}Arm", 0.97,
+                               min_flexion=np.radians(ELBOW_MIN_FROM_REST))
                 for s in SIDES}
 
     @cached_property
@@ -96,7 +109,42 @@ class BodySolver:
             self._solve_arm(q, side, curves, positions, world, chest_pos, chest_rot)
             self._solve_hand(q, side, curves)
             self._solve_leg(q, side, positions, world)
-        return self.limits.clamp(q), root
+        q = self.limits.clamp(q)
+        for _ in range(2):  # fingers sweeping past the trunk: move the wrist out and re-solve
+            if not self._push_hands_out(q, root, curves):
+                break
+            for side in SIDES:
+                self._solve_arm(q, side, curves, positions, world, chest_pos, chest_rot)
+            q = self.limits.clamp(q)
+        return q, root
+
+    def _push_hands_out(self, q: np.ndarray, root: np.ndarray, curves: MotionCurves) -> bool:
+        """Move hand targets (in ``curves``) outwards where a fingertip or wrist comes closer to
+        the trunk than :data:`FINGER_CLEARANCE`; True if any moved."""
+        rig = self.rig
+        positions, world = rig.forward_kinematics(q, root)
+        chest = rig.index("Spine2")
+        inv = world[chest].inv()
+        moved = False
+        for side in SIDES:
+            tip = rig.index(f"{side}HandMiddle3")
+            points = [positions[:, tip] + world[tip].apply(rig.bone_vector(tip)),
+                      positions[:, rig.index(f"{side}Hand")]]
+            deficit = np.zeros(len(q))
+            outward = np.zeros((len(q), 3))
+            for p in points:
+                local = inv.apply(p - positions[:, chest])
+                need = FINGER_CLEARANCE - self.torso.clearance(local)
+                direction = np.stack([local[:, 0], 0 * local[:, 0],
+                                      local[:, 2] - self.torso.center_z], axis=1)
+                better = need > deficit
+                deficit = np.where(better, need, deficit)
+                outward[better] = unit(direction[better])
+            deficit = gaussian_filter1d(np.maximum(deficit, 0.0) * 1.3, sigma=1.5)
+            if deficit.max() > 0.05:
+                curves.hand[side][:, :3] += outward * deficit[:, None]
+                moved = True
+        return moved
 
     # ------------------------------------------------------------------ parts
     def _solve_arm(self, q, side, curves, positions, world, chest_pos, chest_rot) -> None:
@@ -143,7 +191,7 @@ class BodySolver:
             hip = root + hips.apply(rig.offsets[rig.index(f"{side}UpLeg")])
             ankle = rig.rest(f"{side}Foot")
             horizontal = np.linalg.norm((hip - ankle)[:, [0, 2]], axis=1)
-            reach = chain.reach * (chain.upper_length + chain.lower_length) - 0.05
+            reach = chain.max_distance - 0.05
             allowed = np.sqrt(np.maximum(reach**2 - horizontal**2, 0.0))
             drop = np.maximum(drop, (hip[:, 1] - ankle[1]) - allowed)
         out = root.copy()

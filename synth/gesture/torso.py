@@ -2,7 +2,7 @@
 
 An elliptic cylinder in the chest frame (the ``Spine2`` joint's frame): semi-axes from the
 skeleton's shoulder width (half-width 0.92 x the shoulder joints' half distance, depth 0.72 x
-that; typical adult chest proportions), spanning from just below the hip joints to the neck.
+that; typical adult chest proportions), spanning from the hip joints to the neck (hands hanging by the thighs are not in it).
 Points are given relative to the ``Spine2`` joint in its rest-aligned frame, centimetres.
 """
 
@@ -26,7 +26,7 @@ class TorsoModel:
     center_z: float
     """Z of the axis relative to the Spine2 joint, cm."""
     bottom: float
-    """Lowest Y relative to the Spine2 joint, cm (below the hip joints)."""
+    """Lowest Y relative to the Spine2 joint, cm (the hip joints)."""
     top: float
     """Highest Y relative to the Spine2 joint, cm (the neck)."""
 
@@ -37,7 +37,7 @@ class TorsoModel:
         hips = rig.rest("Hips")
         return cls(half_width=0.92 * shoulder, half_depth=0.72 * shoulder,
                    center_z=float(hips[2] - chest[2]) * 0.5 + 1.0,
-                   bottom=float(hips[1] - chest[1]) - 0.4 * shoulder,
+                   bottom=float(rig.rest("LeftUpLeg")[1] - chest[1]),
                    top=float(rig.rest("Neck")[1] - chest[1]))
 
     def clearance(self, points: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Frame-level acoustics of speech: F0 (WORLD's DIO + StoneMask) and short-time energy in dB.
+"""Frame-level acoustics of speech: F0 (Praat voicing + WORLD StoneMask) and energy in dB.
 
 Both curves share one hop (5 ms by default) and one frame count, so frame ``i`` of each is the
 sound at ``i * hop`` seconds.
@@ -31,13 +31,38 @@ def frame_count(n_samples: int, sample_rate: int, hop: float = 0.005) -> int:
 
 
 def f0_contour(audio: np.ndarray, sample_rate: int, hop: float = 0.005) -> np.ndarray:
-    """(frames,) float64 F0 in Hertz, 0 where unvoiced (DIO, refined by StoneMask)."""
+    """(frames,) float64 F0 in Hertz, 0 where unvoiced.
+
+    Voicing and octave come from Praat's autocorrelation tracker (parselmouth; its path search
+    keeps the octave: WORLD's DIO doubles the F0 of low voices such as joe's ~85 Hz), and the
+    values are refined by WORLD's StoneMask so that WORLD resynthesis uses its own F0 estimate.
+    """
+    import parselmouth
+
     pyworld = import_pyworld()
     x = np.ascontiguousarray(audio, dtype=np.float64)
-    # DIO on a signal decimated to ~5 kHz (``speed``): 4x faster, same contour on speech
-    f0, times = pyworld.dio(x, sample_rate, f0_floor=F0_FLOOR_HZ, f0_ceil=F0_CEIL_HZ,
-                            frame_period=hop * 1000.0, speed=max(1, sample_rate // 5000))
+    n = frame_count(len(x), sample_rate, hop)
+    times = np.arange(n) * hop
+    if len(x) < int(0.05 * sample_rate):
+        return np.zeros(n)
+    pitch = parselmouth.Sound(x, sampling_frequency=sample_rate).to_pitch_ac(
+        time_step=hop, pitch_floor=F0_FLOOR_HZ, pitch_ceiling=F0_CEIL_HZ)
+    frame_times, values = pitch.xs(), pitch.selected_array["frequency"]
+    if len(frame_times) == 0:
+        return np.zeros(n)
+    voiced = np.interp(times, frame_times, (values > 0).astype(float), left=0, right=0) > 0.5
+    filled = np.interp(frame_times, frame_times[values > 0], values[values > 0]) \
+        if (values > 0).any() else values
+    f0 = np.where(voiced, np.interp(times, frame_times, filled), 0.0)
     return pyworld.stonemask(x, f0, times, sample_rate)
+
+
+def refine_f0(audio: np.ndarray, sample_rate: int, f0: np.ndarray, hop: float = 0.005) -> np.ndarray:
+    """(frames,) F0 in Hertz refined on ``audio`` by WORLD's StoneMask (voicing kept as given)."""
+    pyworld = import_pyworld()
+    x = np.ascontiguousarray(audio, dtype=np.float64)
+    f0 = np.ascontiguousarray(f0, dtype=np.float64)
+    return pyworld.stonemask(x, f0, np.arange(len(f0)) * hop, sample_rate)
 
 
 def energy_db(audio: np.ndarray, sample_rate: int, hop: float = 0.005,

