@@ -11,7 +11,8 @@ Prints three tables:
 2. Our eGeMAPS-like features against openSMILE's eGeMAPSv02 (non-commercial: benchmark only):
    Pearson r over 60 clips for the parameters both define.
 3. The loop: for N sentences x 6 emotions, takes composed as ``studio.pipeline`` composes them
-   (``synth.tts`` with diffusion prosody, ``synth.face``, ``synth.gesture``), the hit rate (speech, face and body all agree with the target,
+   (``synth.tts`` with diffusion prosody, ``synth.face``, ``synth.gesture``), the hit rate
+   (speech, face and body all agree with the target,
    words intelligible) of a single pass vs. with ``--loop``, mean takes, and the time ratio.
    The single pass is the loop's first take (same seed, same controls, judged the same way), so
    its time is that take's render + judge time.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -164,8 +164,8 @@ def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
     print(f"\n## The loop: {len(sentences)} sentences x {len(emotions)} emotions "
           f"(intensity {intensity}, prosody {prosody}, at most {max_iterations} takes); hit = "
           "speech, face and body all agree + intelligible")
-    print("| emotion | hit single | hit loop | mean takes | time ratio | agree speech / face / body "
-          "(single -> loop) |")
+    print("| emotion | hit single | hit loop | mean takes | time ratio "
+          "| agree speech / face / body (single -> loop) |")
     print("|---|---|---|---|---|---|")
 
     def agree(rs, key, m):

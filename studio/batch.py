@@ -24,7 +24,6 @@ import fcntl
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import sys
 import uuid

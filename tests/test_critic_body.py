@@ -18,7 +18,7 @@ def skeleton():
 
 
 def _animation(sk, frames=90, fps=30.0, arm_swing_deg=0.0, swing_hz=0.0, head_pitch_deg=0.0,
-               chest_flex_deg=0.0) -> BodyAnimation:
+               chest_flex_deg=0.0, nod_deg=0.0) -> BodyAnimation:
     rot = np.zeros((frames, len(sk.names), 4), np.float32)
     rot[..., 3] = 1.0
     t = np.arange(frames) / fps
@@ -35,7 +35,8 @@ def _animation(sk, frames=90, fps=30.0, arm_swing_deg=0.0, swing_hz=0.0, head_pi
     rot[:, sk.index("RightArm")] = about([0, 0, 1], -swing)
     rot[:, sk.index("LeftForeArm")] = about([0, 1, 0], -(30 + swing / 2))
     rot[:, sk.index("RightForeArm")] = about([0, 1, 0], 30 + swing / 2)
-    rot[:, sk.index("Head")] = about([1, 0, 0], np.full(frames, head_pitch_deg))  # down = +X
+    nod = nod_deg * np.sin(2 * np.pi * 2.0 * t)  # head beats at 2 Hz
+    rot[:, sk.index("Head")] = about([1, 0, 0], head_pitch_deg + nod)  # down = +X
     rot[:, sk.index("Spine2")] = about([1, 0, 0], np.full(frames, chest_flex_deg))
     root = np.tile(np.asarray(sk.rest_positions[0]) * 100.0, (frames, 1)).astype(np.float32)
     return BodyAnimation(fps, tuple(sk.names), np.asarray(sk.parents), np.asarray(sk.offsets_cm),
@@ -57,7 +58,7 @@ def test_motion_features_measure_what_they_say(skeleton):
 def test_estimates_follow_the_motion(skeleton):
     est = BodyEmotionEstimator.load()
     calm = est.estimate(_animation(skeleton, arm_swing_deg=5, swing_hz=0.3))
-    agitated = est.estimate(_animation(skeleton, arm_swing_deg=40, swing_hz=2.0))
+    agitated = est.estimate(_animation(skeleton, arm_swing_deg=40, swing_hz=2.0, nod_deg=8))
     slumped = est.estimate(_animation(skeleton, arm_swing_deg=5, swing_hz=0.3,
                                       head_pitch_deg=20, chest_flex_deg=15))
     assert agitated.arousal > calm.arousal + 0.3
@@ -65,6 +66,25 @@ def test_estimates_follow_the_motion(skeleton):
     assert slumped.valence < calm.valence - 0.2
     assert abs(sum(agitated.probabilities.values()) - 1) < 1e-6
     assert set(agitated.extra["features"]) == set(BODY_FEATURES)
+
+
+def test_estimates_on_the_gesture_generator():
+    from synth.face import animate_face
+    from synth.gesture import animate_body
+    from synth.tts import Voice
+
+    from controllers.target import EmotionTarget
+
+    timeline = Voice.load().synthesize("Please put the blue folder on the second shelf.").timeline
+    est = BodyEmotionEstimator.load()
+    readings = {}
+    for category in ("sadness", "anger", "happiness"):
+        target = EmotionTarget.from_category(category, 0.8)
+        face = animate_face(timeline, target, seed=0)
+        readings[category] = est.estimate(animate_body(timeline, target, seed=0, face=face))
+    assert readings["anger"].arousal > readings["sadness"].arousal + 0.4
+    assert readings["happiness"].valence > readings["sadness"].valence + 0.4
+    assert readings["sadness"].category == "sadness"
 
 
 def test_category_probabilities_follow_the_vad_point():

@@ -64,7 +64,8 @@ def test_shipped_model_reports_its_loso_figures():
 
 def test_relative_mode_reads_arousal(emodb):
     ser = SpeechEmotionRecognizer.load()
-    corpus = [u for u in load_corpus(emodb) if (u.speaker, u.sentence) in {(9, "a05"), (9, "b03"), (16, "a02")}]
+    chosen = {(9, "a05"), (9, "b03"), (16, "a02")}  # each has N, W, T and L takes
+    corpus = [u for u in load_corpus(emodb) if (u.speaker, u.sentence) in chosen]
     neutral = {(u.speaker, u.sentence): _clip(emodb, u.path.stem) for u in corpus
                if u.emotion == "neutral"}
     arousal = {}

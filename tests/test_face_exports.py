@@ -122,3 +122,19 @@ def test_unknown_format_is_bad_input(take, tmp_path):
     with pytest.raises(InputError, match="accepted"):
         face_exports(face, speech.timeline, tmp_path, ["arkit", "fbx"])
     assert not list(tmp_path.iterdir())
+
+
+def test_vrm_expression_presets(take):
+    speech, face, out, _ = take
+    data = json.loads((out / "face.vrm.json").read_text())
+    preset = {k: np.asarray(v) for k, v in data["preset"].items()}
+    expected = {"happy", "angry", "sad", "relaxed", "surprised", "aa", "ih", "ou", "ee", "oh",
+                "blink", "blinkLeft", "blinkRight", "lookUp", "lookDown", "lookLeft", "lookRight",
+                "neutral"}
+    assert set(preset) == expected and set(data["custom"]) == {"fear", "disgust"}
+    assert all(len(v) == face.frames and v.min() >= 0 and v.max() <= 1 for v in preset.values())
+    # the take is surprised: that emotion leads; the lips move with the vowels
+    emotions = {k: preset[k].mean() for k in ("happy", "angry", "sad", "relaxed", "surprised")}
+    emotions.update({k: np.mean(v) for k, v in data["custom"].items()})
+    assert max(emotions, key=emotions.get) == "surprised"
+    assert preset["aa"].max() > 0.5 and preset["blink"].max() > 0.8

@@ -123,3 +123,15 @@ def test_unknown_symbols_do_not_break(speech):
     tl.phonemes.insert(3, Phoneme("ˈ", tl.phonemes[2].end, tl.phonemes[2].end))
     tl.phonemes.append(Phoneme("☃", tl.duration - 0.01, tl.duration))
     assert animate_face(tl, None).frames == animate_face(speech.timeline, None).frames
+
+
+def test_audio_without_phonemes_moves_the_jaw_with_its_energy(speech):
+    # what the audio-only path gives when nothing is recognised: energy, no phonemes
+    tl = Timeline(duration=speech.timeline.duration, hop=speech.timeline.hop,
+                  energy=speech.timeline.energy.copy())
+    face = animate_face(tl, None)
+    times = np.arange(face.frames) / face.fps
+    energy = np.interp(times, np.arange(tl.energy.size) * tl.hop, tl.energy)
+    assert np.corrcoef(face.curve("jawOpen"), np.clip(energy, -60, None))[0, 1] > 0.6
+    silent = Timeline(duration=2.0, energy=np.full(401, -100.0, np.float32))
+    assert animate_face(silent, None).curve("jawOpen").max() == 0.0

@@ -7,7 +7,7 @@ import pytest
 import soundfile as sf
 
 from controllers.errors import InputError
-from synth.tts import Voice, align_recording
+from synth.tts import Voice, align_recording, transcribe
 from synth.tts.align import ipa_to_arpabet
 
 TEXT = "Please put the blue folder on the second shelf."
@@ -56,6 +56,20 @@ def test_alignment_without_transcript_recognises_words(spoken):
     expected = set(TEXT.lower().rstrip(".").split())
     assert len(set(words) & expected) >= 5
     assert all(w.start < w.end for w in speech.timeline.words)
+    assert set(transcribe(spoken.audio, spoken.sample_rate).split()) & expected
+
+
+def test_failed_forced_alignment_falls_back_on_recognition(spoken, monkeypatch):
+    import synth.tts.align as align
+
+    def give_up(*args):
+        raise RuntimeError("no alignment")
+
+    monkeypatch.setattr(align, "_align_phones", give_up)
+    speech = align_recording(spoken.audio, spoken.sample_rate, transcript=TEXT)
+    assert len(speech.timeline.words) >= 6 and len(speech.timeline.syllables) >= 6
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(speech.timeline.words,
+                                                       speech.timeline.words[1:]))
 
 
 def test_unknown_words_and_bad_input():

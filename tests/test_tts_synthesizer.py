@@ -105,6 +105,16 @@ def test_emotion_change_inside_a_line(tts):
     assert steps.max() < 0.5 * (arousal[-1] - arousal[0])
 
 
+def test_guidance_scales_the_performance(tts, takes):
+    anger = EmotionTarget.from_category("anger", 1.0)
+    flat = tts.speak(anger, seed=4, text=TEXT, guidance=0.0)
+    np.testing.assert_array_equal(flat.audio, takes["neutral"].audio)
+    strong = tts.speak(anger, seed=4, text=TEXT, guidance=1.5)
+    assert _median_f0(strong) > _median_f0(takes["anger"])
+    with pytest.raises(InputError, match="guidance"):
+        tts.speak(anger, seed=4, text=TEXT, guidance=-1.0)
+
+
 def test_prosody_none_is_the_bare_voice(tts):
     bare = EmotionalTTS.load(prosody="none", voice=tts.voice)
     a = bare.speak(EmotionTarget.from_category("anger", 1.0), seed=3, text="Hello there.")

@@ -82,7 +82,9 @@ def test_generate_shows_audio_video_plot_report_and_zip(ui, page):
     page.fill("#script-text textarea", "Hello there. [excited] We won!")
     page.fill("#emotion-description textarea", "calm and friendly")
     page.click("#generate")
-    page.wait_for_selector("#take-video video[src]", timeout=150_000)
+    shown = page.wait_for_selector("#take-video video[src], .toast-body", timeout=150_000)
+    if shown.get_attribute("class") and "toast-body" in shown.get_attribute("class"):
+        pytest.fail(f"the UI reported an error instead of a take: {shown.inner_text()}")
     # the video is a real, decodable H.264 MP4 with the take's length
     page.wait_for_function(
         "() => document.querySelector('#take-video video').readyState >= 1", timeout=30_000)

@@ -102,7 +102,7 @@ def analyze(args: argparse.Namespace) -> dict:
             from studio.critic.judge import Critic
 
             critic = Critic()
-            _, renderer = critic._head_camera()
+            _, renderer = critic.head_camera()
             box, baseline = renderer.face_box(), critic.face_baseline()
             if frames.shape[1:3] != renderer.render().shape[:2]:
                 raise InputError(f"{args.video}: frames are {frames.shape[2]}x{frames.shape[1]}, "

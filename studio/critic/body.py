@@ -4,6 +4,9 @@ Features (hips-relative, so walking or swaying does not count as gesturing):
 
 - ``hand_speed``: mean wrist speed, m/s (activation: H. G. Wallbott, "Bodily expression of
   emotion", Eur. J. Soc. Psychol. 28, 1998; faster, larger movement = higher arousal);
+- ``hand_accel``: mean wrist acceleration, m/s^2 (sharp, abrupt strokes: anger, joy);
+- ``head_speed``: mean speed of the face (a point between the eyes) relative to the hips, m/s
+  (nods, shakes, bobbing);
 - ``hand_amplitude``: mean spatial spread (RMS distance from their mean position) of the
   wrists, metres;
 - ``openness``: mean distance between the wrists over shoulder width (expansive, open postures
@@ -39,8 +42,8 @@ from controllers.target import CATEGORIES, CATEGORY_VAD
 from studio.critic.estimate import EmotionEstimate
 from synth.contracts import BodyAnimation
 
-BODY_FEATURES: tuple[str, ...] = ("hand_speed", "hand_amplitude", "openness", "hand_height",
-                                  "head_pitch", "trunk_flex")
+BODY_FEATURES: tuple[str, ...] = ("hand_speed", "hand_accel", "head_speed", "hand_amplitude",
+                                  "openness", "hand_height", "head_pitch", "trunk_flex")
 
 #: Sharpness of the category softmax over cosine similarity.
 CATEGORY_SHARPNESS = 4.0
@@ -87,18 +90,23 @@ def motion_features(body: BodyAnimation) -> np.ndarray:
     hands = np.stack([pos[:, _joint(body, "LeftHand")], pos[:, _joint(body, "RightHand")]], 1)
     rel = hands - hips[:, None]
     speed = np.linalg.norm(np.diff(rel, axis=0), axis=-1).mean() * body.fps
+    accel = np.linalg.norm(np.diff(rel, 2, axis=0), axis=-1).mean() * body.fps ** 2
     amplitude = np.sqrt(((rel - rel.mean(0)) ** 2).sum(-1).mean())
     shoulders = np.linalg.norm(pos[:, _joint(body, "LeftArm")] - pos[:, _joint(body, "RightArm")],
                                axis=-1)
     openness = (np.linalg.norm(hands[:, 0] - hands[:, 1], axis=-1) / shoulders).mean()
     head = _joint(body, "Head")
+    # A point between the eyes (10 cm up and forward of the head joint) moves with nods and turns.
+    face_point = pos[:, head] + world[:, head, :3, :3] @ np.array([0.0, 0.1, 0.1])
+    head_speed = np.linalg.norm(np.diff(face_point - hips, axis=0), axis=-1).mean() * body.fps
     torso = np.linalg.norm(pos[:, head] - hips, axis=-1)
     height = (rel[..., 1].mean(1) / torso).mean()
     forward = world[:, head, :3, :3] @ np.array([0.0, 0.0, 1.0])  # character faces +Z
     head_pitch = np.degrees(np.arcsin(np.clip(-forward[:, 1], -1, 1))).mean()
     up = world[:, _joint(body, "Spine2"), :3, :3] @ np.array([0.0, 1.0, 0.0])
     trunk_flex = np.degrees(np.arctan2(up[:, 2], up[:, 1])).mean()
-    return np.array([speed, amplitude, openness, height, head_pitch, trunk_flex], np.float64)
+    return np.array([speed, accel, head_speed, amplitude, openness, height, head_pitch,
+                     trunk_flex], np.float64)
 
 
 @dataclass
@@ -106,18 +114,18 @@ class BodyCalibration:
     """Neutral reference, scales and linear weights of the body formula."""
 
     neutral: np.ndarray = field(default_factory=lambda: np.array(
-        [0.25, 0.06, 1.0, 0.35, 0.0, 0.0]))
-    """(6,) feature values of a neutral delivery."""
+        [0.2, 2.5, 0.012, 0.09, 1.3, 0.2, 0.0, 0.0]))
+    """(8,) feature values of a neutral delivery."""
     scale: np.ndarray = field(default_factory=lambda: np.array(
-        [0.15, 0.04, 0.3, 0.1, 5.0, 4.0]))
-    """(6,) feature spread over emotional deliveries (one z unit)."""
+        [0.1, 2.0, 0.006, 0.03, 0.2, 0.07, 8.0, 4.0]))
+    """(8,) feature spread over emotional deliveries (one z unit)."""
     weights: np.ndarray = field(default_factory=lambda: np.array([
-        # speed, amplitude, openness, height, head_pitch, trunk_flex
-        [0.10, 0.10, 0.30, 0.10, -0.35, -0.25],  # valence: open, head and chest up
-        [0.45, 0.35, 0.05, 0.10, 0.00, 0.00],    # arousal: fast, large
-        [0.05, 0.10, 0.25, 0.05, -0.40, -0.30],  # dominance: expansive, head up, chest up
+        # speed, accel, head_speed, amplitude, openness, height, head_pitch, trunk_flex
+        [0.05, 0.00, 0.00, 0.05, 0.30, 0.10, -0.35, -0.25],  # valence: open, head/chest up
+        [0.25, 0.30, 0.15, 0.15, 0.05, 0.10, 0.00, 0.00],    # arousal: fast, sharp, large
+        [0.05, 0.05, 0.00, 0.10, 0.25, 0.05, -0.40, -0.30],  # dominance: expansive, head up
     ]))
-    """(3, 6) rows valence, arousal, dominance."""
+    """(3, 8) rows valence, arousal, dominance."""
     bias: np.ndarray = field(default_factory=lambda: np.zeros(3))
     """(3,) offsets of valence, arousal, dominance."""
     info: dict = field(default_factory=dict)
@@ -158,7 +166,7 @@ class BodyEmotionEstimator:
         return estimator
 
     def vad(self, features: np.ndarray) -> np.ndarray:
-        """(3,) valence, arousal, dominance in (-1, 1) of a (6,) feature vector."""
+        """(3,) valence, arousal, dominance in (-1, 1) of a (8,) feature vector."""
         c = self.calibration
         z = (np.asarray(features, float) - c.neutral) / c.scale
         return np.tanh(c.weights @ z + c.bias)

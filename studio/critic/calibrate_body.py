@@ -3,7 +3,7 @@
     python -m studio.critic.calibrate_body [--out assets/critic/body.json]
 
 Renders the neutral voice's timelines of a few sentences, animates them with
-``synth.gesture.animate_body`` over a sweep of targets (every category at three intensities, plus
+``synth.gesture.animate_body`` (head following ``synth.face.animate_face``, as in a take) over a sweep of targets (every category at three intensities, plus
 a valence-arousal-dominance grid, two seeds), and fits the formula: the neutral reference is the
 mean of the neutral renders, one z unit is the feature's spread over the sweep, and each of
 valence, arousal, dominance is a ridge regression of ``arctanh(target)`` on the z-scores.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -30,7 +31,7 @@ SWEEP_TEXTS: tuple[str, ...] = (
     "We will need to buy more paper for the printer next week.",
     "My brother painted the fence in the garden last summer.",
 )
-RIDGE = 1.0
+RIDGE = 10.0
 
 
 def sweep_targets() -> list[EmotionTarget]:
@@ -42,9 +43,10 @@ def sweep_targets() -> list[EmotionTarget]:
 
 
 def collect(texts=SWEEP_TEXTS, seeds=(0, 1), progress: bool = True):
-    """(features (n, 6), targets (n, 3) VAD, text index (n,), neutral mask (n,))."""
+    """(features (n, 8), targets (n, 3) VAD, text index (n,), neutral mask (n,))."""
     from tqdm import tqdm
 
+    from synth.face import animate_face
     from synth.gesture import animate_body
     from synth.tts import Voice
 
@@ -53,7 +55,8 @@ def collect(texts=SWEEP_TEXTS, seeds=(0, 1), progress: bool = True):
     rows, vads, groups, neutral = [], [], [], []
     jobs = [(k, t, s) for k in range(len(texts)) for t in sweep_targets() for s in seeds]
     for k, target, seed in tqdm(jobs, desc="body sweep", disable=not progress, mininterval=5):
-        body = animate_body(timelines[k], target, seed=seed, text=texts[k])
+        face = animate_face(timelines[k], target, seed=seed)  # the head follows the face's
+        body = animate_body(timelines[k], target, seed=seed, text=texts[k], face=face)
         rows.append(motion_features(body))
         vads.append(target.vad)
         groups.append(k)
@@ -69,7 +72,7 @@ def fit(features: np.ndarray, vad: np.ndarray, neutral: np.ndarray) -> BodyCalib
     zc = np.hstack([z, np.ones((len(z), 1))])
     reg = RIDGE * np.eye(zc.shape[1])
     reg[-1, -1] = 0.0
-    w = np.linalg.solve(zc.T @ zc + reg, zc.T @ y)  # (7, 3)
+    w = np.linalg.solve(zc.T @ zc + reg, zc.T @ y)  # (features + 1, 3)
     return BodyCalibration(ref, scale, w[:-1].T, w[-1])
 
 
@@ -79,8 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studio.critic.calibrate_body",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=str(asset_path("critic", "body.json")))
+    parser.add_argument("--cache", help="npz of the sweep's features (reused when present)")
     args = parser.parse_args(argv)
-    features, vad, groups, neutral = collect()
+    if args.cache and Path(args.cache).exists():
+        d = np.load(args.cache)
+        features, vad, groups, neutral = d["features"], d["vad"], d["groups"], d["neutral"]
+    else:
+        features, vad, groups, neutral = collect()
+        if args.cache:
+            np.savez(args.cache, features=features, vad=vad, groups=groups, neutral=neutral)
     corr = []
     for dim in range(3):
         pred = np.zeros(len(vad))
@@ -95,11 +105,11 @@ def main(argv: list[str] | None = None) -> int:
                   "leave_one_sentence_out_r": dict(zip(("valence", "arousal", "dominance"),
                                                        [round(r, 3) for r in corr]))}
     atomic_write_text(args.out, json.dumps(calib.to_dict(), indent=1))
-    print("feature        " + " ".join(f"{n:>14}" for n in BODY_FEATURES))
-    print("neutral        " + " ".join(f"{x:14.3f}" for x in calib.neutral))
-    print("scale          " + " ".join(f"{x:14.3f}" for x in calib.scale))
+    print("feature   " + " ".join(f"{n[:10]:>10}" for n in BODY_FEATURES))
+    print("neutral   " + " ".join(f"{x:10.3f}" for x in calib.neutral))
+    print("scale     " + " ".join(f"{x:10.3f}" for x in calib.scale))
     for name, row, b in zip(("valence", "arousal", "dominance"), calib.weights, calib.bias):
-        print(f"{name:<15}" + " ".join(f"{x:14.3f}" for x in row) + f"   bias {b:+.3f}")
+        print(f"{name:<10}" + " ".join(f"{x:10.3f}" for x in row) + f"   bias {b:+.3f}")
     print("leave-one-sentence-out correlation: " + ", ".join(
         f"{k} {v:.2f}" for k, v in calib.info["leave_one_sentence_out_r"].items()))
     print(f"wrote {args.out}")

@@ -1,4 +1,6 @@
-"""The EmoDB corpus as the SER trainer and benchmarks read it (../shared/data/emodb; never the product).
+"""The EmoDB corpus as the SER trainer and benchmarks read it (../shared/data/emodb).
+
+Only training and benchmarks read it, never the product.
 
 EmoDB's 7 classes map to the studio's categories; boredom becomes "calm", the studio's only
 low-arousal category besides sadness (relaxed, unexcited speech sounds like bored speech:

@@ -94,7 +94,7 @@ class Critic:
         p = ser.predict_proba(feats, "relative", self._neutral_features[key])[0]
         return estimate_from_classes(p, "relative")
 
-    def _head_camera(self):
+    def head_camera(self):
         if self._renderer is None:
             from synth.avatar import Avatar
             from synth.avatar.render import Renderer
@@ -108,14 +108,14 @@ class Critic:
         if self._face_baseline is None:
             from studio.critic.fer import FaceEmotionRecognizer
 
-            _, renderer = self._head_camera()
+            _, renderer = self.head_camera()
             self._face_baseline = FaceEmotionRecognizer.load().predict(
                 renderer.render()[None], renderer.face_box())[0]
         return self._face_baseline
 
     def render_face(self, take: TakeResult) -> tuple[np.ndarray, tuple[int, int, int, int]]:
         """(n, H, W, 3) uint8 head-camera frames sampled from the take's face animation + box."""
-        avatar, renderer = self._head_camera()
+        avatar, renderer = self.head_camera()
         face = take.face
         n = int(min(self.config.face_max_frames,
                     max(1, round(face.duration * self.config.face_fps))))
@@ -201,7 +201,8 @@ class Critic:
         all_agree = all(agreement.get(m, False) for m in MODALITIES)
         # Anti-gaming: every modality must be judged and agree, and the words must survive.
         # (Recognition costs ~1.5 s, so it runs only where it can decide success.)
-        if self.config.check_intelligibility and text and (all_agree or self.config.always_transcribe):
+        wanted = all_agree or self.config.always_transcribe
+        if self.config.check_intelligibility and text and wanted:
             transcript, wer, intelligible = self.intelligibility(take, text)
         success = all_agree and intelligible
         return IterationRecord(

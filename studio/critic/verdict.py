@@ -64,7 +64,7 @@ class IterationRecord:
         return sum(self.agreement.values())
 
     def score(self) -> tuple:
-        """Sort key, larger is better: success, agreeing modalities, target probability, -VA error."""
+        """Sort key, larger is better: success, agreeing modalities, target support, -VA error."""
         return (self.success, self.intelligible, self.agreeing, round(self.target_probability, 6),
                 -self.va_error)
 

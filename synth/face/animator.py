@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
+from controllers.errors import InputError
 from controllers.target import EmotionPlan, EmotionTarget
 from synth.contracts import ARKIT_NAMES, FaceAnimation, Speech, Timeline
 from synth.face.expression import ExpressionConfig, as_plan, expression_track
@@ -106,6 +107,10 @@ def animate_face(timeline: Timeline | Speech,
     """
     if isinstance(timeline, Speech):
         timeline = timeline.timeline
+    if not (0.0 < fps <= 1000.0):
+        raise InputError(f"fps {fps} is not accepted; give a frame rate in (0, 1000]")
+    if not np.isfinite(timeline.duration) or timeline.duration < 0:
+        raise InputError(f"timeline duration {timeline.duration} s is not a length in seconds")
     config = config or FaceConfig()
     frames = int(np.ceil(timeline.duration * fps)) + 1
     times = np.arange(frames) / fps

@@ -53,15 +53,16 @@ AU_TO_ARKIT: dict[str, dict[str, float]] = {
 #: Each uses only AUs of an EMFACS prototype of its emotion; the levels were calibrated on the
 #: rendered avatar against the FER (``bench/face.py``): the open-mouth variants of happiness
 #: (6+12+25+26 with 10) and anger (4+5+7+10+16+25+26, EMFACS's "4+5+7+10+25/26") read far better
-#: than the closed-mouth ones on this avatar, and surprise leans on the lids (5) and jaw (26).
+#: than the closed-mouth ones on this avatar, surprise leans on the lids (5) and jaw (26), and
+#: fear on brows drawn down (4) with stretched lips (20), which is what tells it from surprise.
 CATEGORY_AUS: dict[str, dict[str, float]] = {
     "neutral": {},
     "happiness": {"AU6": 1.0, "AU12": 1.0, "AU14": 0.5, "AU10": 0.6, "AU25": 1.0, "AU26": 0.35},
     "sadness": {"AU1": 1.0, "AU4": 0.6, "AU15": 1.0, "AU17": 0.6, "AU43": 0.3},
-    "anger": {"AU4": 0.8, "AU5": 0.6, "AU7": 0.4, "AU9": 0.3, "AU10": 1.0, "AU16": 1.0,
-              "AU17": 0.6, "AU23": 0.2, "AU25": 0.6, "AU26": 0.9},
-    "fear": {"AU1": 0.7, "AU2": 0.3, "AU4": 1.0, "AU5": 0.7, "AU20": 0.3, "AU25": 0.6,
-             "AU26": 0.6},
+    "anger": {"AU4": 1.0, "AU5": 0.3, "AU7": 0.6, "AU9": 0.5, "AU10": 1.0, "AU16": 1.0,
+              "AU17": 0.6, "AU23": 0.3, "AU25": 0.6, "AU26": 0.5},
+    "fear": {"AU1": 0.7, "AU2": 0.2, "AU4": 1.0, "AU5": 0.5, "AU20": 0.6, "AU25": 0.6,
+             "AU26": 0.5},
     "surprise": {"AU1": 0.3, "AU2": 0.4, "AU5": 1.0, "AU25": 0.3, "AU26": 0.6},
     "disgust": {"AU9": 1.0, "AU10": 0.8, "AU15": 0.8, "AU16": 0.5, "AU4": 0.6, "AU17": 0.5},
     "calm": {"AU12": 0.3, "AU6": 0.1, "AU43": 0.15},
@@ -91,8 +92,9 @@ class ExpressionConfig:
         "neutral": 1.0, "happiness": 1.0, "sadness": 1.0, "anger": 1.0, "fear": 1.0,
         "surprise": 1.0, "disgust": 1.0, "calm": 1.0})
     """Extra scale per category, calibrated so each reads on the rendered avatar."""
-    dimensional: float = 0.3
-    """Weight of the valence/arousal/dominance terms added to the category prototype."""
+    dimensional: float = 0.5
+    """Weight of the valence/arousal/dominance terms added to the category prototype (scaled
+    by ``1 - intensity``, so they shape weak and purely dimensional targets)."""
 
 
 def vad_aus(valence: float, arousal: float, dominance: float) -> dict[str, float]:
@@ -115,8 +117,11 @@ def target_aus(target: EmotionTarget, config: ExpressionConfig | None = None) ->
     aus: dict[str, float] = {}
     for au, level in CATEGORY_AUS.get(category, {}).items():
         aus[au] = aus.get(au, 0.0) + intensity * level
+    # the VAD terms colour what the prototype leaves open: a full-intensity category shows its
+    # prototype alone (arousal's raised brows must not turn anger into fear)
+    weight = config.dimensional * (1.0 - intensity if category != "neutral" else 1.0)
     for au, level in vad_aus(*target.vad).items():
-        aus[au] = aus.get(au, 0.0) + config.dimensional * level
+        aus[au] = aus.get(au, 0.0) + weight * level
     return {au: min(1.0, level) for au, level in aus.items() if level > 0}
 
 

@@ -69,6 +69,9 @@ def _pose_matrix() -> np.ndarray:
 #: (15, 52) float32: row ``v`` is the ARKit pose of viseme ``v``.
 VISEME_SHAPES: np.ndarray = _pose_matrix()
 
+#: Energy in dBFS below which a whole recording counts as silent.
+SILENCE_DBFS = -55.0
+
 #: Shapes that part the lips on the avatar (measured with ``synth.face.lipgap``), suppressed
 #: while the lips are sealed.
 LIP_PARTING: tuple[str, ...] = (
@@ -106,7 +109,8 @@ def loudness_curve(timeline: Timeline, times: np.ndarray, range_db: float = 30.0
     """(frames,) float loudness in [0, 1] at ``times`` seconds, from :attr:`Timeline.energy`.
 
     0 is ``range_db`` below the take's loud level (its 95th percentile of energy), 1 at it.
-    Without an energy curve, 1 everywhere (the visemes alone then drive the jaw).
+    Without an energy curve, 1 everywhere (the visemes alone then drive the jaw); a recording
+    whose loud level is under :data:`SILENCE_DBFS` is silent (0 everywhere).
     """
     energy = np.asarray(timeline.energy, np.float64)
     if energy.size < 2:
@@ -114,6 +118,8 @@ def loudness_curve(timeline: Timeline, times: np.ndarray, range_db: float = 30.0
     energy_times = np.arange(energy.size) * timeline.hop
     db = np.interp(times, energy_times, energy)
     loud = float(np.percentile(energy, 95))
+    if loud < SILENCE_DBFS:  # a silent recording: nothing to articulate
+        return np.zeros_like(times)
     return np.clip((db - (loud - range_db)) / range_db, 0.0, 1.0)
 
 

@@ -257,9 +257,9 @@ def eye_look_weights(eyes: np.ndarray, eye_range_deg: float) -> np.ndarray:
 
 #: Head posture (yaw, pitch down +, roll) in degrees per category at intensity 1.
 CATEGORY_POSTURE: dict[str, tuple[float, float, float]] = {
-    "neutral": (0.0, 0.0, 0.0), "happiness": (0.0, -3.0, 2.0), "sadness": (0.0, 8.0, -1.5),
-    "anger": (0.0, 4.0, 0.0), "fear": (3.0, 2.0, 0.0), "disgust": (-4.0, 1.0, -2.0),
-    "surprise": (0.0, -5.0, 0.0), "calm": (0.0, 0.0, 1.5),
+    "neutral": (0.0, 0.0, 0.0), "happiness": (0.0, -2.0, 1.5), "sadness": (0.0, 6.0, -1.5),
+    "anger": (0.0, 1.5, 0.0), "fear": (0.0, 0.5, 0.0), "disgust": (-3.0, 1.0, -1.5),
+    "surprise": (0.0, -2.0, 0.0), "calm": (0.0, 0.0, 1.5),
 }
 
 

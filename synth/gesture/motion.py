@@ -162,6 +162,12 @@ def stroke_poses(space: GestureSpace, unit: GestureUnit, side: str,
     else:  # plain: a metaphoric presenting stroke, down and forward
         ready = pose(cx, cy + 9 * A * k, cz - 4 * A * k, base_pron)
         apex = pose(cx + s * 3 * A * k, cy - 3 * A * k, cz + 6 * A * k, base_pron, 5.0)
+    # The kinesphere grows and shrinks with the effort: low arousal keeps every gesture small
+    # and close to the hands' home position, high arousal reaches further out.
+    home = space.home(side).position
+    reach = float(np.clip(0.55 + 0.45 * A, 0.5, 1.3))
+    for p in (ready, apex):
+        p.position = home + reach * (p.position - home)
     for p in (ready, apex):  # seeded variation: never the same stroke twice
         p.position = p.position + rng.normal(0.0, 1.6 * k, 3) * min(A, 1.3)
         p.pronation += float(rng.normal(0.0, 7.0))
@@ -264,8 +270,11 @@ def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray
             kt += bt
             kv += bv
             if unit.stroke_start > (kt[-1] + 0.05):
+                wind_up = ready.vector().copy()  # draw back a little before striking
+                wind_up[1] += 1.5 * space.scale
+                wind_up[2] -= 1.5 * space.scale
                 kt.append(unit.stroke_start)
-                kv.append(ready.vector())
+                kv.append(wind_up)
             kt.append(unit.stroke_end)
             kv.append(apex.vector())
             bt, bv = _beat_keys(unit, plan.onsets, (unit.stroke_end, unit.hold_end),
@@ -277,6 +286,9 @@ def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray
             if unit.hold_end > kt[-1] + 0.05:
                 kt.append(unit.hold_end)
                 kv.append(held)
+            if unit.retract_to == "none":  # the next stroke starts from the held pose
+                state[side] = HandPose(kv[-1][:3].copy(), *kv[-1][3:])
+                continue
             end = space.rest(side) if unit.retract_to == "rest" else space.home(side)
             kt.append(unit.retract_end)
             kv.append(end.vector())

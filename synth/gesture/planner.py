@@ -22,6 +22,8 @@ from synth.gesture.style import GestureStyle, style_for
 
 #: Kinds performed with both hands.
 TWO_HANDED = frozenset(("big", "all", "small", "question"))
+#: Shortest stroke, seconds.
+MIN_STROKE = 0.15
 #: A gap to the next unit longer than this (seconds) sends the hands back to rest.
 REST_GAP = 1.4
 
@@ -47,7 +49,8 @@ class GestureUnit:
     retract_end: float
     """Seconds: the hands arrive at rest or home."""
     retract_to: str
-    """``"rest"`` (arms down by the sides) or ``"home"`` (hands low in front)."""
+    """``"rest"`` (arms down by the sides), ``"home"`` (hands low in front) or ``"none"`` (the
+    next stroke follows at once, from where the hands are)."""
     style: GestureStyle
     """Effort and posture for this phrase's emotion."""
     beats: list[float] = field(default_factory=list)
@@ -137,7 +140,10 @@ def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarge
         if phrase.focus is None:
             continue
         focus, kind = phrase.focus, phrase.focus_kind or "plain"
-        if focus.time - free_from < 0.5:  # no room to prepare: take a later accent if any
+        hurried = False
+        if phrase.focus_kind is not None and 0.3 <= focus.time - free_from < 0.5:
+            hurried = True  # a meaningful word right at the start: prepare and stroke in one go
+        elif focus.time - free_from < 0.5:  # no room to prepare: take a later accent if any
             later = [a for a in phrase.accents if a.time - free_from >= 0.5]
             if later:
                 focus = max(later, key=lambda a: a.strength)
@@ -149,6 +155,9 @@ def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarge
         hold = float(np.clip((0.2 + 0.4 * style.sharpness) / speed, 0.12, 0.8))
         retract = float(np.clip(0.6 / speed, 0.35, 1.1))
 
+        if hurried:
+            stroke = 0.45 * (focus.time - free_from)
+            prep = 0.55 * (focus.time - free_from)
         apex = focus.time
         first = phrase.accents[0]
         beats_before = style.beat_rate >= 0.3  # aroused enough to beat before the stroke
@@ -161,12 +170,19 @@ def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarge
                                  apex - 0.6 * stroke)
         # Too early in the take or right after the previous unit: prepare for at least
         # ``min_prep`` and reach the ready pose on an onset; compress the stroke, never reorder.
-        min_prep = 0.75 * prep
+        min_prep = 0.75 * prep if not hurried else prep
         if ready < free_from + min_prep:
             ready = _snap(free_from + min_prep, onsets, 0.3, free_from + min_prep,
                           max(apex - 0.1, free_from + min_prep))
-        stroke_start = max(stroke_start, ready)
-        apex = max(apex, stroke_start + 0.08)
+        # Strokes last at least MIN_STROKE s; the ready pose comes at least 0.1 s after the
+        # hands are free (a hurried preparation rather than a jump).
+        stroke_start = min(max(stroke_start, ready), apex - MIN_STROKE)
+        ready = min(ready, stroke_start)
+        if ready < free_from + 0.1:
+            ready = stroke_start = max(free_from + 0.1, apex - MIN_STROKE)
+        apex = max(apex, stroke_start + MIN_STROKE)
+        if apex > focus.time + 0.12 or apex > speech_end + 0.1:
+            continue  # the stroke would land off its word: better no gesture than a late one
         earliest = max(free_from, 0.0)
         prep_start = _snap(ready - prep, onsets, 0.12, earliest, max(ready - 0.15, earliest))
 
@@ -179,6 +195,9 @@ def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarge
         beats += [t for t in later if rng.random() < beat_prob]
         # The take ends with the hands back at rest: no hold or beat past that.
         last_hold = max(min(duration - 0.6 * retract, speech_end + 0.15), apex + 0.1)
+        next_focus = _next_focus(phrases, i)
+        if next_focus is not None:  # leave time to stroke again on the next phrase's focus
+            last_hold = min(last_hold, max(apex + 0.1, next_focus - MIN_STROKE - 0.2))
         beats = [t for t in beats if t < last_hold - 0.2]
         hold_end = apex + hold
         if beats and beats[-1] > apex:
@@ -194,6 +213,8 @@ def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarge
             latest = min(latest, max(next_start - 0.05, hold_end + 0.2))
         retract_end = _snap(hold_end + retract, onsets, 0.15,
                             min(hold_end + 0.6 * retract, latest), latest)
+        if next_focus is not None and next_focus - hold_end < 0.7:
+            retract_to, retract_end = "none", hold_end  # straight on to the next stroke
         free_from = retract_end
 
         if kind in TWO_HANDED or (kind == "plain" and style.amplitude > 1.25
@@ -226,5 +247,13 @@ def _next_unit_start(phrases: list[Phrase], i: int, styles: list[GestureStyle]) 
     for phrase, style in zip(phrases[i + 1:], styles[i + 1:]):
         if phrase.focus is not None:
             first = phrase.accents[0].time
-            return first - float(np.clip(0.42 / style.speed, 0.22, 0.85))
+            return first - float(np.clip(0.42 / style.speed, 0.22, 0.85)) - 0.1
+    return None
+
+
+def _next_focus(phrases: list[Phrase], i: int) -> float | None:
+    """Time of the next phrase's focus accent, or None."""
+    for phrase in phrases[i + 1:]:
+        if phrase.focus is not None:
+            return phrase.focus.time
     return None

@@ -34,7 +34,7 @@ FINGER_CURL = {"Thumb": 0.35, "Index": 0.85, "Middle": 1.0, "Ring": 1.1, "Pinky"
 #: natural, never locked arm, and linear-blend skinning stays clean near the rest angle.
 ELBOW_MIN_FROM_REST = -10.0
 #: Fingertips and wrists stay at least this far outside the trunk, cm.
-FINGER_CLEARANCE = 1.0
+FINGER_CLEARANCE = 2.0
 #: Largest hip-to-ankle distance as a fraction of the leg length (knees never lock).
 LEG_REACH = 0.995
 
@@ -110,7 +110,7 @@ class BodySolver:
             self._solve_hand(q, side, curves)
             self._solve_leg(q, side, positions, world)
         q = self.limits.clamp(q)
-        for _ in range(2):  # fingers sweeping past the trunk: move the wrist out and re-solve
+        for _ in range(3):  # fingers sweeping past the trunk: move the wrist out and re-solve
             if not self._push_hands_out(q, root, curves):
                 break
             for side in SIDES:

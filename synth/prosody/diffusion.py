@@ -36,6 +36,12 @@ from synth.prosody.attributes import attribute_offsets
 from synth.prosody.base import FEATURE_INDEX, PROSODY_FEATURES, check_inputs
 from synth.prosody.features import CONTEXT_FEATURES, syllable_context
 
+#: Context columns the denoiser reads. F0 span, voiced share and pause length are left out: they
+#: depend on the F0 tracker and on EmoDB's 2 s cut more than on the syllable, so their values on
+#: the voice's readings lie outside what EmoDB showed.
+MODEL_CONTEXT: tuple[str, ...] = ("stress", "word_initial", "word_final", "phrase_final",
+                                  "utterance_position", "log_duration", "f0_level_st", "energy_db")
+
 #: Name of the category token that means "no category, use the VAD point".
 UNKNOWN_CATEGORY = "unknown"
 
@@ -52,7 +58,7 @@ class DiffusionProsodyConfig:
     """How the shipped diffusion model was trained and how it samples."""
 
     context_mean: list[float]
-    """Mean of each :data:`CONTEXT_FEATURES` column in the training data (normalisation)."""
+    """Mean of each :attr:`context_features` column in the training data (normalisation)."""
     context_std: list[float]
     """Standard deviation of each context column (normalisation)."""
     offset_scale: list[float]
@@ -69,8 +75,8 @@ class DiffusionProsodyConfig:
     """DDIM steps when sampling."""
     noise_scale: float = 1.0
     """Factor on the initial noise (spread of the takes)."""
-    context_features: list[str] = field(default_factory=lambda: list(CONTEXT_FEATURES))
-    """Context column names, to catch a mismatch with the code."""
+    context_features: list[str] = field(default_factory=lambda: list(MODEL_CONTEXT))
+    """Names of the :data:`CONTEXT_FEATURES` columns the denoiser reads, in its input order."""
     prosody_features: list[str] = field(default_factory=lambda: list(PROSODY_FEATURES))
     """Output column names, to catch a mismatch with the code."""
     validation: dict = field(default_factory=dict)
@@ -100,7 +106,7 @@ class DiffusionProsody:
     def __init__(self, pipeline, config: DiffusionProsodyConfig):
         self.pipeline = pipeline
         self.config = config
-        if tuple(config.context_features) != CONTEXT_FEATURES or \
+        if not set(config.context_features) <= set(CONTEXT_FEATURES) or \
                 tuple(config.prosody_features) != PROSODY_FEATURES:
             raise ValueError("shipped prosody model does not match the code's feature lists; "
                              "retrain with `make train-prosody`")
@@ -195,19 +201,27 @@ class DiffusionProsody:
         if len(context) == 0:
             return np.zeros((0, len(PROSODY_FEATURES)), np.float32)
         cfg = self.config
-        normalised = (np.asarray(context, np.float32) - np.asarray(cfg.context_mean, np.float32)) \
-            / np.asarray(cfg.context_std, np.float32)
+        columns = [CONTEXT_FEATURES.index(name) for name in cfg.context_features]
+        normalised = (np.asarray(context, np.float32)[:, columns]
+                      - np.asarray(cfg.context_mean, np.float32)) / np.asarray(cfg.context_std,
+                                                                              np.float32)
         vad, category, intensity, strength = self.conditions(targets)
         weight = (strength * cfg.guidance_scale * float(guidance)).astype(np.float32)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**63)
         generator = torch.Generator().manual_seed(int(seed))
-        with torch.inference_mode():
-            sample = self.pipeline(
-                torch.from_numpy(normalised), torch.from_numpy(vad), torch.from_numpy(category),
-                torch.from_numpy(intensity), torch.from_numpy(weight),
-                num_inference_steps=cfg.num_inference_steps, generator=generator,
-                noise_scale=cfg.noise_scale).numpy()
+        # One thread: the network is tiny, and on a busy machine thread hand-offs cost ~100x.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            with torch.inference_mode():
+                sample = self.pipeline(
+                    torch.from_numpy(normalised), torch.from_numpy(vad),
+                    torch.from_numpy(category), torch.from_numpy(intensity),
+                    torch.from_numpy(weight), num_inference_steps=cfg.num_inference_steps,
+                    generator=generator, noise_scale=cfg.noise_scale).numpy()
+        finally:
+            torch.set_num_threads(threads)
         return sample * np.asarray(cfg.offset_scale, np.float32)
 
 

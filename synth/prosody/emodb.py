@@ -156,14 +156,19 @@ class SyllableLabels:
     stress: np.ndarray
     """1 where the syllable carries an accent mark in ``lablaut``, else 0."""
 
+    @property
+    def in_clip(self) -> np.ndarray:
+        """(n,) bool: the syllable ends inside the 2.0 s clip (only those can be measured)."""
+        return self.end <= CLIP_SECONDS
+
 
 def read_syllables(root: Path, stem: str) -> SyllableLabels:
-    """Syllables of one recording that end inside the clip."""
+    """All syllables of the original recording (see :attr:`SyllableLabels.in_clip`)."""
     silb = read_xlabel(_label_file(root / "silb", stem, "silb"))
     labels, starts, ends = [], [], []
     for (t0, fields), (t1, _) in zip(silb, silb[1:]):
         label = fields[0].strip() if fields else ""
-        if not label or label in PAUSE_LABELS or t1 > CLIP_SECONDS:
+        if not label or label in PAUSE_LABELS:
             continue
         labels.append(label.lower())
         starts.append(t0)
@@ -245,8 +250,10 @@ def measure(root: Path, recording: Recording, sentence: str) -> MeasuredRecordin
     syl = read_syllables(root, recording.stem)
     an = analyse(audio, sample_rate)
     words = _word_of_syllables(syl.labels, sentence)
+    # The timeline keeps the syllables past the cut, so that positions in the utterance and
+    # phrase ends are those of the whole sentence; only syllables inside the clip are measured.
     timeline = Timeline(
-        duration=len(audio) / sample_rate,
+        duration=max(len(audio) / sample_rate, float(syl.end[-1]) if len(syl.end) else 0.0),
         syllables=[Syllable(float(s), float(e), int(st), int(w))
                    for s, e, st, w in zip(syl.start, syl.end, syl.stress, words)],
         words=[Word(w, 0.0, 0.0) for w in sentence.split()],
@@ -254,7 +261,7 @@ def measure(root: Path, recording: Recording, sentence: str) -> MeasuredRecordin
     f0_st = hz_to_semitones(an.f0)
     n = len(syl.labels)
     values = np.full((n, len(PROSODY_FEATURES)), np.nan)
-    for i in range(n):
+    for i in np.flatnonzero(syl.in_clip):
         sl = frame_slice(syl.start[i], syl.end[i], HOP_S, len(an.f0))
         mean, span, slope, _ = f0_stats(f0_st[sl], HOP_S)
         voiced = an.f0[sl] > 0
@@ -280,7 +287,7 @@ def align(neutral: list[str], emotional: list[str]) -> list[tuple[int, int]]:
 
 def offsets(neutral: MeasuredRecording, emotional: MeasuredRecording) -> np.ndarray:
     """(n_neutral_syllables, 8) emotional-minus-neutral offsets, NaN where not aligned or not
-    measurable; ``pause_after_s`` is the extra pause (clipped at 0)."""
+    measurable (e.g. past the clip's end); ``pause_after_s`` is the extra pause (clipped at 0)."""
     out = np.full((len(neutral.syllables.labels), len(PROSODY_FEATURES)), np.nan)
     for i, j in align(neutral.syllables.labels, emotional.syllables.labels):
         out[i] = emotional.measures[j] - neutral.measures[i]
@@ -326,15 +333,18 @@ def build_table(root: Path | None = None, progress: bool = True) -> dict[str, np
             rows = np.zeros((len(neutral.syllables.labels), len(PROSODY_FEATURES)))
         else:
             rows = offsets(neutral, measured[r.stem])
-        n = len(rows)
-        columns["context"].append(syllable_context(neutral.timeline))
-        columns["offsets"].append(rows)
+        keep = neutral.syllables.in_clip
+        n = int(keep.sum())
+        if n == 0:
+            continue
+        columns["context"].append(syllable_context(neutral.timeline)[keep])
+        columns["offsets"].append(rows[keep])
         columns["emotion"] += [EMODB_EMOTIONS.index(r.emotion)] * n
         columns["speaker"] += [r.speaker] * n
         columns["sentence"] += [r.sentence] * n
         columns["utterance"] += [u] * n
         columns["recognition"] += [r.recognition] * n
-        columns["position"] += list(range(n))
+        columns["position"] += np.flatnonzero(keep).tolist()
     return {
         "context": np.concatenate(columns["context"]).astype(np.float32),
         "offsets": np.concatenate(columns["offsets"]).astype(np.float32),

@@ -30,7 +30,13 @@ import numpy as np
 from controllers.assets import asset_path
 from controllers.target import CATEGORY_VAD, EmotionTarget
 from synth.prosody.base import PROSODY_FEATURES
-from synth.prosody.diffusion import UNKNOWN_CATEGORY, DiffusionProsody, DiffusionProsodyConfig
+from synth.prosody.diffusion import (
+    MODEL_CONTEXT,
+    UNKNOWN_CATEGORY,
+    DiffusionProsody,
+    DiffusionProsodyConfig,
+)
+from synth.prosody.features import CONTEXT_FEATURES
 
 #: EmoDB emotion -> studio category it is taught as.
 CATEGORY_MAP: dict[str, str] = {
@@ -76,15 +82,20 @@ def _robust_scale(values: np.ndarray) -> float:
 
 
 def utterances(table: dict[str, np.ndarray]) -> list[dict]:
-    """Rows of the offset table grouped into one dict per emotional (or neutral) recording."""
+    """Rows of the offset table grouped into one dict per emotional (or neutral) recording.
+
+    ``context`` holds all :data:`CONTEXT_FEATURES` columns; the model reads :data:`MODEL_CONTEXT`.
+    """
     from synth.prosody.emodb import EMODB_EMOTIONS
 
+    names = [str(n) for n in table["context_features"]]
+    columns = [names.index(n) for n in CONTEXT_FEATURES]
     out = []
     for u in np.unique(table["utterance"]):
         rows = np.flatnonzero(table["utterance"] == u)
         rows = rows[np.argsort(table["position"][rows])]
         emotion = EMODB_EMOTIONS[int(table["emotion"][rows[0]])]
-        out.append(dict(context=table["context"][rows], offsets=table["offsets"][rows],
+        out.append(dict(context=table["context"][rows][:, columns], offsets=table["offsets"][rows],
                         emotion=emotion, category=CATEGORY_MAP[emotion],
                         speaker=int(table["speaker"][rows[0]]),
                         recognition=float(table["recognition"][rows[0]])))
@@ -92,13 +103,18 @@ def utterances(table: dict[str, np.ndarray]) -> list[dict]:
 
 
 def normalisation(utts: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(context mean, context std, offset scale) from the training utterances."""
-    context = np.concatenate([u["context"] for u in utts])
+    """(context mean, context std, offset scale) from the training utterances; the context
+    statistics cover the :data:`MODEL_CONTEXT` columns."""
+    context = np.concatenate([u["context"] for u in utts])[:, _model_columns()]
     emotional = np.concatenate([u["offsets"] for u in utts if u["category"] != "neutral"])
     mean = context.mean(axis=0)
     std = np.maximum(context.std(axis=0), 1e-3)
     scale = np.array([_robust_scale(emotional[:, k]) for k in range(emotional.shape[1])])
     return mean.astype(np.float32), std.astype(np.float32), scale.astype(np.float32)
+
+
+def _model_columns() -> list[int]:
+    return [CONTEXT_FEATURES.index(name) for name in MODEL_CONTEXT]
 
 
 def fit(utts: list[dict], cfg: TrainConfig, progress: bool = True) -> DiffusionProsody:
@@ -125,7 +141,8 @@ def fit(utts: list[dict], cfg: TrainConfig, progress: bool = True) -> DiffusionP
         items.append(dict(
             x0=torch.tensor(x0, dtype=torch.float32),
             mask=torch.tensor(mask, dtype=torch.float32),
-            context=torch.tensor((u["context"] - context_mean) / context_std, dtype=torch.float32),
+            context=torch.tensor((u["context"][:, _model_columns()] - context_mean) / context_std,
+                                 dtype=torch.float32),
             vad=torch.tensor(CATEGORY_VAD[u["category"]], dtype=torch.float32),
             category=categories.index(u["category"]),
             intensity=0.0 if neutral else u["recognition"],
@@ -193,7 +210,8 @@ def fit(utts: list[dict], cfg: TrainConfig, progress: bool = True) -> DiffusionP
     trainer.fit(Module(), loader)
     config = DiffusionProsodyConfig(
         context_mean=context_mean.tolist(), context_std=context_std.tolist(),
-        offset_scale=scale.tolist(), categories=categories, trained_categories=trained,
+        offset_scale=scale.tolist(), context_features=list(MODEL_CONTEXT),
+        categories=categories, trained_categories=trained,
         category_map=dict(CATEGORY_MAP))
     return DiffusionProsody.from_parts(denoiser.eval(), scheduler, config)
 

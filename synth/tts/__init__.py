@@ -6,9 +6,9 @@
 Models load lazily: importing this package loads nothing.
 """
 
-from synth.tts.align import align_recording
+from synth.tts.align import align_recording, transcribe
 from synth.tts.synthesizer import PROSODY_CHOICES, EmotionalTTS, syllable_targets
 from synth.tts.voice import Voice, VoiceOutput
 
-__all__ = ["PROSODY_CHOICES", "EmotionalTTS", "Voice", "VoiceOutput", "align_recording",
+__all__ = ["PROSODY_CHOICES", "EmotionalTTS", "Voice", "VoiceOutput", "align_recording", "transcribe",
            "syllable_targets"]

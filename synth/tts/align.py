@@ -120,13 +120,39 @@ def _pcm16k(audio: np.ndarray, sample_rate: int) -> bytes:
     return (np.clip(x, -1, 1) * 32767).astype("<i2").tobytes()
 
 
-def _recognise(pcm: bytes) -> str:
+def _recognise(pcm: bytes) -> tuple[str, list[tuple[str, float, float]]]:
+    """pocketsphinx's en-us recognition: (text, [(word, start s, end s)] incl. <sil> etc.)."""
     decoder = _decoder("lm")
     decoder.start_utt()
     decoder.process_raw(pcm, no_search=False, full_utt=True)
     decoder.end_utt()
     hyp = decoder.hyp()
-    return hyp.hypstr if hyp is not None else ""
+    if hyp is None:
+        return "", []
+    segments = [(re.sub(r"\(\d+\)$", "", seg.word), seg.start_frame / ASR_FPS,
+                 (seg.end_frame + 1) / ASR_FPS) for seg in decoder.seg()]
+    return hyp.hypstr, segments
+
+
+def transcribe(audio: np.ndarray, sample_rate: int) -> str:
+    """What pocketsphinx's en-us model hears in a recording (lower-case words, may be empty)."""
+    return _recognise(_pcm16k(np.asarray(audio, np.float32).reshape(-1), int(sample_rate)))[0]
+
+
+def _spread_phones(segments: list[tuple[str, float, float]]):
+    """Word segments of a recognition -> [(word, [(ARPAbet, start, end)])], each word's dictionary
+    phones spread evenly over it (when forced alignment fails)."""
+    decoder = _decoder("align")
+    out = []
+    for word, start, end in segments:
+        if word.startswith(("<", "[", "+")):
+            out.append((word, [("SIL", start, end)]))
+            continue
+        pron = decoder.lookup_word(word) or " ".join(ipa_to_arpabet(_espeak_ipa(word)))
+        phones = pron.split() or ["SIL"]
+        edges = np.linspace(start, end, len(phones) + 1)
+        out.append((word, [(ph, float(a), float(b)) for ph, a, b in zip(phones, edges, edges[1:])]))
+    return out
 
 
 def _normalise_words(transcript: str) -> list[tuple[str, int]]:
@@ -169,7 +195,8 @@ def align_recording(audio: np.ndarray | str | Path, sample_rate: int | None = No
     audio : (samples,) float mono (or a sound file path; stereo is averaged).
     sample_rate : Hertz (read from the file when ``audio`` is a path).
     transcript : what is said; recognised with pocketsphinx's en-us model when None.
-        Word ``char_start`` offsets index the transcript (or the recognised text).
+        Word ``char_start`` offsets index the transcript (or the recognised text). When forced
+        alignment fails, the recogniser's word timing is used (phones spread evenly in words).
     """
     if isinstance(audio, (str, Path)):
         import soundfile as sf
@@ -185,15 +212,19 @@ def align_recording(audio: np.ndarray | str | Path, sample_rate: int | None = No
     if len(audio) < sample_rate * 0.1:
         raise InputError("the recording is shorter than 0.1 s; give some speech")
     pcm = _pcm16k(audio, int(sample_rate))
+    segments = None
     if transcript is None or not transcript.strip():
-        transcript = _recognise(pcm)
+        transcript, segments = _recognise(pcm)
     written = _normalise_words(transcript)
     aligned = []
     if written:
         try:
             aligned = _align_phones(pcm, [w.lower() for w, _ in written])
-        except RuntimeError:
-            aligned = []
+        except RuntimeError:  # the aligner gave up: fall back on the recogniser's word timing
+            if segments is None:
+                transcript, segments = _recognise(pcm)
+                written = _normalise_words(transcript)
+            aligned = _spread_phones(segments)
     timeline = _timeline_from_alignment(aligned, written, audio, int(sample_rate), hop)
     return Speech(audio=audio, sample_rate=int(sample_rate), timeline=timeline)
 

@@ -15,6 +15,7 @@ The pipeline for one line:
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from pathlib import Path
 from typing import Sequence
 
@@ -148,11 +149,13 @@ class EmotionalTTS:
         return self.voice.synthesize(text, seed=seed, peak_dbfs=NEUTRAL_PEAK_DBFS)
 
     def speak(self, plan: EmotionPlan | EmotionTarget | None, seed: int | None = None,
-              text: str | None = None) -> Speech:
+              text: str | None = None, guidance: float | None = None) -> Speech:
         """Speak ``plan.text`` with the plan's emotions.
 
         ``plan`` may also be one :class:`EmotionTarget` (or None for neutral) with ``text``.
-        Same seed -> same samples; ``seed=None`` draws a fresh take.
+        Same seed -> same samples; ``seed=None`` draws a fresh take. ``guidance`` (default 1)
+        scales how strongly the emotion is performed: the diffusion model's guidance factor, or a
+        factor on the offsets of a model without one (0 = the neutral reading).
         Returns :class:`Speech` whose timeline describes the emotional audio (``f0`` is the
         rendered F0, ``energy`` measured on the output).
         """
@@ -170,7 +173,7 @@ class EmotionalTTS:
         if not neutral.syllables:
             return Speech(first.audio * gain, first.sample_rate, neutral)
         targets = syllable_targets(plan, neutral)
-        offsets = np.asarray(self.prosody.predict(neutral, targets, seed=seed), np.float64)
+        offsets = self._offsets(neutral, targets, seed, guidance)
         scales = token_duration_scales(offsets, neutral, token_map, first.tokens,
                                        first.sample_rate)
         second = voice.speak_tokens(text, scales, seed=seed, tokens=tokens)
@@ -190,6 +193,21 @@ class EmotionalTTS:
                                     energy=energy_db(out, second.sample_rate, timed.hop,
                                                      len(timed.f0)))
         return Speech(out, second.sample_rate, final)
+
+
+    def _offsets(self, neutral: Timeline, targets: list[EmotionTarget], seed: int,
+                 guidance: float | None) -> np.ndarray:
+        if guidance is None:
+            return np.asarray(self.prosody.predict(neutral, targets, seed=seed), np.float64)
+        if guidance < 0:
+            raise InputError(f"guidance {guidance} is negative; give 0 (neutral) or more")
+        if "guidance" in inspect.signature(self.prosody.predict).parameters:
+            return np.asarray(self.prosody.predict(neutral, targets, seed=seed,
+                                                   guidance=guidance), np.float64)
+        offsets = np.asarray(self.prosody.predict(neutral, targets, seed=seed), np.float64)
+        offsets = offsets * guidance
+        offsets[:, PAUSE_AFTER] = np.maximum(offsets[:, PAUSE_AFTER], 0.0)
+        return offsets
 
 
 def _peak_gain(audio: np.ndarray, peak_dbfs: float) -> float:

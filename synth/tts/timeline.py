@@ -93,11 +93,13 @@ def _merge_tokens(tokens: list[Token]) -> list[_Unit]:
             # punctuation or sentence edge: a pause (consecutive ones merge)
             if units and units[-1].symbol == PAUSE:
                 units[-1].end = end
-                units[-1].tokens.append(i)
+                units[-1].tokens += pending_tokens + [i]
             else:
                 begin = start if space_half is None else space_half
-                units.append(_Unit(PAUSE, begin, end, [i]))
-            space_half = None
+                if pending_start is not None:
+                    begin = min(begin, pending_start)
+                units.append(_Unit(PAUSE, begin, end, pending_tokens + [i]))
+            space_half, pending_stress, pending_tokens, pending_start = None, 0, [], None
             group += 1
             continue
         if kind == "stress":
