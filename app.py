@@ -77,7 +77,9 @@ def pad_image(valence: float = 0.0, arousal: float = 0.0, size: int = PAD_SIZE) 
             continue
         x, y = va_to_pad(v, a, size)
         draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=(90, 110, 200))
-        draw.text((x + 5, y - 6), name, fill=(60, 70, 150))
+        width = draw.textlength(name)
+        tx = x + 5 if x + 5 + width < size else x - 5 - width
+        draw.text((tx, y - 6), name, fill=(60, 70, 150))
     x, y = va_to_pad(valence, arousal, size)
     draw.ellipse([x - 7, y - 7, x + 7, y + 7], outline=(210, 40, 40), width=3)
     return np.asarray(img)
@@ -108,10 +110,10 @@ def curves_figure(face, top: int = PLOT_CURVES):
         ax.plot(t, weights[:, j], label=face.names[j], linewidth=1.2)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("weight")
-    ax.set_ylim(0, 1)
+    ax.set_ylim(-0.02, 1.05)
     ax.set_xlim(0, t[-1] if len(t) else 1)
-    ax.legend(loc="upper right", fontsize=7, ncols=2)
-    ax.set_title("ARKit blendshape curves (most active)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    ax.set_title(f"ARKit blendshape curves ({top} most active of {weights.shape[1]})")
     return fig
 
 
@@ -163,7 +165,7 @@ def build_app(out: Path):
     out = Path(out).resolve()
 
     def generate(text, mode, description, valence, arousal, dominance, category, intensity,
-                 seed, preview, loop, progress=gr.Progress()):
+                 seed, preview, loop, progress):
         folder = out / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         try:
             emotion = emotion_from_controls(mode, description, valence, arousal, dominance,
@@ -207,7 +209,7 @@ def build_app(out: Path):
                     with gr.Tab("Valence-arousal", id="pad") as tab_pad:
                         pad = gr.Image(value=pad_image(0.0, 0.0), label="Click a point",
                                        interactive=False, height=PAD_SIZE, width=PAD_SIZE,
-                                       buttons=[], elem_id="va-pad")
+                                       buttons=[], format="png", elem_id="va-pad")
                         valence = gr.Slider(-1, 1, 0.0, step=0.01, label="Valence")
                         arousal = gr.Slider(-1, 1, 0.0, step=0.01, label="Arousal")
                         dominance = gr.Slider(-1, 1, 0.0, step=0.01, label="Dominance")
@@ -239,8 +241,9 @@ def build_app(out: Path):
         tab_category.select(lambda: "category", None, mode)
 
         def on_pad_click(evt: gr.SelectData):
-            v, a = pad_to_va(*evt.index[:2])
-            return v, a
+            if not evt.index or None in evt.index[:2]:
+                return gr.skip(), gr.skip()  # a click outside the picture
+            return pad_to_va(*evt.index[:2])
 
         pad.select(on_pad_click, None, [valence, arousal])
         for slider in (valence, arousal):
@@ -250,10 +253,14 @@ def build_app(out: Path):
         inputs = [text, mode, description, valence, arousal, dominance, category, intensity,
                   seed, preview]
         outputs = [audio, video, curves, report, summary, downloads]
-        generate_btn.click(lambda *a, progress=gr.Progress(): generate(*a, False, progress),
-                           inputs, outputs, concurrency_id="render", concurrency_limit=1)
-        loop_btn.click(lambda *a, progress=gr.Progress(): generate(*a, True, progress),
-                       inputs, outputs, concurrency_id="render", concurrency_limit=1)
+        def handler(loop: bool):
+            def run(*values, progress=gr.Progress()):
+                return generate(*values, loop, progress)
+            return run
+
+        for button, loop in ((generate_btn, False), (loop_btn, True)):
+            button.click(handler(loop), inputs, outputs, concurrency_id="render",
+                         concurrency_limit=1, show_progress_on=[video])
     return app
 
 

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     long_text = ""
     for s in sentences:
         long_text = f"{long_text} {s}".strip()
-        if len(long_text.split()) > 32:
+        if len(long_text.split()) > 38:  # about 10-12 s of speech
             break
     long_speech = voice.synthesize(long_text, seed=args.seed)
     long_times = []

@@ -39,6 +39,7 @@ MANIFEST_NAME = "manifest.json"
 PARTIAL_DIR = ".partial"
 LOCK_NAME = ".batch.lock"
 
+
 @dataclass(frozen=True)
 class RenderOptions:
     """How every line of a batch is rendered (a line is redone when these change)."""
@@ -82,7 +83,8 @@ def _init_worker(threads: int, prosody: str) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ["OMP_NUM_THREADS"] = str(threads)
+    # the workers share the cores: each gets its part (torch, OpenMP, the voice's onnxruntime)
+    os.environ["OMP_NUM_THREADS"] = os.environ["EMOSTUDIO_TTS_THREADS"] = str(threads)
     import torch
 
     torch.set_num_threads(threads)
@@ -125,7 +127,8 @@ def render_line(line, out: Path, options: RenderOptions) -> dict:
 
 
 def _move_into_place(tmp: Path, final: Path) -> None:
-    """Rename a finished take folder to its final name, replacing an older take atomically."""
+    """Rename a finished take folder to its final name (an older take there, made from other
+    text or options, is moved aside first and deleted)."""
     if final.exists():
         old = final.parent / PARTIAL_DIR / f"{final.name}.old.{os.getpid()}"
         os.replace(final, old)
@@ -162,19 +165,18 @@ def finished_entry(line, out: Path, options: RenderOptions) -> dict | None:
 
 @contextlib.contextmanager
 def _exclusive(out: Path) -> Iterator[None]:
-    """Hold a lock on ``out`` so that two batches never write the same folder at once."""
+    """Hold a lock on ``out`` so that two batches never write the same folder at once.
+
+    The (empty) lock file stays: removing it would let a third batch lock a new file while a
+    second still holds the old one.
+    """
     out.mkdir(parents=True, exist_ok=True)
     with open(out / LOCK_NAME, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise InputError(f"another batch is writing {out}; wait for it or use another --out")
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    with contextlib.suppress(FileNotFoundError):
-        (out / LOCK_NAME).unlink()
+        yield  # closing the file releases the lock
 
 
 class _Manifest:
@@ -189,8 +191,7 @@ class _Manifest:
         self.write()
 
     def write(self) -> None:
-        ordered = [self.entries[i] for i in sorted(self.entries)]
-        atomic_write_text(self.path, json.dumps(ordered, indent=1))
+        atomic_write_text(self.path, json.dumps(self.as_list(), indent=1))
 
     def as_list(self) -> list[dict]:
         return [self.entries[i] for i in sorted(self.entries)]

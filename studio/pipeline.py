@@ -1,7 +1,7 @@
 """One line of text and an emotion -> a complete take: voice, face, body, critic, files.
 
->>> import studio
->>> take = studio.render("Hello there. [angry] Get out!", "cheerful", out="out/hello")
+>>> from studio.pipeline import render
+>>> take = render("Hello there. [angry] Get out!", "cheerful", out="out/hello")
 >>> take.duration, sorted(take.files)            # seconds of speech; every file written
 
 The stages, in order (each a call into its own room):
@@ -11,7 +11,7 @@ The stages, in order (each a call into its own room):
 3. face     ``synth.face``    timeline + plan -> :class:`FaceAnimation`
 4. body     ``synth.gesture`` timeline + plan -> :class:`BodyAnimation`
 5. critic   ``studio.critic`` judge the take (``loop=True``: correct the controls and redo 2-4)
-6. files    ``studio.export`` + :mod:`studio.preview` -> the files of ``emostudio render``
+6. files    ``studio.export`` + ``synth.avatar`` (preview video) -> the files of ``emostudio render``
 
 A :class:`Studio` holds the loaded models; :func:`default_studio` is one per process, so that a
 batch worker or the web UI loads them once.
@@ -36,8 +36,6 @@ PROSODY_MODES: tuple[str, ...] = ("diffusion", "rules", "none")
 #: Camera of each preview mode (``synth.avatar.render`` views) and the video's frame rate.
 PREVIEW_CAMERAS: dict[str, str] = {"body": "body", "face": "head"}
 PREVIEW_FPS = 30.0
-#: Face exports written for every take (the face's own names, see ``studio.export``).
-FACE_FORMATS: tuple[str, ...] = ("arkit", "llf", "a2f", "visemes", "rhubarb")
 
 #: A progress callback: fraction done in [0, 1] and what is happening.
 Progress = Callable[[float, str], None]
@@ -58,6 +56,7 @@ class Studio:
     def __init__(self) -> None:
         self._tts: dict[str, object] = {}
         self._renderer = None
+        self._critic = None
 
     # -- models -----------------------------------------------------------------------------
     def tts(self, prosody: str = "diffusion"):
@@ -76,6 +75,15 @@ class Studio:
 
             self._renderer = Renderer(camera="body")
         return self._renderer
+
+    @property
+    def critic(self):
+        """The critic (``studio.critic.Critic``: recognisers, its head camera), made once."""
+        if self._critic is None:
+            from studio.critic import Critic
+
+            self._critic = Critic()
+        return self._critic
 
     def load(self, prosody: str = "diffusion") -> Studio:
         """Load the models now (a batch worker does this once at start-up)."""
@@ -105,9 +113,7 @@ class Studio:
 
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        # the prosody guidance scale is passed only when the critic moved it off its default
-        extra = {} if guidance in (None, 1.0) else {"guidance": guidance}
-        speech = self.tts(prosody).speak(plan, seed=seed, **extra)
+        speech = self.tts(prosody).speak(plan, seed=seed, guidance=guidance)
         timings["speech"] = time.perf_counter() - t
         t = time.perf_counter()
         face = animate_face(speech.timeline, plan, seed=seed)
@@ -134,14 +140,12 @@ class Studio:
         from studio.critic import TakeResult, run_critic_loop
 
         neutral: list[Speech] = []  # the critic's reference, rendered once per take
-        iteration = [0]
 
         def render_take(controls) -> TakeResult:
             """One take with the critic's controls (the first call: the plan as asked)."""
-            iteration[0] += 1
-            progress(min(0.6, 0.05 + 0.12 * (iteration[0] - 1)),
-                     "voice, face and body" if iteration[0] == 1
-                     else f"critic loop: take {iteration[0]}")
+            progress(min(0.6, 0.05 + 0.12 * controls.iteration),
+                     "voice, face and body" if controls.iteration == 0
+                     else f"critic loop: take {controls.iteration + 1}")
             # the first take performs the plan exactly as asked; later ones the critic's correction
             asked = plan if controls.iteration == 0 else corrected_plan(plan, controls.target)
             take = self.perform(asked, seed=controls.seed, prosody=prosody,
@@ -154,8 +158,11 @@ class Studio:
 
         started = time.perf_counter()
         best, verdict = run_critic_loop(plan.main_target, render_take, text=plan.text,
-                                        seed=seed, **({} if loop else {"max_iterations": 1}))
+                                        critic=self.critic, seed=seed,
+                                        **({} if loop else {"max_iterations": 1}))
         take = best.payload
+        if take.plan is not plan:
+            take.plan, take.performed = plan, take.plan
         take.verdict = verdict
         # judging, the neutral reference and the loop's other takes: the timings add up
         take.timings["critic"] = time.perf_counter() - started - take.compute_seconds
@@ -169,9 +176,10 @@ class Studio:
                     progress: Progress | None = None) -> dict[str, Path]:
         """Write every file of ``emostudio render`` for ``take`` into ``out`` (each atomically).
 
-        take.wav, take.timeline.json, the face exports, body.bvh, take.glb, preview.mp4 (unless
-        ``preview`` is ``none``), critic.json and report.png. Returns name -> path, also merged into
-        ``take.files``; stage times go into ``take.timings``.
+        take.wav, take.timeline.json, the face exports (``studio.export.FACE_FILES``), body.bvh,
+        take.glb, critic.json, report.png and preview.mp4 (unless ``preview`` is ``none``).
+        Returns name -> path, also merged into ``take.files``; stage times go into
+        ``take.timings``.
         """
         import soundfile as sf
 
@@ -190,7 +198,9 @@ class Studio:
         files["take.wav"] = out / "take.wav"
         take.speech.timeline.save(out / "take.timeline.json")
         files["take.timeline.json"] = out / "take.timeline.json"
-        for path in face_exports(take.face, take.speech.timeline, out, FACE_FORMATS,
+        # every face export studio.export knows (ARKit, Live Link Face, Audio2Face, visemes,
+        # Rhubarb, VRM)
+        for path in face_exports(take.face, take.speech.timeline, out,
                                  sound_file="take.wav").values():
             files[Path(path).name] = Path(path)
         files["body.bvh"] = Path(write_bvh(take.body, out / "body.bvh"))

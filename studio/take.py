@@ -27,7 +27,7 @@ class Take:
     text: str
     """The line as performed, inline emotion tags removed."""
     plan: EmotionPlan
-    """Emotions along the line (one segment when it does not change)."""
+    """Emotions along the line as asked (one segment when it does not change)."""
     speech: Speech
     """The voice: audio (samples,) float32 at ``speech.sample_rate`` Hz, plus its timeline."""
     face: FaceAnimation
@@ -42,11 +42,18 @@ class Take:
     """File name -> path of every file written for the take (empty when nothing was written)."""
     timings: dict[str, float] = field(default_factory=dict)
     """Stage name -> wall-clock seconds spent (``speech``, ``face``, ``body``, ``critic``, ...)."""
+    performed: EmotionPlan | None = None
+    """The plan actually performed when the critic loop corrected it (None: ``plan`` itself)."""
 
     @property
     def target(self) -> EmotionTarget:
         """The emotion the take should express overall (the longest segment's target)."""
         return self.plan.main_target
+
+    @property
+    def performed_target(self) -> EmotionTarget:
+        """The main target actually synthesised (the critic's correction of :attr:`target`)."""
+        return (self.performed or self.plan).main_target
 
     @property
     def duration(self) -> float:
@@ -86,6 +93,7 @@ class Take:
             "text": self.text,
             "seed": self.seed,
             "target": self.target.to_dict(),
+            "performed_target": self.performed_target.to_dict(),
             "plan": self.plan.to_dict(),
             "duration": round(self.duration, 4),
             "files": sorted(name(p) for p in self.files.values()),

@@ -101,12 +101,20 @@ def test_transcript_and_audio_only_inputs(take, tmp_path):
     (["--formats", "arkit,fbx"], "accepted"),
     (["--emotion", "qwertyuiop"], "not understood"),
     (["--timeline", "take.wav"], "not a timeline"),
+    (["--timeline", "other.timeline.json"], "give the timeline of this recording"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(take, tmp_path, capsys, args, message):
-    _, wav, _ = take
+    _, wav, timeline = take
+    if "other.timeline.json" in args:  # a timeline of another (longer) recording
+        from synth.contracts import Timeline
+
+        other = Timeline.load(timeline)
+        other.duration += 2.0
+        other.save(tmp_path / "other.timeline.json")
     base = {"--audio": str(wav), "--emotion": "calm", "--out": str(tmp_path / "out")}
+    files = {"take.wav": str(wav), "other.timeline.json": str(tmp_path / "other.timeline.json")}
     for flag, value in zip(args[::2], args[1::2]):
-        base[flag] = str(wav) if value == "take.wav" else value
+        base[flag] = files.get(value, value)
     argv = ["face"] + [x for kv in base.items() for x in kv]
     if "--formats" not in base:
         argv += ["--formats", "arkit"]

@@ -17,7 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 TEXT = "Thanks for coming. [angry] Now get out!"
 #: Files every take folder holds (preview.mp4 comes on top unless --preview none).
 TAKE_FILES = ("take.wav", "take.timeline.json", "face.arkit.json", "face.llf.csv",
-              "face.a2f.json", "visemes.json", "mouth.rhubarb.json", "body.bvh", "take.glb",
+              "face.a2f.json", "visemes.json", "mouth.rhubarb.json", "mouth.rhubarb.tsv",
+              "face.vrm.json", "body.bvh", "take.glb",
               "critic.json", "report.png")
 
 
@@ -91,6 +92,16 @@ def test_face_exports_read_back(take_dir):
     cues = rhubarb["mouthCues"]
     assert cues and set(c["value"] for c in cues) <= set("ABCDEFGHX")
     assert cues[-1]["end"] == pytest.approx(take.duration, abs=0.1)
+    assert rhubarb["metadata"]["soundFile"] == "take.wav"
+    tsv = [line.split("\t") for line in (out / "mouth.rhubarb.tsv").read_text().splitlines()]
+    assert [row[1] for row in tsv[: len(cues)]] == [c["value"] for c in cues]
+
+    vrm = json.loads((out / "face.vrm.json").read_text())
+    assert vrm["specVersion"] == "1.0" and vrm["frames"] == take.face.frames
+    assert {"aa", "ih", "ou", "ee", "oh", "blink", "happy", "angry"} <= set(vrm["preset"])
+    lips = np.asarray([vrm["preset"][v] for v in ("aa", "ih", "ou", "ee", "oh")])
+    assert lips.shape == (5, take.face.frames) and 0 <= lips.min() and lips.max() <= 1
+    assert lips.max() > 0.2  # the mouth speaks in VRM too
 
 
 def test_body_bvh_reads_back(take_dir):
@@ -179,3 +190,16 @@ def test_cli_render_bad_emotion_numbers_exit_2(tmp_path):
                             capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 2 and "preview" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_critic_corrections_replace_only_the_main_emotion():
+    from controllers.resolve import plan_for
+    from controllers.target import EmotionTarget
+    from studio.pipeline import corrected_plan
+
+    plan = plan_for("We finally made it home. [sad] She is gone.", "happy")
+    stronger = EmotionTarget.from_category("happiness", 1.0)
+    fixed = corrected_plan(plan, stronger)
+    assert fixed.text == plan.text
+    assert fixed.segments[0].target == stronger  # the main (longest) segment
+    assert fixed.segments[1].target == plan.segments[1].target  # the deliberate change stays

@@ -97,19 +97,20 @@ def analyze(args: argparse.Namespace) -> dict:
         from studio.critic.fer import FaceEmotionRecognizer
 
         frames = read_video_frames(args.video, args.max_frames)
-        box, baseline = None, None
+        box, baseline, margin = None, None, 0.1
         if args.camera == "head":
-            from studio.critic.judge import Critic
+            from studio.critic.judge import HeadCamera
 
-            critic = Critic()
-            _, renderer = critic.head_camera()
-            box, baseline = renderer.face_box(), critic.face_baseline()
-            if frames.shape[1:3] != renderer.render().shape[:2]:
+            camera = HeadCamera.get()
+            box, baseline, margin = camera.crop_box, camera.baseline, 0.0
+            size = camera.renderer.size
+            if frames.shape[1:3] != (size, size):
                 raise InputError(f"{args.video}: frames are {frames.shape[2]}x{frames.shape[1]}, "
                                  "not the head camera's size; drop --camera or give --face-box")
         if args.face_box:
-            box = parse_box(args.face_box)
-        face = FaceEmotionRecognizer.load().estimate(frames, box, baseline=baseline)
+            box, margin = parse_box(args.face_box), 0.1
+        face = FaceEmotionRecognizer.load().estimate(frames, box, baseline=baseline,
+                                                     margin=margin)
         result["face"] = {k: v for k, v in face.to_dict().items() if k != "modality"}
         result["fused"] = {k: v for k, v in fuse([speech, face]).to_dict().items()
                            if k != "modality"}

@@ -81,12 +81,17 @@ def load_timeline(args: argparse.Namespace, audio, rate: int):
 
     if args.timeline:
         try:
-            return Timeline.load(args.timeline)
+            timeline = Timeline.load(args.timeline)
         except FileNotFoundError as exc:
             raise InputError(f"--timeline {args.timeline}: no such file") from exc
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise InputError(f"--timeline {args.timeline}: not a timeline JSON as `emostudio "
                              f"speak` writes it ({exc})") from exc
+        seconds = len(audio) / float(rate)
+        if abs(timeline.duration - seconds) > 0.25:
+            raise InputError(f"--timeline {args.timeline} lasts {timeline.duration:.2f} s but "
+                             f"--audio lasts {seconds:.2f} s; give the timeline of this recording")
+        return timeline
     from synth.tts import align_recording
 
     return align_recording(audio, rate, transcript=args.text).timeline

@@ -10,6 +10,7 @@ lies within :attr:`CriticConfig.va_tolerance` of the target's.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from dataclasses import dataclass
 
@@ -52,9 +53,9 @@ class CriticConfig:
     check_intelligibility: bool = True
     always_transcribe: bool = False
     """Transcribe every take (else only takes on which all modalities agree)."""
-    face_fps: float = 5.0
+    face_fps: float = 4.0
     """Frames per second of the take rendered for FER."""
-    face_max_frames: int = 16
+    face_max_frames: int = 10
     """At most this many frames are rendered per take."""
 
 
@@ -63,14 +64,45 @@ def target_category(target: EmotionTarget) -> str:
     return target.category or nearest_category(*target.vad)[0]
 
 
+class HeadCamera:
+    """The avatar's head camera, opened once per process (a GL context is costly to open and
+    to close), with fer's crop of the rest face and FER's reading of the rest face."""
+
+    _shared: HeadCamera | None = None
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        from studio.critic.fer import FaceEmotionRecognizer, fer_crop_box
+        from synth.avatar.render import Renderer
+
+        self.renderer = Renderer(camera="head")
+        rest = self.renderer.render()
+        self.crop_box = fer_crop_box(self.renderer.face_box())
+        self.baseline = FaceEmotionRecognizer.load().predict(rest[None], self.crop_box,
+                                                             margin=0.0)[0]
+        """(7,) FER probabilities of the rest face: the prior correction's reference."""
+
+    @classmethod
+    def get(cls) -> HeadCamera:
+        with cls._lock:
+            if cls._shared is None:
+                cls._shared = cls()
+            return cls._shared
+
+    def render(self, face, fps: float) -> np.ndarray:
+        """(n, H, W, 3) uint8 frames of a face animation at ``fps``, head held still (FER judges
+        the expression, and the crop is fixed)."""
+        with self._lock:
+            clip = self.renderer.render_animation(face=face, fps=fps, camera="head",
+                                                  progress=False, head_from_face=False)
+        return clip.frames
+
+
 class Critic:
-    """Recognisers and the avatar's head camera, loaded lazily and once per critic."""
+    """Recognisers (loaded lazily, once per process) and the critic's per-text caches."""
 
     def __init__(self, config: CriticConfig | None = None) -> None:
         self.config = config or CriticConfig()
-        self._renderer = None
-        self._avatar = None
-        self._face_baseline: np.ndarray | None = None
         self._neutral_wer: dict[str, float] = {}
         self._neutral_features: dict[str, np.ndarray] = {}
 
@@ -94,49 +126,27 @@ class Critic:
         p = ser.predict_proba(feats, "relative", self._neutral_features[key])[0]
         return estimate_from_classes(p, "relative")
 
-    def head_camera(self):
-        if self._renderer is None:
-            from synth.avatar import Avatar
-            from synth.avatar.render import Renderer
-
-            self._avatar = Avatar.load()
-            self._renderer = Renderer(camera="head")
-        return self._avatar, self._renderer
-
     def face_baseline(self) -> np.ndarray:
         """(7,) FER probabilities of the avatar's rest face (the prior correction's reference)."""
-        if self._face_baseline is None:
-            from studio.critic.fer import FaceEmotionRecognizer
+        return HeadCamera.get().baseline
 
-            _, renderer = self.head_camera()
-            self._face_baseline = FaceEmotionRecognizer.load().predict(
-                renderer.render()[None], renderer.face_box())[0]
-        return self._face_baseline
-
-    def render_face(self, take: TakeResult) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-        """(n, H, W, 3) uint8 head-camera frames sampled from the take's face animation + box."""
-        avatar, renderer = self.head_camera()
+    def render_face(self, take: TakeResult) -> np.ndarray:
+        """(n, H, W, 3) uint8 head-camera frames sampled from the take's face animation."""
         face = take.face
-        n = int(min(self.config.face_max_frames,
-                    max(1, round(face.duration * self.config.face_fps))))
-        idx = np.linspace(0, face.frames - 1, n + 2)[1:-1].round().astype(int)
-        verts = avatar.apply_face(np.asarray(face.weights[idx], np.float32))
-        frames = np.stack([renderer.render(v) for v in verts])
-        return frames, renderer.face_box(verts[len(verts) // 2])
+        fps = min(self.config.face_fps, self.config.face_max_frames / max(face.duration, 1e-3))
+        return HeadCamera.get().render(face, fps)
 
     def face_estimate(self, take: TakeResult) -> EmotionEstimate | None:
         from studio.critic.fer import FaceEmotionRecognizer
 
         fer = FaceEmotionRecognizer.load()
-        if take.face_frames is not None:
-            frames, box = take.face_frames, take.face_box
-            baseline = self.face_baseline() if take.face is not None else None
-        elif take.face is not None:
-            frames, box = self.render_face(take)
-            baseline = self.face_baseline()
-        else:
+        if take.face_frames is not None:  # the caller's frames: its box, fer's usual margin
+            return fer.estimate(take.face_frames, take.face_box)
+        if take.face is None:
             return None
-        return fer.estimate(frames, box, baseline=baseline)
+        camera = HeadCamera.get()
+        return fer.estimate(self.render_face(take), camera.crop_box, baseline=camera.baseline,
+                            margin=0.0)
 
     def body_estimate(self, take: TakeResult) -> EmotionEstimate | None:
         from studio.critic.body import BodyEmotionEstimator

@@ -30,7 +30,7 @@ def render_report_png(verdict: Verdict) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 4.8), dpi=100)
+    fig = Figure(figsize=(11, 4.8), dpi=72)
     ax, bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
     # -- valence-arousal plane ------------------------------------------------------------------
     ax.axhline(0, color="0.85", lw=0.8)

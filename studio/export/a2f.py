@@ -31,7 +31,7 @@ def write_a2f(anim: FaceAnimation, path: str | Path, track_path: str = "face.wav
 
 
 def read_a2f(path: str | Path) -> tuple[float, np.ndarray]:
-    """``(fps, weights)`` of an Audio2Face JSON; weights (frames, 52) in :data:`ARKIT_NAMES` order."""
+    """``(fps, weights)`` of an Audio2Face JSON; weights (frames, 52) in ARKit order."""
     d = json.loads(Path(path).read_text())
     names = d["facsNames"]
     missing = sorted(set(ARKIT_NAMES) - set(names))

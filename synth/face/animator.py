@@ -19,10 +19,11 @@ from controllers.errors import InputError
 from controllers.target import EmotionPlan, EmotionTarget
 from synth.contracts import ARKIT_NAMES, FaceAnimation, Speech, Timeline
 from synth.face.expression import ExpressionConfig, as_plan, expression_track
-from synth.face.lipsync import (ARKIT_INDEX, LipsyncConfig, closure_gate, energy_visemes,
-                                loudness_curve, mouth_weights, seal_lips)
+from synth.face.lipsync import (LipsyncConfig, closure_gate, energy_visemes, loudness_curve,
+                                mouth_weights, seal_lips)
 from synth.face.nonverbal import CATEGORY_POSTURE, NonverbalConfig, nonverbal_track
 from synth.face.plan_timing import segment_weights
+from synth.face.shapes import ARKIT_INDEX
 from synth.face.visemes import viseme_weights
 
 

@@ -19,10 +19,7 @@ import numpy as np
 from controllers.target import EmotionPlan, EmotionTarget, nearest_category
 from synth.contracts import ARKIT_NAMES, Timeline
 from synth.face.plan_timing import segment_weights
-
-
-def _both(name: str, value: float) -> dict[str, float]:
-    return {f"{name}Left": value, f"{name}Right": value}
+from synth.face.shapes import both_sides as _both
 
 
 #: FACS action unit -> ARKit blendshape weights at the AU's full intensity (FACS "E").
@@ -92,6 +89,9 @@ class ExpressionConfig:
         "neutral": 1.0, "happiness": 1.0, "sadness": 1.0, "anger": 1.0, "fear": 1.0,
         "surprise": 1.0, "disgust": 1.0, "calm": 1.0})
     """Extra scale per category, calibrated so each reads on the rendered avatar."""
+    intensity_gamma: float = 0.7
+    """Exponent mapping a target's intensity to its AU levels (< 1: a half-intensity emotion
+    still shows clearly on the avatar's subtle shapes; perceived intensity is not linear)."""
     dimensional: float = 0.5
     """Weight of the valence/arousal/dominance terms added to the category prototype (scaled
     by ``1 - intensity``, so they shape weak and purely dimensional targets)."""
@@ -115,8 +115,9 @@ def target_aus(target: EmotionTarget, config: ExpressionConfig | None = None) ->
     if category is None:
         category, intensity = nearest_category(*target.vad)
     aus: dict[str, float] = {}
+    shown = float(intensity) ** config.intensity_gamma if intensity > 0 else 0.0
     for au, level in CATEGORY_AUS.get(category, {}).items():
-        aus[au] = aus.get(au, 0.0) + intensity * level
+        aus[au] = aus.get(au, 0.0) + shown * level
     # the VAD terms colour what the prototype leaves open: a full-intensity category shows its
     # prototype alone (arousal's raised brows must not turn anger into fear)
     weight = config.dimensional * (1.0 - intensity if category != "neutral" else 1.0)

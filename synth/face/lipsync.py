@@ -22,15 +22,9 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from synth.contracts import ARKIT_NAMES, OCULUS_VISEMES, Timeline
+from synth.face.shapes import ARKIT_INDEX
+from synth.face.shapes import both_sides as _both
 from synth.face.visemes import bilabial_intervals
-
-#: Column of each ARKit blendshape in :data:`ARKIT_NAMES`.
-ARKIT_INDEX: dict[str, int] = {name: i for i, name in enumerate(ARKIT_NAMES)}
-
-
-def _both(name: str, value: float) -> dict[str, float]:
-    """``{"mouthStretchLeft": v, "mouthStretchRight": v}`` from ``"mouthStretch"``."""
-    return {f"{name}Left": value, f"{name}Right": value}
 
 
 #: ARKit mouth pose of each viseme at full articulation (jawOpen before loudness scaling).
@@ -88,7 +82,8 @@ class LipsyncConfig:
     articulation: float = 1.0
     """Scale of all viseme mouth shapes (1 = :data:`VISEME_POSES` as written)."""
     jaw_floor: float = 0.3
-    """Fraction of a viseme's jaw opening kept at the quietest speech (the rest follows loudness)."""
+    """Fraction of a viseme's jaw opening kept at the quietest speech (the rest follows
+    loudness)."""
     loudness_range_db: float = 30.0
     """Energy below the take's loud level, in dB, that maps to loudness 0."""
     smoothing_s: float = 0.015

@@ -23,8 +23,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from synth.contracts import ARKIT_NAMES, Timeline
-
-_IDX = {name: i for i, name in enumerate(ARKIT_NAMES)}
+from synth.face.shapes import ARKIT_INDEX as _IDX
 
 
 @dataclass
@@ -122,7 +121,8 @@ def accented_syllables(timeline: Timeline, min_gap: float = 1.0, share: float = 
 
 def _bumps(times: np.ndarray, onsets: np.ndarray, amps: np.ndarray, rise: float, hold: float,
            fall: float) -> np.ndarray:
-    """(frames,) sum of raised-cosine bumps: up over ``rise`` s, flat ``hold`` s, down ``fall`` s."""
+    """(frames,) sum of raised-cosine bumps: up over ``rise`` s, flat ``hold`` s, down over
+    ``fall`` s."""
     if onsets.size == 0:
         return np.zeros_like(times)
     dt = times[:, None] - onsets[None, :]

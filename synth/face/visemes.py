@@ -1,6 +1,7 @@
 """Phonemes -> Oculus visemes, with coarticulation.
 
-The voice writes IPA as espeak-ng does for piper (``"p"``, ``"ɑː"``, ``"aɪ"``, ``"tʃ"``, ``"ɚ"``);
+The voice writes IPA as espeak-ng does for piper (``"p"``, ``"ɑː"``, ``"aɪ"``, ``"tʃ"``,
+``"ɚ"``);
 each symbol maps to one of the 15 Oculus visemes (diphthongs to two, in sequence).
 
 Coarticulation follows Cohen & Massaro's dominance model (M. M. Cohen and D. W. Massaro,

@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from synth.gesture.rig import FORWARD, UP, BodyRig, side_sign
+from synth.gesture.rig import FORWARD, UP, BodyRig
 
 #: (e3, e2, e1) ranges in degrees for the left side and the centre line, anatomical zero.
 ANATOMICAL_LIMITS: dict[str, tuple[tuple[float, float], ...]] = {

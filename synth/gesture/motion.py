@@ -246,6 +246,7 @@ def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray
     """side -> (n, 6) keyframed hand channels, beats included."""
     keys: dict[str, tuple[list[float], list[np.ndarray]]] = {}
     state: dict[str, HandPose] = {}
+    lifted: set[str] = set()  # hands left up in the air by a unit that did not retract
     for side in SIDES:
         state[side] = space.rest(side)
         keys[side] = ([0.0], [state[side].vector()])
@@ -255,6 +256,12 @@ def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray
         for side in SIDES:
             kt, kv = keys[side]
             if side not in active:
+                if side in lifted:  # the other hand takes over: this one goes home meanwhile
+                    home = space.home(side)
+                    kt += [unit.prep_start, unit.ready]
+                    kv += [state[side].vector(), home.vector()]
+                    state[side] = home
+                    lifted.discard(side)
                 if unit.retract_to == "rest":
                     rest = space.rest(side)
                     if not np.allclose(state[side].position, rest.position):
@@ -288,7 +295,9 @@ def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray
                 kv.append(held)
             if unit.retract_to == "none":  # the next stroke starts from the held pose
                 state[side] = HandPose(kv[-1][:3].copy(), *kv[-1][3:])
+                lifted.add(side)
                 continue
+            lifted.discard(side)
             end = space.rest(side) if unit.retract_to == "rest" else space.home(side)
             kt.append(unit.retract_end)
             kv.append(end.vector())

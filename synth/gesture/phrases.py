@@ -32,7 +32,8 @@ class Accent:
     """A stressed syllable that may carry a beat or a stroke."""
 
     time: float
-    """Vowel onset of the syllable in seconds (where a stroke or beat lands)."""
+    """Vowel onset of the syllable in seconds (its perceptual beat): where a stroke or beat
+    lands."""
     syllable: int
     """Index into :attr:`Timeline.syllables`."""
     word: int
@@ -146,7 +147,7 @@ def _accents(timeline: Timeline, phrase: Phrase) -> list[Accent]:
     energy = _curve_at(timeline.energy, timeline.hop, phrase.start, phrase.end)
     median_db = float(np.median(energy)) if len(energy) else 0.0
     word_set = set(phrase.words)
-    vowel_onset = syllable_vowel_onsets(timeline)
+    beat_time = syllable_vowel_onsets(timeline)
     by_word: dict[int, list[int]] = {}
     for s, syl in enumerate(timeline.syllables):
         if syl.word in word_set:
@@ -168,7 +169,7 @@ def _accents(timeline: Timeline, phrase: Phrase) -> list[Accent]:
         peak_st = 12 * np.log2(sf0.max() / 55.0) - median_st if len(sf0) else 0.0
         sen = _curve_at(timeline.energy, timeline.hop, syl.start, syl.end)
         loud = (float(sen.max()) - median_db) / 6.0 if len(sen) else 0.0
-        accents.append(Accent(time=vowel_onset.get(s, syl.start), syllable=s, word=w,
+        accents.append(Accent(time=beat_time.get(s, syl.start), syllable=s, word=w,
                               strength=float(peak_st + loud)))
     accents.sort(key=lambda a: a.time)
     return accents

@@ -36,11 +36,13 @@ from synth.prosody.attributes import attribute_offsets
 from synth.prosody.base import FEATURE_INDEX, PROSODY_FEATURES, check_inputs
 from synth.prosody.features import CONTEXT_FEATURES, syllable_context
 
-#: Context columns the denoiser reads. F0 span, voiced share and pause length are left out: they
-#: depend on the F0 tracker and on EmoDB's 2 s cut more than on the syllable, so their values on
-#: the voice's readings lie outside what EmoDB showed.
+#: Context columns the denoiser reads: the syllable's place in the text and its neutral duration.
+#: The acoustic columns (F0 level and span, voiced share, energy, pauses) are left out: measured by
+#: different trackers on EmoDB's actors and on our voice, their values on the voice's readings lie
+#: outside what EmoDB showed, and with them the learned effects shrank on the voice (happiness
+#: +1..4 st instead of EmoDB's +8 st mean F0 shift).
 MODEL_CONTEXT: tuple[str, ...] = ("stress", "word_initial", "word_final", "phrase_final",
-                                  "utterance_position", "log_duration", "f0_level_st", "energy_db")
+                                  "utterance_position", "log_duration")
 
 #: Name of the category token that means "no category, use the VAD point".
 UNKNOWN_CATEGORY = "unknown"
@@ -71,7 +73,7 @@ class DiffusionProsodyConfig:
     """EmoDB emotion -> studio category used in training."""
     guidance_scale: float = 1.0
     """Guidance weight at intensity 1 (0 = neutral reading, 1 = as learned, >1 exaggerates)."""
-    num_inference_steps: int = 20
+    num_inference_steps: int = 10
     """DDIM steps when sampling."""
     noise_scale: float = 1.0
     """Factor on the initial noise (spread of the takes)."""

@@ -5,13 +5,16 @@ re-synthesises the voice's audio with WORLD (pyworld: StoneMask-refined F0, Chea
 changing, frame by frame,
 
 * F0: the syllable's level (semitones), its span around the syllable mean, and an added slope;
-* the spectral envelope: the syllable's gain (dB) and a tilt (high band vs low band, dB);
-* the aperiodicity: breathiness (towards a fully aperiodic source, or away from it).
+* the spectral envelope: the syllable's gain (dB) and a tilt (gain of the band above ~1 kHz
+  relative to the band below, dB: what the alpha ratio measures);
+* the aperiodicity: breathiness, an additive change of D4C's linear aperiodicity.
 
 Per-syllable values become smooth frame curves (constant inside a syllable, interpolated across
 pauses, then smoothed over ``smooth_s``), so emotion changes inside a line blend at the boundary.
 Voice-quality attributes the offsets cannot express are rendered here: ``whisper`` removes every
-voiced frame (a noise source only) and ``creaky`` adds slow F0 irregularity.
+voiced frame (the source is noise shaped by the spectral envelope) and ``creaky`` adds slow F0
+irregularity. The F0 of a syllable is set relative to the NEUTRAL reading's (see
+:func:`shape_f0`), so the voice's own melody drift between its two readings does not count.
 """
 
 from __future__ import annotations
@@ -37,9 +40,9 @@ class RenderConfig:
     smooth_s: float = 0.04
     """Width of the smoothing window of the offset curves, seconds."""
     tilt_corner_hz: float = 1000.0
-    """Centre of the tilt: bands above gain ``+tilt/2`` dB, bands below ``-tilt/2`` dB."""
+    """Centre of the tilt's transition: the band above gains ``tilt`` dB, the band below none."""
     tilt_octaves: float = 2.0
-    """Width (octaves) of the transition between the two tilt bands."""
+    """Width (octaves) of the transition between the two tilt bands (500 Hz .. 2 kHz)."""
     min_span_st: float = 1.0
     """Smallest syllable F0 span assumed when scaling the span, semitones."""
     range_factor_limits: tuple[float, float] = (0.2, 3.0)
@@ -231,20 +234,26 @@ def analyse_spectra(x: np.ndarray, sample_rate: int, f0: np.ndarray, hop: float,
 
 
 def limit(audio: np.ndarray, sample_rate: int, ceiling_dbfs: float = -1.0,
-          release_s: float = 0.05) -> np.ndarray:
-    """Peak limiter: no sample above ``ceiling_dbfs``; gain falls instantly, recovers smoothly."""
-    from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
+          release_s: float = 0.05, block_s: float = 0.002) -> np.ndarray:
+    """Peak limiter: no sample above ``ceiling_dbfs``; gain falls before a peak (look-ahead of one
+    release time) and recovers smoothly. Works on ``block_s`` blocks of samples for speed."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     ceiling = 10.0 ** (ceiling_dbfs / 20.0)
     x = np.asarray(audio, np.float64)
     if len(x) == 0 or np.max(np.abs(x)) <= ceiling:
         return x.astype(np.float32)
-    width = max(3, int(release_s * sample_rate) | 1)
-    envelope = maximum_filter1d(np.abs(x), size=width)
-    gain = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-9))
+    block = max(1, int(block_s * sample_rate))
+    n_blocks = -(-len(x) // block)
+    peaks = np.pad(np.abs(x), (0, n_blocks * block - len(x))).reshape(n_blocks, block).max(axis=1)
+    gain = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-9))
+    width = max(3, int(release_s / block_s) | 1)
     # min-filter then average over the same width: the smoothed gain never exceeds what is needed
     gain = uniform_filter1d(minimum_filter1d(gain, size=width), size=width)
-    return np.clip(x * gain, -ceiling, ceiling).astype(np.float32)
+    centres = (np.arange(n_blocks) + 0.5) * block
+    per_sample = np.interp(np.arange(len(x)), centres, gain)
+    # interpolation between blocks can overshoot a block's need by a hair: the clip catches it
+    return np.clip(x * per_sample, -ceiling, ceiling).astype(np.float32)
 
 
 def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.ndarray,

@@ -184,6 +184,8 @@ class Voice:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or _session_threads()
         options.inter_op_num_threads = 1
+        # idle workers must not spin: WORLD and the prosody model run right after each pass
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(model.SerializeToString(), sess_options=options,
                                                providers=["CPUExecutionProvider"])
         return cls(PiperVoice(session=session, config=config), session, model_path, noise_channels)
