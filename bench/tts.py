@@ -84,8 +84,9 @@ def features(smile, audio: np.ndarray, sample_rate: int) -> dict[str, float]:
     return {k: float(v) for k, v in frame.iloc[0].items()}
 
 
-def synthesize_all(tts, bare, sentences: list[str], seed: int, smile) -> list[dict]:
-    """One record per (sentence, emotion): timings and eGeMAPS features."""
+def synthesize_all(tts, bare, sentences: list[str], seed: int, smile,
+                   save: Path | None = None) -> list[dict]:
+    """One record per (sentence, emotion): timings and eGeMAPS features (takes saved to ``save``)."""
     from tqdm import tqdm
 
     from controllers.target import EmotionTarget
@@ -104,6 +105,12 @@ def synthesize_all(tts, bare, sentences: list[str], seed: int, smile) -> list[di
         t_emo = time.perf_counter() - started
         records.append(dict(sentence=i, emotion=emotion, t_bare=t_bare, t_emo=t_emo,
                             features=features(smile, speech.audio, speech.sample_rate)))
+        if save is not None:
+            import soundfile as sf
+
+            folder = save / tts.prosody_name
+            folder.mkdir(parents=True, exist_ok=True)
+            sf.write(folder / f"{i:02d}_{emotion}.wav", speech.audio, speech.sample_rate)
     return records
 
 
@@ -270,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated prosody models to compare (default diffusion,rules)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
+    parser.add_argument("--save-takes", type=Path, metavar="DIR",
+                        help="write every take as DIR/<prosody>/<sentence>_<emotion>.wav")
     args = parser.parse_args(argv)
     if not args.sentences_file.is_file():
         print(f"sentences file {args.sentences_file} is absent (set EMOSTUDIO_SHARED)",
@@ -297,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n## prosody = {name}: unavailable ({exc})")
             continue
         tts.speak(None, seed=0, text=sentences[0])  # warm-up
-        all_records[name] = synthesize_all(tts, bare, sentences, args.seed, smile)
+        all_records[name] = synthesize_all(tts, bare, sentences, args.seed, smile,
+                                           args.save_takes)
         print(f"\n[{name}] ", end="")
         checks(tts, sentences[0], args.seed)
     columns = None
@@ -314,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{peak_memory_mb():.0f} MiB")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"peak_memory_mb": peak_memory_mb(), **results}, indent=1))
+        args.json.write_text(json.dumps({"peak_memory_mb": peak_memory_mb(), **results,
+                                         "records": all_records}, indent=1))
     return 0
 
 

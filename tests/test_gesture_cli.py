@@ -83,3 +83,15 @@ def test_missing_audio_exits_2(tmp_path, capsys):
     assert main(["gesture", "--audio", str(tmp_path / "none.wav"), "--text", "hi",
                  "--out", str(tmp_path / "o")]) == 2
     assert "none.wav" in capsys.readouterr().err
+
+
+def test_audio_only_is_aligned(take):
+    folder, speech = take
+    out = folder / "audio_only"
+    assert main(["gesture", "--audio", str(folder / "take.wav"), "--emotion", "a bit sad",
+                 "--out", str(out), "--formats", "bvh"]) == 0
+    body = read_bvh(out / "body.bvh")
+    assert body.frames == math.ceil(speech.duration * 30) + 1
+    wrists = body.rotations[:, [body.joint_names.index("mixamorig:LeftArm"),
+                                body.joint_names.index("mixamorig:RightArm")]]
+    assert np.ptp(wrists, axis=0).max() > 0.05  # the arms gesture, not only idle

@@ -64,6 +64,10 @@ def target_category(target: EmotionTarget) -> str:
     return target.category or nearest_category(*target.vad)[0]
 
 
+#: Features of recent neutral readings (sha1 of the audio -> features), shared by all critics.
+_NEUTRAL_FEATURES: dict[str, np.ndarray] = {}
+
+
 class HeadCamera:
     """The avatar's head camera, opened once per process (a GL context is costly to open and
     to close), with fer's crop of the rest face and FER's reading of the rest face."""
@@ -104,7 +108,6 @@ class Critic:
     def __init__(self, config: CriticConfig | None = None) -> None:
         self.config = config or CriticConfig()
         self._neutral_wer: dict[str, float] = {}
-        self._neutral_features: dict[str, np.ndarray] = {}
 
     # -- recognisers ---------------------------------------------------------------------------
     def speech_estimate(self, take: TakeResult) -> EmotionEstimate:
@@ -121,9 +124,11 @@ class Critic:
         if n is None:
             return estimate_from_classes(ser.predict_proba(feats, "single")[0], "single")
         key = hashlib.sha1(np.ascontiguousarray(n.audio).tobytes()).hexdigest()
-        if key not in self._neutral_features:  # the neutral reading is the same every take
-            self._neutral_features[key] = extract_features(n.audio, n.sample_rate)
-        p = ser.predict_proba(feats, "relative", self._neutral_features[key])[0]
+        if key not in _NEUTRAL_FEATURES:  # the neutral reading is the same every take
+            if len(_NEUTRAL_FEATURES) >= 64:
+                _NEUTRAL_FEATURES.pop(next(iter(_NEUTRAL_FEATURES)))
+            _NEUTRAL_FEATURES[key] = extract_features(n.audio, n.sample_rate)
+        p = ser.predict_proba(feats, "relative", _NEUTRAL_FEATURES[key])[0]
         return estimate_from_classes(p, "relative")
 
     def face_baseline(self) -> np.ndarray:

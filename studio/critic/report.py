@@ -73,7 +73,7 @@ def render_report_png(verdict: Verdict) -> bytes:
                    f"{'SUCCESS' if verdict.success else 'not reached'}")
     bars.legend(fontsize=7)
     fig.suptitle(verdict.reason, fontsize=8)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.2)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()

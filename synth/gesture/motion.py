@@ -4,8 +4,9 @@ Channels are few and anatomical (hand positions in the chest frame, forearm pron
 flexion, finger curl, trunk/head angles, clavicle raise, pelvis shift); :mod:`synth.gesture.
 generator` turns them into joint rotations with inverse kinematics. Gesture phases are joined
 with minimum-jerk segments (Flash & Hogan 1985: velocity and acceleration zero at every key),
-so every key is a velocity minimum and the motion stays smooth; a zero-phase low-pass filter
-bounds what remains of the jerk.
+so every key is a velocity minimum and the motion stays smooth; the trunk, head and clavicle
+channels also pass a zero-phase low-pass filter (hand keys do not: filtering would move their
+velocity minima off the syllables they are timed to).
 
 Positions are centimetres relative to the ``Spine2`` joint in its rest-aligned frame (X left,
 Y up, Z forward); angles are degrees.
@@ -25,6 +26,8 @@ from synth.gesture.torso import TorsoModel
 
 #: Finger curl of relaxed hands (0 flat, 1 fist).
 RELAXED_CURL = 0.35
+#: Styles that beat at least this often also pulse on the syllables between beats.
+PULSE_MIN_BEAT_RATE = 0.3
 #: Wrist-to-torso clearance kept by the hand targets, cm.
 HAND_MARGIN = 6.0
 
@@ -206,31 +209,48 @@ def _window(times: np.ndarray, start: float, duration: float) -> np.ndarray:
     return np.sin(np.pi * tau) ** 2
 
 
-def _beat_keys(unit: GestureUnit, onsets: np.ndarray, window: tuple[float, float],
-               base: np.ndarray, scale: float) -> tuple[list[float], list[np.ndarray]]:
-    """Keys of the unit's beats inside ``window`` (a hold of pose ``base``): up on the onset
-    before the accent, down on the accent, back up on the onset after it, so that every
-    velocity minimum falls on a syllable onset."""
+def _rhythm_keys(unit: GestureUnit, onsets: np.ndarray, window: tuple[float, float],
+                 base: np.ndarray, scale: float) -> tuple[list[float], list[np.ndarray]]:
+    """Keys of the hand's rhythm while it holds pose ``base`` during ``window``.
+
+    Beats (on accents) dip down and a little forward, the wrist flicking; when the style is
+    aroused enough to beat at all, the syllables in between get small alternating pulses
+    (the hand bobs with the speech). Every key sits on a syllable onset, so every velocity
+    minimum does too.
+    """
     st = unit.style
     depth = 4.5 * st.amplitude * scale
     dip = base.copy()
     dip[1] -= depth
     dip[2] += 0.3 * depth
     dip[4] += 8.0
-    rebound = base.copy()
-    rebound[1] += 0.35 * st.bounce * depth
+    events = [(t, "beat") for t in unit.beats if window[0] + 0.1 <= t <= window[1] - 0.1]
+    if st.beat_rate >= PULSE_MIN_BEAT_RATE:
+        beat_times = np.array([t for t, _ in events])
+        for t in onsets[(onsets >= window[0] + 0.12) & (onsets <= window[1] - 0.12)]:
+            if not len(beat_times) or np.abs(beat_times - t).min() > 0.1:
+                events.append((float(t), "pulse"))
+    events.sort()
     kt: list[float] = []
     kv: list[np.ndarray] = []
-    half = 0.16 / st.speed
-    last = window[0]
-    for t in unit.beats:
-        if not window[0] + 0.1 <= t <= window[1] - 0.1 or t - last < 0.12:
+    last_t, last_kind, low = window[0], "start", False
+    for t, kind in events:
+        if t - last_t < 0.12:
             continue
-        up = _snap_between(t - half, onsets, max(last + 0.04, t - 2 * half), t - 0.08)
-        down = _snap_between(t + half, onsets, t + 0.08, min(window[1] - 0.04, t + 2 * half))
-        kt += [up, t, down]
-        kv += [base, dip, rebound]
-        last = down
+        if kind == "beat":
+            if last_kind == "beat":  # come back up between two beats
+                kt.append(0.5 * (last_t + t))
+                kv.append(base + [0, 0.35 * st.bounce * depth, 0, 0, 0, 0])
+            kt.append(t)
+            kv.append(dip)
+            low = True
+        else:
+            pulse = base.copy()
+            pulse[1] += (0.3 if low else -0.25) * depth
+            kt.append(t)
+            kv.append(pulse)
+            low = not low
+        last_t, last_kind = t, kind
     return kt, kv
 
 
@@ -272,7 +292,7 @@ def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray
             ready, apex = stroke_poses(space, unit, side, rng)
             kt += [unit.prep_start, unit.ready]
             kv += [state[side].vector(), ready.vector()]
-            bt, bv = _beat_keys(unit, plan.onsets, (unit.ready, unit.stroke_start),
+            bt, bv = _rhythm_keys(unit, plan.onsets, (unit.ready, unit.stroke_start),
                                 ready.vector(), space.scale)
             kt += bt
             kv += bv
@@ -284,7 +304,7 @@ def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray
                 kv.append(wind_up)
             kt.append(unit.stroke_end)
             kv.append(apex.vector())
-            bt, bv = _beat_keys(unit, plan.onsets, (unit.stroke_end, unit.hold_end),
+            bt, bv = _rhythm_keys(unit, plan.onsets, (unit.stroke_end, unit.hold_end),
                                 apex.vector(), space.scale)
             kt += bt
             kv += bv
@@ -420,7 +440,7 @@ def build_curves(plan: GesturePlan, rig: BodyRig, fps: float, n_frames: int, see
     if face_head is not None:
         head[:, 0] = posture["head_pitch"] + face_head[:, 1]
         head[:, 1] = posture["head_turn"] + face_head[:, 0]
-        head[:, 2] = face_head[:, 2]
+        head[:, 2] = -face_head[:, 2]  # the face's roll tips the head's top to its right
     else:
         for move in plan.head:
             if move.kind == "beat":
@@ -454,7 +474,7 @@ def build_curves(plan: GesturePlan, rig: BodyRig, fps: float, n_frames: int, see
 
 
 def _low_pass(curves: MotionCurves, cutoff: float) -> MotionCurves:
-    """Zero-phase 2nd-order Butterworth low-pass on every channel (no time shift)."""
+    """Zero-phase 2nd-order Butterworth low-pass on the trunk, head and clavicle channels."""
     n = len(curves.times)
     nyquist = 0.5 * curves.fps
     if n < 16 or cutoff >= 0.95 * nyquist:
@@ -465,7 +485,6 @@ def _low_pass(curves: MotionCurves, cutoff: float) -> MotionCurves:
         return filtfilt(b, a, x, axis=0, padtype="constant" if n < 30 else "odd")
 
     for side in SIDES:
-        pass  # hand keys are minimum-jerk already: filtering would shift their velocity minima
         curves.clavicle[side] = f(curves.clavicle[side])
     curves.spine, curves.lean, curves.head = f(curves.spine), f(curves.lean), f(curves.head)
     curves.pelvis, curves.pelvis_tilt = f(curves.pelvis), f(curves.pelvis_tilt)

@@ -4,8 +4,9 @@ on the speech, beats on other accents, head movements, and the rest between phra
 The stroke ends on the vowel onset of the focus word's stressed syllable (McNeill's phonological
 synchrony rule: the stroke precedes or ends on the most prominent syllable). Phase boundaries
 snap to nearby vowel onsets so that the hand's velocity minima fall where the voice has onsets.
-A unit whose next phrase starts soon retracts only part way ("home", hands low in front);
-otherwise the hands go back to rest by the sides.
+A unit whose next phrase starts soon retracts only part way ("home", hands low in front) or,
+when the next stroke follows at once, not at all; otherwise the hands go back to rest by the
+sides. A stroke that cannot land on its word (no time to prepare) is dropped, not delayed.
 """
 
 from __future__ import annotations
