@@ -137,13 +137,64 @@ def bench_batch(texts: list[str], jobs: int) -> dict:
     return {"speech": speech, "wall": wall, "cpu": cpu, "peak_mb": peak[0], "done": done}
 
 
+def kill_and_resume(texts: list[str], jobs: int = 2) -> dict:
+    """Kill a batch (SIGKILL to its process group) half-way, rerun it, count what was redone.
+
+    Returns lines done before the kill, lines the rerun rendered, complete takes at the end,
+    takes rendered twice (a finished take whose files changed) and files left half-written.
+    """
+    import signal
+
+    import yaml
+
+    from studio.take import read_summary
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "script.yaml"
+        script.write_text(yaml.safe_dump([
+            {"id": f"line{i:02d}", "text": t, "emotion": EMOTIONS[i % len(EMOTIONS)]}
+            for i, t in enumerate(texts)]))
+        out = Path(tmp) / "out"
+        command = [sys.executable, "-m", "studio.cli", "batch", str(script), "--out", str(out),
+                   "--jobs", str(jobs), "--preview", "none", "--no-progress"]
+
+        def done() -> dict[str, int]:
+            takes = [d for d in out.iterdir() if d.is_dir() and not d.name.startswith(".")]
+            return {d.name: (d / "take.json").stat().st_mtime_ns
+                    for d in takes if read_summary(d) is not None}
+
+        proc = subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        while len(done() if out.exists() else {}) < len(texts) // 2 and proc.poll() is None:
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        before = done()
+        half_written = [p.name for p in out.rglob("*") if ".tmp" in p.name]
+        subprocess.run(command, cwd=REPO, stderr=subprocess.DEVNULL, check=True)
+        after = done()
+        manifest = json.loads((out / "manifest.json").read_text())
+    return {"killed_after": len(before), "rerendered": len(set(after) - set(before)),
+            "rendered_twice": sum(after[k] != v for k, v in before.items()),
+            "complete": sum(e["status"] == "done" for e in manifest),
+            "half_written_after_kill": len(half_written), "partial_left": (out / ".partial").exists()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--takes", type=int, default=5, help="takes per single-take row")
     parser.add_argument("--preview-takes", type=int, default=2, help="takes with the preview")
     parser.add_argument("--batch-lines", type=int, default=20, help="lines of the batch rows")
     parser.add_argument("--skip-batch", action="store_true", help="only the single-take rows")
+    parser.add_argument("--kill-resume", action="store_true",
+                        help="only: kill a --batch-lines batch half-way, rerun it, report")
     args = parser.parse_args()
+    if args.kill_resume:
+        result = kill_and_resume(sentences(args.batch_lines))
+        print(f"\nbatch of {args.batch_lines} lines, 2 workers, SIGKILL half-way, then rerun:")
+        for key, value in result.items():
+            print(f"  {key:26s} {value}")
+        return 0
 
     rows = []
     no_preview = bench_takes(sentences(args.takes), "none")

@@ -65,10 +65,13 @@ def test_same_seed_same_take_other_seed_other_take(model, timelines):
 
 def test_neutral_and_zero_guidance_leave_the_reading_alone(model, timelines):
     tl = timelines[1]
+    scale = np.asarray(model.config.offset_scale)  # each feature's spread in EmoDB
     neutral = predict(model, tl, "neutral", 0.0)
-    assert np.abs(neutral).max() < 0.5
+    assert (np.abs(neutral) / scale).max() < 0.15
     unguided = predict(model, tl, "anger", guidance=0.0)
-    assert np.abs(unguided).max() < 0.5
+    assert (np.abs(unguided) / scale).max() < 0.15
+    angry = predict(model, tl, "anger")
+    assert (np.abs(angry) / scale).max() > 1.0
 
 
 @pytest.mark.parametrize("category", ["anger", "happiness", "fear"])
@@ -80,12 +83,13 @@ def test_high_arousal_is_higher_louder_brighter(model, timelines, category):
 
 
 @pytest.mark.parametrize("category", ["sadness", "calm"])
-def test_low_arousal_is_lower_softer_darker_slower(model, timelines, category):
+def test_low_arousal_is_lower_softer_slower(model, timelines, category):
     mean = mean_offsets(model, timelines, category)
-    assert mean[F["f0_level_st"]] < 0.0
+    assert mean[F["f0_level_st"]] < -0.5
     assert mean[F["energy_db"]] < -1.0
-    assert mean[F["tilt_db"]] < 0.0
-    assert mean[F["log_duration_ratio"]] > 0.0
+    assert mean[F["log_duration_ratio"]] > 0.05
+    if category == "sadness":  # EmoDB's boredom (our calm) has no clear tilt change
+        assert mean[F["tilt_db"]] < 0.0
 
 
 def test_happiness_is_faster_than_sadness(model, timelines):

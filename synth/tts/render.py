@@ -47,6 +47,10 @@ class RenderConfig:
     """Smallest syllable F0 span assumed when scaling the span, semitones."""
     range_factor_limits: tuple[float, float] = (0.2, 3.0)
     """Bounds of the factor on F0 excursions around a syllable's mean."""
+    floor_margin_st: float = 1.0
+    """How far below the neutral reading's 5th-percentile F0 a syllable may go freely, st."""
+    floor_compression: float = 0.3
+    """Factor on the part of a downward shift that goes below that floor."""
     creak_jitter: float = 0.12
     """Relative F0 perturbation of fully creaky frames."""
     limiter_ceiling_dbfs: float = -1.0
@@ -160,9 +164,18 @@ def shape_f0(f0_hz: np.ndarray, timeline: Timeline, offsets: np.ndarray, config:
         slope_term[a:b] = offsets[i, F0_SLOPE] * (times[a:b] - 0.5 * (s.start + s.end))
     delta = level + (factor_curve - 1.0) * (filled - mean_curve) + slope_term
     delta = _smooth(delta, config.smooth_s / hop)
+    new_st = f0_st[voiced] + delta[voiced]
+    # a speaker's lowest F0 hardly moves with emotion (low moods lower and flatten the peaks);
+    # below the reading's own floor the shift is compressed, so a low voice does not fall into
+    # the creak region where pitch trackers (and listeners) hear octave jumps
+    reference_f0 = reference.f0 if reference is not None else f0_hz
+    reference_st = _semitones(np.asarray(reference_f0, np.float64))
+    floor = np.nanpercentile(reference_st, 5) - config.floor_margin_st \
+        if np.isfinite(reference_st).any() else -np.inf
+    below = new_st < floor
+    new_st[below] = floor - config.floor_compression * (floor - new_st[below])
     out = np.zeros(n)
-    out[voiced] = 55.0 * 2.0 ** ((f0_st[voiced] + delta[voiced]) / 12.0)
-    out[voiced] = np.clip(out[voiced], F0_FLOOR_HZ, F0_CEIL_HZ)
+    out[voiced] = np.clip(55.0 * 2.0 ** (new_st / 12.0), F0_FLOOR_HZ, F0_CEIL_HZ)
     return out
 
 
