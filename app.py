@@ -12,7 +12,6 @@ otherwise and serves files only from its own output folder (``--out``): takes ar
 and Gradio's cache is kept inside it.
 """
 
-import argparse
 import logging
 import os
 import sys
@@ -271,7 +270,7 @@ def launch(host: str = "127.0.0.1", port: int = 7860, out: str | Path | None = N
     # Gradio's cache (every file it serves) lives inside our output folder.
     os.environ["GRADIO_TEMP_DIR"] = str(out / ".gradio")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = build_app(out)
     app.queue(default_concurrency_limit=1)
     print(f"emostudio ui: serving http://{host}:{port} (takes in {out})", file=sys.stderr,
@@ -281,13 +280,10 @@ def launch(host: str = "127.0.0.1", port: int = 7860, out: str | Path | None = N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="app.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=7860, help="port")
-    parser.add_argument("--out", default=None, help="folder for the UI's takes (default out/ui)")
-    args = parser.parse_args(argv)
-    launch(args.host, args.port, args.out)
-    return 0
+    """``python app.py [--host] [--port] [--out]``: the same as ``emostudio ui``."""
+    from studio.cli import main as emostudio
+
+    return emostudio(["ui", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -141,7 +141,8 @@ def kill_and_resume(texts: list[str], jobs: int = 2) -> dict:
     """Kill a batch (SIGKILL to its process group) half-way, rerun it, count what was redone.
 
     Returns lines done before the kill, lines the rerun rendered, complete takes at the end,
-    takes rendered twice (a finished take whose files changed) and files left half-written.
+    takes rendered twice (a finished take whose files changed) and files or take folders left
+    half-written under their final names by the kill.
     """
     import signal
 
@@ -170,7 +171,9 @@ def kill_and_resume(texts: list[str], jobs: int = 2) -> dict:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         before = done()
-        half_written = [p.name for p in out.rglob("*") if ".tmp" in p.name]
+        # outside .partial/ (the renders in flight), every folder is a complete take
+        half_written = [p for p in out.rglob("*") if ".partial" not in p.parts
+                        and (".tmp" in p.name or p.is_dir() and read_summary(p) is None)]
         subprocess.run(command, cwd=REPO, stderr=subprocess.DEVNULL, check=True)
         after = done()
         manifest = json.loads((out / "manifest.json").read_text())

@@ -104,7 +104,8 @@ def synthesize_all(tts, bare, sentences: list[str], seed: int, smile,
         speech = tts.speak(target, seed=seed + i, text=text)
         t_emo = time.perf_counter() - started
         records.append(dict(sentence=i, emotion=emotion, t_bare=t_bare, t_emo=t_emo,
-                            features=features(smile, speech.audio, speech.sample_rate)))
+                            features=features(smile, speech.audio, speech.sample_rate),
+                            critic=critic_features(speech.audio, speech.sample_rate)))
         if save is not None:
             import soundfile as sf
 
@@ -112,6 +113,43 @@ def synthesize_all(tts, bare, sentences: list[str], seed: int, smile,
             folder.mkdir(parents=True, exist_ok=True)
             sf.write(folder / f"{i:02d}_{emotion}.wav", speech.audio, speech.sample_rate)
     return records
+
+
+def critic_features(audio: np.ndarray, sample_rate: int) -> list[float] | None:
+    """The critic's SER features of a take (None when studio.critic is not available)."""
+    try:
+        from studio.critic.features import extract_features
+    except ImportError:
+        return None
+    return [float(v) for v in extract_features(audio, sample_rate)]
+
+
+def critic_recognition(records: list[dict]) -> dict[str, tuple[float, dict[str, float]]]:
+    """The critic's SER (studio.critic) on the takes: ``relative`` (each take against the same
+    model's neutral take of its sentence) and ``speaker`` (normalised over all the voice's takes)."""
+    try:
+        from studio.critic.emodb import EMODB_CLASSES
+        from studio.critic.ser import SpeechEmotionRecognizer
+    except ImportError:
+        return {}
+    if any(r["critic"] is None for r in records):
+        return {}
+    ser = SpeechEmotionRecognizer.load()
+    scored = [r for r in records if EMODB_CLASS[r["emotion"]] is not None]
+    x = np.asarray([r["critic"] for r in scored])
+    neutral = {r["sentence"]: r["critic"] for r in records if r["emotion"] == "neutral"}
+    out = {}
+    for mode in ("relative", "speaker"):
+        ref = np.asarray([neutral[r["sentence"]] for r in scored]) if mode == "relative" else None
+        predicted = ser.predict_proba(x, mode, ref).argmax(axis=1)
+        per: dict[str, list[bool]] = {}
+        for r, k in zip(scored, predicted):
+            per.setdefault(r["emotion"], []).append(EMODB_CLASSES[k] == EMODB_CLASS[r["emotion"]])
+        if mode == "relative":
+            per.pop("neutral", None)  # a take against itself says nothing
+        hits = [h for v in per.values() for h in v]
+        out[mode] = (float(np.mean(hits)), {k: float(np.mean(v)) for k, v in per.items()})
+    return out
 
 
 def changes(records: list[dict]) -> dict[str, np.ndarray]:
@@ -244,6 +282,10 @@ def report(name: str, records: list[dict], accuracy, actors: dict | None = None)
               f"takes over 7 classes (chance 14%, target >= 40%): "
               + ", ".join(f"{k} {100 * v:.0f}%" for k, v in per.items()))
         summary["recognition"] = {"overall": overall, "per_emotion": per}
+    for mode, (overall, per) in critic_recognition(records).items():
+        print(f"critic SER (studio.critic, {mode} mode): {100 * overall:.0f}% recognised: "
+              + ", ".join(f"{k} {100 * v:.0f}%" for k, v in per.items()))
+        summary[f"critic_{mode}"] = {"overall": overall, "per_emotion": per}
     return summary
 
 

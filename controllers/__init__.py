@@ -8,12 +8,28 @@ The lowest floor of the studio: it imports nothing from ``synth`` or ``studio``.
 - :func:`load_script`: .txt / .csv / .yaml scripts -> ``ScriptLine``s with stable ids.
 """
 
-from controllers.errors import InputError
-from controllers.parse import ParseResult, parse_description
-from controllers.resolve import parse_emotion, plan_for, target_for
-from controllers.script import ScriptLine, load_script
-from controllers.target import CATEGORIES, EmotionPlan, EmotionSegment, EmotionTarget
+from __future__ import annotations
 
-__all__ = ["CATEGORIES", "EmotionPlan", "EmotionSegment", "EmotionTarget", "InputError",
-           "ParseResult", "ScriptLine", "load_script", "parse_description", "parse_emotion",
-           "plan_for", "target_for"]
+from typing import TYPE_CHECKING
+
+from controllers.lazy import exported_names, lazy_getattr
+
+if TYPE_CHECKING:
+    from controllers.errors import InputError
+    from controllers.parse import ParseResult, parse_description
+    from controllers.resolve import parse_emotion, plan_for, target_for
+    from controllers.script import ScriptLine, load_script
+    from controllers.target import CATEGORIES, EmotionPlan, EmotionSegment, EmotionTarget
+
+_EXPORTS = {
+    "controllers.errors": ("InputError",),
+    "controllers.parse": ("ParseResult", "parse_description"),
+    "controllers.resolve": ("parse_emotion", "plan_for", "target_for"),
+    "controllers.script": ("ScriptLine", "load_script"),
+    "controllers.target": ("CATEGORIES", "EmotionPlan", "EmotionSegment", "EmotionTarget"),
+}
+
+__all__ = exported_names(_EXPORTS)
+# Lazy, so that `from controllers.errors import InputError` (every floor, every CLI command)
+# does not compile the parser's lexicon and regular expressions.
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

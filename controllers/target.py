@@ -92,6 +92,7 @@ class EmotionTarget:
     # -- construction -------------------------------------------------------------------------
     @classmethod
     def neutral(cls) -> EmotionTarget:
+        """The neutral target: category ``"neutral"``, intensity 0, V = A = D = 0."""
         return cls(category="neutral", intensity=0.0)
 
     @classmethod
@@ -120,6 +121,7 @@ class EmotionTarget:
     # -- derived ------------------------------------------------------------------------------
     @property
     def vad(self) -> tuple[float, float, float]:
+        """(valence, arousal, dominance), each in [-1, 1]."""
         return (self.valence, self.arousal, self.dominance)
 
     def attribute(self, name: str) -> str:
@@ -137,12 +139,14 @@ class EmotionTarget:
                        dominance=_clip(self.dominance * scale), intensity=intensity)
 
     def to_dict(self) -> dict:
+        """JSON-ready fields, with every attribute spelled out (defaults included)."""
         d = asdict(self)
         d["attributes"] = {k: self.attribute(k) for k in ATTRIBUTE_VALUES}
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> EmotionTarget:
+        """Inverse of :meth:`to_dict`; missing fields take their defaults."""
         attrs = {k: v for k, v in (d.get("attributes") or {}).items()
                  if v != ATTRIBUTE_VALUES.get(k, (None,))[0]}
         return cls(float(d.get("valence", 0.0)), float(d.get("arousal", 0.0)),
@@ -228,6 +232,7 @@ class EmotionPlan:
 
     @classmethod
     def constant(cls, text: str, target: EmotionTarget) -> EmotionPlan:
+        """One segment: ``target`` over the whole of ``text``."""
         return cls(text, (EmotionSegment(0, text, target),))
 
     def target_at(self, offset: int) -> EmotionTarget:
@@ -244,11 +249,13 @@ class EmotionPlan:
         return max(self.segments, key=lambda s: len(s.text)).target
 
     def to_dict(self) -> dict:
+        """``{"text", "segments": [{"start", "text", "target"}]}``, JSON-ready."""
         return {"text": self.text, "segments": [
             {"start": s.start, "text": s.text, "target": s.target.to_dict()} for s in self.segments]}
 
     @classmethod
     def from_dict(cls, d: dict) -> EmotionPlan:
+        """Inverse of :meth:`to_dict`."""
         return cls(d["text"], tuple(EmotionSegment(int(s["start"]), s["text"],
                                                    EmotionTarget.from_dict(s["target"]))
                                     for s in d["segments"]))

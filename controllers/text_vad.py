@@ -83,6 +83,7 @@ class TextVADModel:
 
     @classmethod
     def load(cls, path: Path | None = None) -> TextVADModel:
+        """The ridge model from ``path`` (default: the shipped ``assets/text_vad`` weights)."""
         path = Path(path) if path is not None else asset_path(*MODEL_FILE)
         if not path.is_file():
             raise FileNotFoundError(
@@ -111,6 +112,7 @@ class TextVADModel:
         return self.intercept + self.coef[:, idx] @ val
 
     def predict(self, text: str) -> TextVADPrediction:
+        """V, A, D in [-1, 1] of ``text``, with the z-scores and the n-grams that weigh most."""
         idx, val = self.features(text)
         contrib = self.coef[:, idx] * val  # (3, k)
         raw = self.intercept + contrib.sum(axis=1)

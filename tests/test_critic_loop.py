@@ -89,8 +89,30 @@ def test_single_pass_with_all_modalities(studio_parts, critic):
 
 
 def _record(target, estimates, controls):
-    return IterationRecord(0, controls, estimates, {m: False for m in estimates if m != "fused"},
-                           1.0, 0.1)
+    return IterationRecord(controls.iteration, controls, estimates,
+                           {m: False for m in estimates if m != "fused"}, 1.0, 0.1)
+
+
+def test_the_ladder_bisects_between_too_weak_and_too_strong():
+    target = EmotionTarget.from_category("happiness", 0.8)
+    config = LoopConfig()
+    weak = EmotionEstimate("speech", {"calm": 0.6, "neutral": 0.4}, 0.3, -0.3)
+    angry = EmotionEstimate("speech", {"anger": 0.9, "happiness": 0.1}, -0.4, 0.6)
+    fused = EmotionEstimate("fused", {"happiness": 1.0}, 0.5, 0.3)
+    h = [_record(target, {"speech": weak, "fused": fused}, initial_controls(target))]
+    c1 = next_controls(target, h, config)
+    assert c1.strength == 1
+    overshoot = [h[0], _record(target, {"speech": angry, "fused": fused}, c1)]
+    # Too weak at rung 0, too strong at rung 1: no rung between, so best of N at the rung whose
+    # voice gave the target the most probability (rung 1: happiness 0.1 against 0).
+    c2 = next_controls(target, overshoot, config)
+    assert c2.strength == 1 and c2.seed not in {h[0].controls.seed, c1.seed}
+    warm = EmotionEstimate("speech", {"neutral": 0.7, "happiness": 0.3}, 0.2, 0.0)
+    overshoot[0] = _record(target, {"speech": warm, "fused": fused}, initial_controls(target))
+    assert next_controls(target, overshoot, config).strength == 0
+    # Overshooting from the first take steps nowhere below rung 0.
+    first = [_record(target, {"speech": angry, "fused": fused}, initial_controls(target))]
+    assert next_controls(target, first, config).strength == 0
 
 
 def test_corrections_strengthen_a_weak_take():
@@ -103,8 +125,9 @@ def test_corrections_strengthen_a_weak_take():
     assert c1.intensity > c0.intensity and c1.guidance > c0.guidance and c1.seed != c0.seed
     assert c1.va_offset[0] > 0 and c1.va_offset[1] > 0  # pushed towards happy
     assert c1.target.category == "happiness" and c1.target.valence > c0.target.valence
-    # The speech disagreed: the category's vocal profile is added, the user's attributes win.
-    assert c1.target.attributes["pitch_level"] == "high"
+    # The voice read too weak: one rung up, with the vocal profile's first attribute; the
+    # user's own attributes win.
+    assert c1.strength == 1 and c1.target.attributes == {"pitch_variation": "high"}
     quiet = EmotionTarget.from_category("happiness", 0.5, {"loudness": "quiet", "rate": "slow"})
     c2 = next_controls(quiet, [_record(quiet, est, initial_controls(quiet))], LoopConfig())
     assert c2.target.attributes["rate"] == "slow" and c2.target.attributes["loudness"] == "quiet"

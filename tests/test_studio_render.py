@@ -184,12 +184,17 @@ def test_render_with_body_preview_writes_a_playable_video(tmp_path):
     assert "Audio:" in probe.stderr  # the voice is muxed in
 
 
-def test_cli_render_bad_emotion_numbers_exit_2(tmp_path):
+@pytest.mark.parametrize("args, named", [
+    (["--preview", "sideways"], "preview"),
+    (["--emotion", "valence 3"], "valence"),
+])
+def test_cli_render_bad_input_exits_2_naming_the_problem(tmp_path, args, named):
     result = subprocess.run([sys.executable, "-m", "studio.cli", "render", "--text", "Hi.",
-                             "--out", str(tmp_path), "--preview", "wrong"],
+                             "--out", str(tmp_path / "take"), *args],
                             capture_output=True, text=True, cwd=REPO)
-    assert result.returncode == 2 and "preview" in result.stderr
-    assert not list(tmp_path.iterdir())
+    assert result.returncode == 2, result.stderr
+    assert named in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "take").exists()
 
 
 def test_critic_corrections_replace_only_the_main_emotion():

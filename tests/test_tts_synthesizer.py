@@ -141,3 +141,36 @@ def test_syllable_curve_and_limiter():
     assert np.abs(y).max() <= 10 ** (-1 / 20) + 1e-6
     assert np.corrcoef(x, y)[0, 1] > 0.99
     assert Timeline(duration=0.0).duration == 0.0
+
+
+class _FixedOffsets:
+    """A stand-in prosody model: the same offsets on every syllable."""
+
+    name = "fixed"
+
+    def __init__(self, row: list[float]) -> None:
+        self.row = np.asarray(row, np.float32)
+
+    def predict(self, timeline, targets, seed=None):
+        return np.tile(self.row, (len(timeline.syllables), 1))
+
+
+def _band_db(audio: np.ndarray, rate: int, lo: float, hi: float) -> float:
+    spectrum = np.abs(np.fft.rfft(audio.astype(np.float64))) ** 2
+    freqs = np.fft.rfftfreq(len(audio), 1.0 / rate)
+    return float(10 * np.log10(spectrum[(freqs >= lo) & (freqs < hi)].sum()))
+
+
+def test_renderer_realises_the_offsets(tts):
+    # level +3 st, span +0, slope 0, duration x1.2, no pause, +4 dB, tilt +4 dB, breathiness 0
+    fixed = EmotionalTTS(tts.voice, _FixedOffsets([3.0, 0, 0, np.log(1.2), 0, 4.0, 4.0, 0]))
+    flat = EmotionalTTS(tts.voice, _FixedOffsets([0.0] * 8))
+    a = flat.speak(None, seed=6, text=TEXT)
+    b = fixed.speak(None, seed=6, text=TEXT)
+    shift = (syllable_f0_stats(b.timeline.f0, b.timeline.syllables, b.timeline.hop)[0]
+             - syllable_f0_stats(a.timeline.f0, a.timeline.syllables, a.timeline.hop)[0])
+    assert abs(np.nanmedian(shift) - 3.0) < 0.5
+    assert 1.05 < b.duration / a.duration < 1.3  # durations come from the voice (dur_scale)
+    low = _band_db(b.audio, b.sample_rate, 50, 500) - _band_db(a.audio, a.sample_rate, 50, 500)
+    high = _band_db(b.audio, b.sample_rate, 2000, 5000) - _band_db(a.audio, a.sample_rate, 2000, 5000)
+    assert 2.0 < low < 6.0 and 2.5 < high - low < 6.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 
@@ -28,9 +29,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def _stop(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run(args: argparse.Namespace) -> int:
     from studio.batch import RenderOptions, run_batch
 
+    # `kill` (SIGTERM) stops like Ctrl-C: workers ended, unfinished renders removed
+    signal.signal(signal.SIGTERM, _stop)
     options = RenderOptions(loop=args.loop, preview=args.preview, prosody=args.prosody,
                             seed=args.seed)
     manifest = run_batch(args.script, args.out, jobs=args.jobs, options=options,

@@ -16,6 +16,9 @@ import sys
 import time
 from pathlib import Path
 
+# The recording, timeline and emotion are read as `emostudio face` reads them: one take, one plan.
+from studio.cli.inputs import add_recording_arguments, parse_formats, read_recording, report_written
+
 #: Every format ``--formats`` accepts, in the order they are written.
 FORMATS: tuple[str, ...] = ("bvh", "glb", "mp4")
 
@@ -26,13 +29,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Animate the avatar's body (co-speech gestures, posture, idle motion) for a "
                     "recording: body.bvh, body.glb, body.mp4. With neither --timeline nor "
                     "--text, the audio alone drives it.")
-    p.add_argument("--audio", required=True, metavar="TAKE.wav", help="the speech recording")
-    source = p.add_mutually_exclusive_group()
-    source.add_argument("--timeline", metavar="TAKE.timeline.json",
-                        help="the timeline `emostudio speak` wrote beside the audio")
-    source.add_argument("--text", help="transcript of the recording (aligned to the audio)")
-    p.add_argument("--emotion", default="", help="emotion description (default: neutral)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    add_recording_arguments(p, text_help="transcript of the recording (aligned to the audio)")
     p.add_argument("--formats", default=",".join(FORMATS),
                    help=f"comma-separated subset of {','.join(FORMATS)} (default: all)")
     p.add_argument("--seed", type=int, default=0, help="seed of the gesture variation")
@@ -40,44 +37,23 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def parse_formats(text: str) -> list[str]:
-    """``"bvh,glb"`` -> ``["bvh", "glb"]``; unknown names raise InputError."""
-    from controllers.errors import InputError
-
-    asked = [f.strip().lower() for f in text.split(",") if f.strip()]
-    unknown = [f for f in asked if f not in FORMATS]
-    if unknown or not asked:
-        raise InputError(f"--formats {text!r}: unknown {', '.join(unknown) or 'empty list'}; "
-                         f"accepted: {','.join(FORMATS)}")
-    return [f for f in FORMATS if f in asked]
-
-
-def _face_animation(timeline, plan, seed: int):
-    """The face animation for the preview and the GLB, or None when the face part is absent."""
-    try:
-        from synth.face import animate_face
-    except ImportError:
-        return None
-    return animate_face(timeline, plan, seed=seed)
-
-
 def run(args: argparse.Namespace) -> int:
     from controllers.errors import InputError
-    # The recording, timeline and emotion are read exactly as `emostudio face` reads them.
-    from studio.cli.face import load_timeline, read_audio, resolve_plan
     from studio.export.bvh import write_bvh
+    from synth.face import animate_face
     from synth.gesture import animate_body
 
-    formats = parse_formats(args.formats)
+    formats = parse_formats(args.formats, FORMATS)
     if not 1.0 <= args.fps <= 240.0:
         raise InputError(f"--fps {args.fps}: give a frame rate in [1, 240]")
-    audio, rate = read_audio(args.audio)
     out = Path(args.out)
     started = time.perf_counter()
-    timeline = load_timeline(args, audio, rate)
-    plan = resolve_plan(args.emotion, timeline)
-    face = _face_animation(timeline, plan, args.seed) if {"glb", "mp4"} & set(formats) else None
-    body = animate_body(timeline, plan, seed=args.seed, fps=args.fps, text=args.text, face=face)
+    take = read_recording(args)
+    # The GLB and the preview carry the face too; the BVH is skeleton only.
+    face = (animate_face(take.timeline, take.plan, seed=args.seed)
+            if {"glb", "mp4"} & set(formats) else None)
+    body = animate_body(take.timeline, take.plan, seed=args.seed, fps=args.fps, text=args.text,
+                        face=face)
 
     written: dict[str, Path] = {}
     if "bvh" in formats:
@@ -87,16 +63,10 @@ def run(args: argparse.Namespace) -> int:
 
         written["glb"] = Path(write_body_glb(body, out / "body.glb", face=face))
     if "mp4" in formats:
-        from synth.avatar.render import Renderer
-        from synth.avatar.video import write_video
+        from synth.avatar.video import write_animation_video
 
-        with Renderer(camera="body") as renderer:
-            clip = renderer.render_animation(face=face, body=body, fps=body.fps, camera="body",
-                                             duration=len(audio) / rate,
-                                             progress=sys.stderr.isatty())
-        written["mp4"] = Path(write_video(out / "body.mp4", clip.frames, clip.fps, audio=audio,
-                                          sample_rate=rate))
-    names = ", ".join(p.name for p in written.values())
-    print(f"{out}: {timeline.duration:.2f} s, {body.frames} frames at {body.fps:g} fps -> {names} "
-          f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+        written["mp4"] = Path(write_animation_video(
+            out / "body.mp4", face=face, body=body, camera="body", fps=body.fps,
+            audio=take.audio, sample_rate=take.rate, progress=sys.stderr.isatty()))
+    report_written(out, take, body.frames, body.fps, written, started)
     return 0

@@ -1,20 +1,22 @@
 """The closed loop: render a take, judge it, correct the controls, again.
 
 The loop knows nothing of the pipeline (no import cycle): the caller passes ``render_take``,
-which turns :class:`Controls` into a :class:`TakeResult`. Corrections, in order of preference:
+which turns :class:`Controls` into a :class:`TakeResult`. Corrections:
 
-1. the take reads too weak (fused valence-arousal point short of the target along its
-   direction, or modalities reading neutral): raise intensity and prosody guidance;
-2. the take reads off to the side: shift the target's valence/arousal by part of the error
-   (bounded offsets);
-3. the speech disagrees: add the category's typical vocal profile as paralinguistic
-   attributes the user did not set (:data:`VOCAL_PROFILES`);
-4. the last correction made things worse: go back to the best controls and draw another
-   diffusion sample (new seed) — best of N.
+1. strength, steered by the speech reading (the modality hardest to move): a ladder of rungs,
+   each raising intensity (+0.2), prosody guidance (x1.3) and adding one more attribute of the
+   category's typical vocal profile (:data:`VOCAL_PROFILES`). A take whose voice reads too
+   weak (arousal short of the target's) climbs a rung; one that overshoots or reads another
+   category at full activation steps down; rungs already seen to be too weak or too strong
+   bound the search (a bisection over the ladder);
+2. valence/arousal offsets: part of the fused estimate's error is added to the target point
+   (bounded), which moves the face and the body;
+3. every further take is another diffusion sample (new seed), and the best take is kept —
+   best of N.
 
 It stops when a take succeeds (all of speech, face and body agree, words intelligible), or at
-``max_iterations`` or ``max_seconds``; it returns the best take and a :class:`Verdict` that says
-plainly when the target was not reached.
+``max_iterations``, ``max_seconds`` or ``max_time_ratio``; it returns the best take and a
+:class:`Verdict` that says plainly when the target was not reached.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from controllers.target import CATEGORY_VAD, EmotionTarget
+from controllers.target import EmotionTarget
 from studio.critic.judge import Critic, target_category
 from studio.critic.take_result import TakeResult
 from studio.critic.verdict import MODALITIES, Controls, IterationRecord, Verdict
@@ -33,10 +35,11 @@ from studio.critic.verdict import MODALITIES, Controls, IterationRecord, Verdict
 
 #: Typical vocal profile of each category (after K. R. Scherer, "Vocal communication of emotion:
 #: a review of research paradigms", Speech Communication 40, 2003, table 1): what the voice does
-#: beyond the prosody model's default rendering.
+#: beyond the prosody model's default rendering. Most characteristic attribute first: the ladder
+#: adds them in this order.
 VOCAL_PROFILES: dict[str, dict[str, str]] = {
     "anger": {"loudness": "loud", "pitch_variation": "high", "voice_quality": "tense"},
-    "happiness": {"pitch_level": "high", "pitch_variation": "high", "rate": "fast"},
+    "happiness": {"pitch_variation": "high", "pitch_level": "high", "rate": "fast"},
     "fear": {"pitch_level": "high", "rate": "fast", "voice_quality": "tense"},
     "surprise": {"pitch_level": "high", "pitch_variation": "high"},
     "sadness": {"pitch_level": "low", "pitch_variation": "low", "rate": "slow",
@@ -58,16 +61,16 @@ class LoopConfig:
     """Do not start a take that would likely end the loop later than this multiple of the
     first take's time (render + judge); None: no such bound."""
     intensity_step: float = 0.2
-    """Intensity added when a take reads too weak."""
+    """Intensity added per rung of the strength ladder."""
     guidance_factor: float = 1.3
-    """Guidance multiplied by this when a take reads too weak."""
+    """Guidance multiplied by this per rung."""
     max_guidance: float = 2.5
-    va_gain: float = 0.6
+    max_strength: int = 3
+    """Highest rung (each adds one attribute of the vocal profile)."""
+    va_gain: float = 0.4
     """Share of the valence-arousal error added to the offsets per iteration."""
     max_offset: float = 0.4
     """Bound on each valence/arousal offset."""
-    weak_ratio: float = 0.75
-    """A take is weak when its projection on the target direction is below this share."""
 
 
 def corrected_target(target: EmotionTarget, intensity: float,
@@ -90,39 +93,64 @@ def initial_controls(target: EmotionTarget, seed: int = 0) -> Controls:
                     (0.0, 0.0), 0)
 
 
+def _ladder(target: EmotionTarget, base_intensity: float, strength: int, config: LoopConfig
+            ) -> tuple[float, float, dict[str, str]]:
+    """(intensity, guidance, added attributes) of one rung of the strength ladder."""
+    profile = list(VOCAL_PROFILES.get(target_category(target), {}).items())
+    intensity = min(1.0, base_intensity + config.intensity_step * strength)
+    guidance = min(config.max_guidance, config.guidance_factor ** strength)
+    return intensity, guidance, dict(profile[:strength])
+
+
+def speech_direction(record: IterationRecord, target: EmotionTarget) -> int:
+    """+1: the voice reads weaker than the target; -1: it overshoots or reads another category
+    at full activation; 0: it agrees (or was not judged). Arousal decides: it is what acoustic
+    recognisers read most reliably."""
+    speech = record.estimates.get("speech")
+    if speech is None or record.agreement.get("speech", False):
+        return 0
+    goal = target.arousal
+    if abs(goal) < 0.05:
+        return -1  # a neutral target: any emotion read is too much
+    reached = speech.arousal / goal  # share of the target's arousal the voice shows
+    return 1 if reached < 0.6 else -1
+
+
 def next_controls(target: EmotionTarget, history: list[IterationRecord], config: LoopConfig,
                   base_seed: int = 0) -> Controls:
     """The controls for the next take, from every take so far (see module doc)."""
     last = history[-1]
-    best = max(history, key=IterationRecord.score)
     n = len(history)
-    seed = base_seed + 1000 * n  # every take draws a new diffusion sample
-    if last is not best and last.score() < best.score() and n >= 2:
-        c = best.controls  # the last correction hurt: resample around the best controls
-        return Controls(c.target, c.intensity, c.guidance, seed, c.va_offset, n)
-
     c = last.controls
-    intensity, guidance, (dv, da) = c.intensity, c.guidance, c.va_offset
+    base_intensity = history[0].controls.intensity
+    # Bisection over the ladder: rungs seen too weak raise the floor, rungs seen too strong
+    # lower the ceiling.
+    floor, ceiling = 0, config.max_strength
+    for record in history:
+        direction = speech_direction(record, target)
+        if direction > 0:
+            floor = max(floor, record.controls.strength + 1)
+        elif direction < 0:
+            ceiling = min(ceiling, record.controls.strength - 1)
+    strength = c.strength + speech_direction(last, target)
+    if floor <= ceiling:
+        strength = int(np.clip(strength, floor, ceiling))
+    else:  # contradictory readings (sampling noise): the rung whose voice came closest
+        best = max(history, key=lambda r: r.estimates["speech"].probabilities.get(
+            target_category(target), 0.0) if "speech" in r.estimates else 0.0)
+        strength = best.controls.strength
+    strength = int(np.clip(strength, 0, config.max_strength))
+    intensity, guidance, attributes = _ladder(target, base_intensity, strength, config)
+
     fused = last.estimates["fused"]
     goal = np.array([target.valence, target.arousal])
-    if np.linalg.norm(goal) < 1e-6 and target.category not in (None, "neutral"):
-        goal = np.array(CATEGORY_VAD[target.category][:2])
-    got = np.array([fused.valence, fused.arousal])
-    norm = float(np.linalg.norm(goal))
-    reads_neutral = sum(e.category == "neutral" for m, e in last.estimates.items()
-                        if m in MODALITIES) >= 1 and target_category(target) != "neutral"
-    weak = norm > 1e-6 and float(got @ goal) / norm < config.weak_ratio * norm
-    if weak or reads_neutral:
-        intensity = min(1.0, intensity + config.intensity_step)
-        guidance = min(config.max_guidance, guidance * config.guidance_factor)
-    err = goal - got
-    dv = float(np.clip(dv + config.va_gain * err[0], -config.max_offset, config.max_offset))
-    da = float(np.clip(da + config.va_gain * err[1], -config.max_offset, config.max_offset))
-    attributes = dict(c.target.attributes)
-    if not last.agreement.get("speech", True):
-        attributes.update(VOCAL_PROFILES.get(target_category(target), {}))
+    err = goal - np.array([fused.valence, fused.arousal])
+    dv = float(np.clip(c.va_offset[0] + config.va_gain * err[0], -config.max_offset,
+                       config.max_offset))
+    da = float(np.clip(c.va_offset[1] + config.va_gain * err[1], -config.max_offset,
+                       config.max_offset))
     return Controls(corrected_target(target, intensity, (dv, da), attributes), intensity,
-                    guidance, seed, (dv, da), n)
+                    guidance, base_seed + 1000 * n, (dv, da), n, strength)
 
 
 def _reason(record: IterationRecord, success: bool, n: int, seconds: float,

@@ -28,11 +28,14 @@ class Controls:
     """(valence, arousal) added to the target point, each in [-0.5, 0.5]."""
     iteration: int = 0
     """0 for the first take."""
+    strength: int = 0
+    """Rung of the loop's strength ladder (0 = as asked; see studio.critic.loop)."""
 
     def to_dict(self) -> dict:
         return {"target": self.target.to_dict(), "intensity": round(self.intensity, 4),
                 "guidance": round(self.guidance, 4), "seed": self.seed,
-                "va_offset": [round(x, 4) for x in self.va_offset], "iteration": self.iteration}
+                "va_offset": [round(x, 4) for x in self.va_offset], "iteration": self.iteration,
+                "strength": self.strength}
 
 
 @dataclass

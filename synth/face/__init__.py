@@ -3,9 +3,20 @@
 ``animate_face(timeline, plan_or_target, seed=0, fps=60) -> FaceAnimation`` is the entry point;
 the modules below it are one idea each: ``visemes`` (phonemes -> coarticulated visemes),
 ``lipsync`` (visemes -> mouth shapes, jaw and lip seals), ``expression`` (FACS emotion ->
-ARKit), ``plan_timing`` (emotion plan -> seconds), ``nonverbal`` (blinks, gaze, head).
+ARKit), ``plan_timing`` (emotion plan -> seconds), ``nonverbal`` (blinks, gaze, head); ``ramps``
+(the ease curves they share).
 """
 
-from synth.face.animator import FaceConfig, animate_face
+from __future__ import annotations
 
-__all__ = ["FaceConfig", "animate_face"]
+from typing import TYPE_CHECKING
+
+from controllers.lazy import exported_names, lazy_getattr
+
+if TYPE_CHECKING:
+    from synth.face.animator import FaceConfig, animate_face
+
+_EXPORTS = {"synth.face.animator": ("FaceConfig", "animate_face")}
+
+__all__ = exported_names(_EXPORTS)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

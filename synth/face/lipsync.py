@@ -22,6 +22,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from synth.contracts import ARKIT_NAMES, OCULUS_VISEMES, Timeline
+from synth.face.ramps import raised_cosine
 from synth.face.shapes import ARKIT_INDEX
 from synth.face.shapes import both_sides as _both
 from synth.face.visemes import bilabial_intervals
@@ -162,8 +163,7 @@ def closure_gate(timeline: Timeline, times: np.ndarray,
         b = max(start + config.seal_release * (end - start), a + config.min_seal_s)
         rise = np.clip((times - (a - ramp)) / ramp, 0.0, 1.0)
         fall = np.clip(((b + ramp) - times) / ramp, 0.0, 1.0)
-        g = np.minimum(rise, fall)
-        gate = np.maximum(gate, 0.5 - 0.5 * np.cos(np.pi * g))
+        gate = np.maximum(gate, raised_cosine(np.minimum(rise, fall)))
     return gate
 
 

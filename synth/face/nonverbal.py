@@ -23,6 +23,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from synth.contracts import ARKIT_NAMES, Timeline
+from synth.face.ramps import raised_cosine, smoothstep
 from synth.face.shapes import ARKIT_INDEX as _IDX
 
 
@@ -128,9 +129,7 @@ def _bumps(times: np.ndarray, onsets: np.ndarray, amps: np.ndarray, rise: float,
     dt = times[:, None] - onsets[None, :]
     up = np.clip(dt / rise, 0.0, 1.0)
     down = np.clip(1.0 - (dt - rise - hold) / fall, 0.0, 1.0)
-    shape = np.where(dt < rise + hold, up, down)
-    shape = 0.5 - 0.5 * np.cos(np.pi * shape)
-    return shape @ amps
+    return raised_cosine(np.where(dt < rise + hold, up, down)) @ amps
 
 
 def _steps(times: np.ndarray, onsets: np.ndarray, targets: np.ndarray, duration: float,
@@ -139,8 +138,7 @@ def _steps(times: np.ndarray, onsets: np.ndarray, targets: np.ndarray, duration:
     out = np.repeat(initial[None, :], times.size, axis=0).astype(np.float64)
     current = initial.astype(np.float64)
     for t0, target in zip(onsets, targets):
-        x = np.clip((times - t0) / duration, 0.0, 1.0)[:, None]
-        s = x * x * (3 - 2 * x)
+        s = smoothstep((times - t0) / duration)[:, None]
         out = np.where(times[:, None] >= t0, current + (target - current) * s, out)
         current = target
     return out

@@ -13,6 +13,7 @@ import numpy as np
 
 from controllers.target import EmotionPlan
 from synth.contracts import Timeline
+from synth.face.ramps import smoothstep
 
 #: Duration of the cross-fade between two segments' expressions, in seconds.
 TRANSITION_S = 0.5
@@ -51,8 +52,7 @@ def segment_weights(timeline: Timeline, plan: EmotionPlan, times: np.ndarray) ->
     progress = np.ones((times.size, n))
     for k in range(1, n):
         centre = starts[k] - LEAD_S
-        x = np.clip((times - (centre - TRANSITION_S / 2)) / TRANSITION_S, 0.0, 1.0)
-        progress[:, k] = x * x * (3.0 - 2.0 * x)
+        progress[:, k] = smoothstep((times - (centre - TRANSITION_S / 2)) / TRANSITION_S)
     for k in range(n):
         nxt = progress[:, k + 1] if k + 1 < n else 0.0
         weights[:, k] = np.clip(progress[:, k] - nxt, 0.0, 1.0)

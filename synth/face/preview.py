@@ -2,7 +2,7 @@
 
 A thin layer over the avatar: ``synth.avatar.render.Renderer.render_animation`` poses and renders
 the head camera (blendshapes, head rotation through the neck and head joints), and
-``synth.avatar.video.write_video`` encodes the MP4 atomically.
+``synth.avatar.video.write_animation_video`` renders and encodes the MP4 atomically.
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ def write_face_video(anim: FaceAnimation, path: str | Path, audio: np.ndarray | 
     ``audio`` (samples,) float32 mono at ``sample_rate`` Hz, or None for a silent video; the
     video lasts as long as the audio when given. Written atomically; returns the path.
     """
-    from synth.avatar.video import write_video
+    from synth.avatar.video import write_animation_video
 
-    duration = len(audio) / float(sample_rate) if audio is not None and sample_rate else None
-    clip = render_face_clip(anim, fps, size, duration, progress)
-    return Path(write_video(path, clip.frames, clip.fps, audio=audio, sample_rate=sample_rate))
+    return Path(write_animation_video(path, face=anim, camera="head", fps=fps, size=size,
+                                      audio=audio, sample_rate=sample_rate, progress=progress))

@@ -12,7 +12,9 @@ words), ``style`` (emotion -> effort and posture), ``planner`` (gesture units, b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from controllers.lazy import exported_names, lazy_getattr
 
 if TYPE_CHECKING:
     from synth.gesture.generator import animate_body, frame_count
@@ -21,21 +23,11 @@ if TYPE_CHECKING:
     from synth.gesture.style import GestureStyle, style_for
 
 _EXPORTS = {
-    "animate_body": "synth.gesture.generator",
-    "frame_count": "synth.gesture.generator",
-    "plan_gestures": "synth.gesture.planner",
-    "GesturePlan": "synth.gesture.planner",
-    "BodyRig": "synth.gesture.rig",
-    "GestureStyle": "synth.gesture.style",
-    "style_for": "synth.gesture.style",
+    "synth.gesture.generator": ("animate_body", "frame_count"),
+    "synth.gesture.planner": ("GesturePlan", "plan_gestures"),
+    "synth.gesture.rig": ("BodyRig",),
+    "synth.gesture.style": ("GestureStyle", "style_for"),
 }
 
-__all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:  # lazy: importing the package stays cheap
-    if name in _EXPORTS:
-        import importlib
-
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'synth.gesture' has no attribute {name!r}")
+__all__ = exported_names(_EXPORTS)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

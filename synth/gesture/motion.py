@@ -46,6 +46,7 @@ class HandPose:
     """Finger curl, 0 (flat) .. 1 (fist)."""
 
     def vector(self) -> np.ndarray:
+        """(6,) float: position x, y, z (cm), pronation and wrist (degrees), curl (0..1)."""
         return np.concatenate([self.position, [self.pronation, self.wrist, self.curl]])
 
 
@@ -86,9 +87,11 @@ class GestureSpace:
     arm_length: float
     """Upper arm plus forearm, cm."""
     torso: TorsoModel
+    """The trunk the hands keep clear of."""
 
     @classmethod
     def from_rig(cls, rig: BodyRig) -> GestureSpace:
+        """The gesture space of ``rig``; ``scale`` is its shoulder half-width over 17 cm."""
         chest = rig.rest("Spine2")
         shoulder = rig.rest("LeftArm") - chest
         length = rig.bone_length(rig.index("LeftArm")) + rig.bone_length(rig.index("LeftForeArm"))
@@ -252,13 +255,6 @@ def _rhythm_keys(unit: GestureUnit, onsets: np.ndarray, window: tuple[float, flo
             low = not low
         last_t, last_kind = t, kind
     return kt, kv
-
-
-def _snap_between(t: float, onsets: np.ndarray, lo: float, hi: float) -> float:
-    if hi <= lo:
-        return 0.5 * (lo + hi)
-    inside = onsets[(onsets >= lo) & (onsets <= hi)]
-    return float(inside[np.argmin(np.abs(inside - t))]) if len(inside) else float(np.clip(t, lo, hi))
 
 
 def _hand_tracks(plan: GesturePlan, space: GestureSpace, times: np.ndarray

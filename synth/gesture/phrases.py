@@ -71,6 +71,7 @@ class Phrase:
 
 
 def is_vowel(symbol: str) -> bool:
+    """Whether an IPA phoneme symbol (piper's espeak set) starts with a vowel."""
     return bool(symbol) and symbol[0] in _VOWEL_START
 
 

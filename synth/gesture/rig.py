@@ -68,6 +68,8 @@ class BodyRig:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_arrays(cls, joint_names, parents, offsets) -> BodyRig:
+        """A rig from names, (joints,) parent indices and (joints, 3) offsets in cm; parents
+        must come before their children."""
         parents = np.asarray(parents, dtype=np.int64)
         for j, p in enumerate(parents):
             if p >= j:
@@ -104,9 +106,11 @@ class BodyRig:
             raise KeyError(f"the skeleton has no joint {name!r}") from None
 
     def has(self, name: str) -> bool:
+        """Whether the rig has a joint of this full or short name."""
         return name in self._index
 
     def short_name(self, j: int) -> str:
+        """Joint ``j``'s name without the ``mixamorig:`` prefix."""
         return self.joint_names[j].removeprefix(MIXAMO_PREFIX)
 
     @property
@@ -128,6 +132,7 @@ class BodyRig:
 
     @cached_property
     def children(self) -> list[list[int]]:
+        """Indices of each joint's children, in joint order."""
         kids: list[list[int]] = [[] for _ in self.joint_names]
         for j, p in enumerate(self.parents):
             if p >= 0:
@@ -151,9 +156,11 @@ class BodyRig:
         return 0.8 * self.offsets[j]
 
     def bone_direction(self, j: int) -> np.ndarray:
+        """(3,) unit rest direction of joint ``j``'s bone (see :meth:`bone_vector`)."""
         return _unit(self.bone_vector(j))
 
     def bone_length(self, j: int) -> float:
+        """Rest length of joint ``j``'s bone, cm (see :meth:`bone_vector`)."""
         return float(np.linalg.norm(self.bone_vector(j)))
 
     def hinge_axis(self, upper: str) -> np.ndarray:

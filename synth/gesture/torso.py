@@ -32,6 +32,7 @@ class TorsoModel:
 
     @classmethod
     def from_rig(cls, rig: BodyRig) -> TorsoModel:
+        """The trunk's cylinder around Spine2, sized from ``rig``'s shoulder width (cm)."""
         chest = rig.rest("Spine2")
         shoulder = 0.5 * abs(rig.rest("LeftArm")[0] - rig.rest("RightArm")[0])
         hips = rig.rest("Hips")

@@ -20,7 +20,8 @@ from diffusers.configuration_utils import register_to_config
 from torch import nn
 
 
-def timestep_embedding(timesteps: torch.Tensor, dim: int, max_period: float = 10000.0) -> torch.Tensor:
+def timestep_embedding(timesteps: torch.Tensor, dim: int,
+                       max_period: float = 10000.0) -> torch.Tensor:
     """(batch,) integer timesteps -> (batch, dim) sinusoidal features."""
     half = dim // 2
     freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)

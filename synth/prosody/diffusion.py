@@ -9,8 +9,10 @@ Emotion conditioning. Each syllable's target gives the denoiser its category (Em
 taught as the studio's ``calm``; ``surprise`` has no EmoDB data and is reached through its VAD
 point with the "unknown" category), the VAD point of its prototype (the direction of the target)
 and an intensity input of 1 (trained on listener recognition rates: 1 asks for the clearly
-recognisable reading). How far to go is the guidance weight ``w = guidance_scale * intensity``
-(see :mod:`synth.prosody.pipeline`).
+recognisable reading). Classifier-free guidance against the neutral estimate (``w =
+guidance_scale * guidance``, see :mod:`synth.prosody.pipeline`) sets how exaggerated the full
+emotion is; the target's intensity then scales the sampled offsets linearly (intensity 0.5 is half
+the way from the neutral reading), because guidance strength compounds over the DDIM steps.
 
 Loudness. The shared EmoDB copy is peak-normalised per file, so only level *relations inside* an
 utterance were learnable; the utterance's overall gain follows EmoSpeak's volume rule
@@ -72,7 +74,7 @@ class DiffusionProsodyConfig:
     category_map: dict[str, str] = field(default_factory=dict)
     """EmoDB emotion -> studio category used in training."""
     guidance_scale: float = 1.0
-    """Guidance weight at intensity 1 (0 = neutral reading, 1 = as learned, >1 exaggerates)."""
+    """Classifier-free guidance weight (0 = neutral reading, 1 = as learned, >1 exaggerates)."""
     num_inference_steps: int = 10
     """DDIM steps when sampling."""
     noise_scale: float = 0.4
@@ -211,7 +213,8 @@ class DiffusionProsody:
                       - np.asarray(cfg.context_mean, np.float32)) / np.asarray(cfg.context_std,
                                                                               np.float32)
         vad, category, intensity, strength = self.conditions(targets)
-        weight = (strength * cfg.guidance_scale * float(guidance)).astype(np.float32)
+        emotional = (strength > 0).astype(np.float32)
+        weight = (emotional * cfg.guidance_scale * float(guidance)).astype(np.float32)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**63)
         generator = torch.Generator().manual_seed(int(seed))
@@ -227,7 +230,7 @@ class DiffusionProsody:
                     generator=generator, noise_scale=cfg.noise_scale).numpy()
         finally:
             torch.set_num_threads(threads)
-        return sample * np.asarray(cfg.offset_scale, np.float32)
+        return sample * strength[:, None] * np.asarray(cfg.offset_scale, np.float32)
 
 
 @functools.lru_cache(maxsize=4)
@@ -239,7 +242,7 @@ def _load(folder: str) -> DiffusionProsody:
     path = Path(folder)
     if not (path / "config.json").exists():
         raise FileNotFoundError(f"no trained prosody model in {path}; run `make train-prosody`")
-    denoiser = ProsodyDenoiser.from_pretrained(path / "denoiser")
+    denoiser = ProsodyDenoiser.from_pretrained(path / "denoiser", low_cpu_mem_usage=False)
     scheduler = DDPMScheduler.from_pretrained(path / "scheduler")
     return DiffusionProsody.from_parts(denoiser, scheduler, DiffusionProsodyConfig.load(
         path / "config.json"))

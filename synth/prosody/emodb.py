@@ -5,7 +5,8 @@ B. Weiss, "A database of German emotional speech", Interspeech 2005) is parallel
 the same sentences in seven emotions. For every emotional recording we find the same speaker's
 neutral recording of the sentence, align their syllables by label, measure each syllable in both,
 and keep the difference (emotional minus neutral) in :data:`~synth.prosody.base.PROSODY_FEATURES`
-units, together with the neutral syllable's context (:func:`~synth.prosody.features.syllable_context`).
+units, together with the neutral syllable's context
+(:func:`~synth.prosody.features.syllable_context`).
 
 Layout read (``../shared/data/emodb``): ``labels.csv``, ``wav/*.wav`` (cut or padded to 2.000 s,
 peak-normalised), ``silb/*.silb`` (syllables) and ``lablaut/*.lablaut`` (phones, accents). Both
@@ -14,7 +15,8 @@ syllable ends where the next label begins, ``(`` is a pause and ``.`` the final 
 describe the full-length originals, so syllables ending after 2.0 s are dropped.
 
 Only training scripts, tests and the notebook read the corpus; the product never does. Run
-``python -m synth.prosody.emodb`` to rebuild the cached table (``assets/prosody/emodb_offsets.npz``).
+``python -m synth.prosody.emodb`` to rebuild the cached table
+(``assets/prosody/emodb_offsets.npz``).
 """
 
 from __future__ import annotations

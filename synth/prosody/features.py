@@ -54,7 +54,8 @@ def frame_slice(start_s: float, end_s: float, hop_s: float, n_frames: int) -> sl
     return slice(lo, hi)
 
 
-def f0_stats(f0_st: np.ndarray, hop_s: float, min_voiced: int = 3) -> tuple[float, float, float, float]:
+def f0_stats(f0_st: np.ndarray, hop_s: float,
+             min_voiced: int = 3) -> tuple[float, float, float, float]:
     """F0 statistics of one syllable.
 
     Parameters
@@ -86,7 +87,8 @@ def energy_mean_db(energy_db: np.ndarray) -> float:
     """Mean power of frames given in dB, back in dB (NaN for no frames)."""
     if len(energy_db) == 0:
         return np.nan
-    return float(10.0 * np.log10(np.mean(10.0 ** (np.asarray(energy_db, np.float64) / 10.0)) + 1e-12))
+    power = np.mean(10.0 ** (np.asarray(energy_db, np.float64) / 10.0))
+    return float(10.0 * np.log10(power + 1e-12))
 
 
 def syllable_measures(timeline: Timeline) -> dict[str, np.ndarray]:

@@ -1,14 +1,17 @@
 """The sampler: DDIM over the denoiser, with classifier-free guidance away from neutral.
 
-Guidance contrasts the emotion's prediction with the *neutral* prediction of the same utterance
+Guidance contrasts the emotion's clean estimate with the *neutral* estimate of the same utterance
 (the model was trained on neutral readings paired with themselves, whose offsets are zero):
 
     x0 = x0_neutral + w * (x0_emotion - x0_neutral)
 
-so ``w = 0`` reads the line neutrally, ``w = 1`` samples the emotion as learned, and ``w > 1``
-exaggerates it. ``w`` is given per syllable, which is how intensity (and a line whose emotion
-changes) reaches the sampler. The initial noise comes from a seeded generator: same seed, same
-take; another seed, another take.
+at every DDIM step, so ``w = 0`` reads the line neutrally, ``w = 1`` samples the emotion as
+learned and ``w > 1`` exaggerates it. ``w`` is given per syllable (a line whose emotion changes is
+one sequence). Like all classifier-free guidance its effect compounds over the steps (``w = 0.5``
+gives about 15 % of the F0 shift of ``w = 1``, ``w = 1.25`` about 150 %), so the wrapper
+(:mod:`synth.prosody.diffusion`) applies a target's intensity as a linear scale on the guided
+sample and keeps ``w`` for exaggeration. The initial noise comes from a seeded generator: same
+seed, same take; another seed, another take.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ class ProsodyDiffusionPipeline:
     @torch.no_grad()
     def __call__(self, context: torch.Tensor, vad: torch.Tensor, category: torch.Tensor,
                  intensity: torch.Tensor, guidance: torch.Tensor, num_inference_steps: int = 20,
-                 generator: torch.Generator | None = None, noise_scale: float = 1.0) -> torch.Tensor:
+                 generator: torch.Generator | None = None,
+                 noise_scale: float = 1.0) -> torch.Tensor:
         """Sample offsets.
 
         Parameters

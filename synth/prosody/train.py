@@ -150,7 +150,8 @@ def fit(utts: list[dict], cfg: TrainConfig, progress: bool = True) -> DiffusionP
 
     def collate(batch: list[dict]) -> dict:
         n = max(len(b["x0"]) for b in batch)
-        out = {k: torch.zeros(len(batch), n, batch[0][k].shape[1]) for k in ("x0", "mask", "context")}
+        out = {k: torch.zeros(len(batch), n, batch[0][k].shape[1])
+               for k in ("x0", "mask", "context")}
         padding = torch.ones(len(batch), n, dtype=torch.bool)
         for i, b in enumerate(batch):
             m = len(b["x0"])
@@ -195,7 +196,8 @@ def fit(utts: list[dict], cfg: TrainConfig, progress: bool = True) -> DiffusionP
             return loss
 
         def configure_optimizers(self):
-            optimizer = torch.optim.AdamW(self.parameters(), lr=cfg.learning_rate, weight_decay=1e-4)
+            optimizer = torch.optim.AdamW(self.parameters(), lr=cfg.learning_rate,
+                                          weight_decay=1e-4)
             steps = cfg.epochs * int(np.ceil(len(items) / cfg.batch_size))
             schedule = torch.optim.lr_scheduler.OneCycleLR(
                 optimizer, max_lr=cfg.learning_rate, total_steps=steps, pct_start=0.05,
@@ -290,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     parser.add_argument("--holdout", type=int, nargs="*", default=[3, 16],
-                        help="speakers held out for validation (default: 3 16, one male, one female)")
+                        help="speakers held out for validation (default: 3 16, a man and a woman)")
     parser.add_argument("--no-validate", action="store_true", help="skip the held-out run")
     parser.add_argument("--out", default=str(asset_path("prosody")),
                         help="where to write the model (default: assets/prosody)")

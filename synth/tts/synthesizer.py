@@ -27,7 +27,7 @@ from synth.contracts import Speech, Timeline
 from synth.tts.acoustics import energy_db, frame_count, refine_f0
 from synth.tts.render import LOG_DURATION, PAUSE_AFTER, RenderConfig, render
 from synth.tts.timeline import TokenMap, build_timeline
-from synth.tts.voice import NEUTRAL_PEAK_DBFS, Token, Voice
+from synth.tts.voice import NEUTRAL_PEAK_DBFS, Token, Voice, peak_gain
 
 #: The prosody choices :meth:`EmotionalTTS.load` accepts.
 PROSODY_CHOICES: tuple[str, ...] = ("diffusion", "rules", "none")
@@ -167,7 +167,7 @@ class EmotionalTTS:
         voice, text = self.voice, plan.text
         tokens = voice.tokens(text)
         first = voice.speak_tokens(text, seed=seed, tokens=tokens)
-        gain = _peak_gain(first.audio, NEUTRAL_PEAK_DBFS)
+        gain = peak_gain(first.audio, NEUTRAL_PEAK_DBFS)
         neutral, token_map = build_timeline(text, first.tokens, first.audio * gain,
                                             first.sample_rate, voice.phonemize)
         if not neutral.syllables:
@@ -194,7 +194,6 @@ class EmotionalTTS:
                                                      len(timed.f0)))
         return Speech(out, second.sample_rate, final)
 
-
     def _offsets(self, neutral: Timeline, targets: list[EmotionTarget], seed: int,
                  guidance: float | None) -> np.ndarray:
         if guidance is None:
@@ -208,11 +207,6 @@ class EmotionalTTS:
         offsets = offsets * guidance
         offsets[:, PAUSE_AFTER] = np.maximum(offsets[:, PAUSE_AFTER], 0.0)
         return offsets
-
-
-def _peak_gain(audio: np.ndarray, peak_dbfs: float) -> float:
-    peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
-    return 0.0 if peak < 1e-8 else 10.0 ** (peak_dbfs / 20.0) / peak
 
 
 def _as_plan(plan, text: str | None) -> EmotionPlan:

@@ -30,12 +30,15 @@ MAX_DUR_SCALE = 8.0
 NEUTRAL_PEAK_DBFS = -6.0
 
 
+def peak_gain(audio: np.ndarray, peak_dbfs: float) -> float:
+    """The factor that brings the largest magnitude of ``audio`` to ``peak_dbfs`` (0 for silence)."""
+    peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
+    return 0.0 if peak < 1e-8 else 10.0 ** (peak_dbfs / 20.0) / peak
+
+
 def normalize_peak(audio: np.ndarray, peak_dbfs: float) -> np.ndarray:
     """``audio`` scaled so that its largest magnitude is ``peak_dbfs`` (float32)."""
-    peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
-    if peak < 1e-8:
-        return np.zeros_like(audio, dtype=np.float32)
-    return (audio * (10.0 ** (peak_dbfs / 20.0) / peak)).astype(np.float32)
+    return (np.asarray(audio) * peak_gain(audio, peak_dbfs)).astype(np.float32)
 
 
 @dataclass

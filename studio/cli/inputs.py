@@ -1,0 +1,151 @@
+"""What ``emostudio face`` and ``emostudio gesture`` read: a recording, its timeline, an emotion.
+
+Both commands take the same inputs (``--audio``, ``--timeline`` or ``--text``, ``--emotion``,
+``--out``, ``--formats``) and read them the same way, so the face and the body of one take are
+driven by one timeline and one emotion plan. Not a command itself (it has no ``add_parser``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from controllers.target import EmotionPlan
+    from synth.contracts import Timeline
+
+
+def add_recording_arguments(p: argparse.ArgumentParser, text_help: str) -> None:
+    """Add ``--audio``, ``--timeline`` | ``--text``, ``--emotion`` and ``--out`` to ``p``."""
+    p.add_argument("--audio", required=True, metavar="TAKE.wav", help="the speech recording")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--timeline", metavar="TAKE.timeline.json",
+                        help="the timeline `emostudio speak` wrote beside the audio")
+    source.add_argument("--text", help=text_help)
+    p.add_argument("--emotion", default="", help="emotion description (default: neutral)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+
+
+def parse_formats(text: str, accepted: Sequence[str]) -> list[str]:
+    """``"arkit,llf"`` -> ``["arkit", "llf"]`` in the order of ``accepted``.
+
+    Names are case-insensitive; an unknown name or an empty list raises InputError naming the
+    accepted formats.
+    """
+    from controllers.errors import InputError
+
+    asked = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in asked if f not in accepted]
+    if unknown or not asked:
+        raise InputError(f"--formats {text!r}: unknown {', '.join(unknown) or 'empty list'}; "
+                         f"accepted: {','.join(accepted)}")
+    return [f for f in accepted if f in asked]
+
+
+def read_audio(path: str):
+    """``(samples, sample_rate)``: (n,) float32 mono samples and the rate in Hertz.
+
+    Multi-channel files are averaged to mono. InputError when the file is missing, unreadable
+    or empty.
+    """
+    import numpy as np
+    import soundfile as sf
+
+    from controllers.errors import InputError
+
+    if not Path(path).is_file():
+        raise InputError(f"--audio {path}: no such file; give a WAV/FLAC/OGG recording")
+    try:
+        audio, rate = sf.read(path, dtype="float32", always_2d=True)
+    except Exception as exc:  # soundfile raises several types for unreadable input
+        raise InputError(f"--audio {path}: not a readable sound file ({exc}); "
+                         f"give a WAV/FLAC/OGG recording") from exc
+    if audio.shape[0] == 0:
+        raise InputError(f"--audio {path}: the recording is empty")
+    return np.ascontiguousarray(audio.mean(axis=1)), int(rate)
+
+
+#: Largest difference (seconds) accepted between a ``--timeline``'s duration and the audio's.
+TIMELINE_TOLERANCE_S = 0.25
+
+
+def load_timeline(args: argparse.Namespace, audio, rate: int):
+    """The timeline from ``args.timeline``, or by aligning the audio (with ``args.text`` if given).
+
+    ``audio`` (n,) float32 mono samples at ``rate`` Hz. A timeline file must last as long as the
+    audio (within :data:`TIMELINE_TOLERANCE_S`); otherwise InputError.
+    """
+    import json
+
+    from controllers.errors import InputError
+    from synth.contracts import Timeline
+
+    if args.timeline:
+        try:
+            timeline = Timeline.load(args.timeline)
+        except FileNotFoundError as exc:
+            raise InputError(f"--timeline {args.timeline}: no such file") from exc
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"--timeline {args.timeline}: not a timeline JSON as `emostudio "
+                             f"speak` writes it ({exc})") from exc
+        seconds = len(audio) / float(rate)
+        if abs(timeline.duration - seconds) > TIMELINE_TOLERANCE_S:
+            raise InputError(f"--timeline {args.timeline} lasts {timeline.duration:.2f} s but "
+                             f"--audio lasts {seconds:.2f} s; give the timeline of this recording")
+        return timeline
+    from synth.tts import align_recording
+
+    return align_recording(audio, rate, transcript=args.text).timeline
+
+
+def resolve_plan(description: str, timeline):
+    """The emotion plan of ``--emotion`` over the timeline's words (neutral when empty).
+
+    A description that changes emotion ("calm, then furious") is spread over the words; with no
+    words (nothing recognised in the audio) the whole take shows the description's first emotion.
+    """
+    from controllers.resolve import plan_for, target_for
+    from controllers.target import EmotionPlan, EmotionTarget
+
+    text = " ".join(w.text for w in timeline.words)
+    if not text.strip():
+        return EmotionPlan.constant("", target_for(description.strip() or None)
+                                    or EmotionTarget.neutral())
+    return plan_for(text, description.strip() or None)
+
+
+@dataclass
+class Recording:
+    """What ``--audio``, ``--timeline`` | ``--text`` and ``--emotion`` say about one take."""
+
+    audio: Any
+    """(n,) float32 mono samples."""
+    rate: int
+    """Sample rate of ``audio`` in Hertz."""
+    timeline: Timeline
+    """Phonemes, syllables and words in seconds (read from ``--timeline`` or aligned)."""
+    plan: EmotionPlan
+    """The ``--emotion`` spread over the timeline's words."""
+
+
+def read_recording(args: argparse.Namespace) -> Recording:
+    """Read ``args.audio``, its timeline and ``args.emotion``'s plan (InputError on bad input)."""
+    audio, rate = read_audio(args.audio)
+    timeline = load_timeline(args, audio, rate)
+    return Recording(audio, rate, timeline, resolve_plan(args.emotion, timeline))
+
+
+def report_written(out: Path, take: Recording, frames: int, fps: float,
+                   written: Mapping[str, Path], started: float) -> None:
+    """One line on stderr: the take's length, the animation's frames and the files written.
+
+    ``started`` is the ``time.perf_counter()`` reading when the command began its work.
+    """
+    names = ", ".join(p.name for p in written.values())
+    print(f"{out}: {take.timeline.duration:.2f} s, {frames} frames at {fps:g} fps -> {names} "
+          f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
