@@ -6,7 +6,7 @@ APT_PKGS := libosmesa6 libgl1 libglu1-mesa libsndfile1 chromium
 export PYOPENGL_PLATFORM ?= osmesa
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: setup demo test ui bench train-prosody train-text train-ser clean
+.PHONY: setup demo test ui bench train-prosody train-text train-ser calibrate-body clean
 
 setup: $(STAMP)
 
@@ -48,6 +48,9 @@ train-prosody: setup
 
 train-ser: setup
 	$(PY) -m studio.critic.train_ser
+
+calibrate-body: setup
+	$(PY) -m studio.critic.calibrate_body
 
 clean:
 	rm -rf out .pytest_cache
