@@ -1,7 +1,7 @@
 """Benchmark of the critic: speech emotion recognition on EmoDB, and the closed loop on takes.
 
     .venv/bin/python bench/critic.py [--sentences 10] [--emotions happiness,sadness,...]
-                                     [--skip-loop] [--skip-opensmile]
+                                     [--skip-loop] [--skip-opensmile] [--quick]
 
 Prints three tables:
 
@@ -13,7 +13,8 @@ Prints three tables:
 3. The loop: for N sentences x 6 emotions, takes composed as ``studio.pipeline`` composes them
    (``synth.tts`` with diffusion prosody, ``synth.face``, ``synth.gesture``), the hit rate
    (speech, face and body all agree with the target,
-   words intelligible) of a single pass vs. with ``--loop``, mean takes, and the time ratio.
+   words intelligible) of a single pass vs. with ``--loop``, mean takes (and how many of them
+   made a new voice; the others re-rendered only face and body), and the time ratio.
    The single pass is the loop's first take (same seed, same controls, judged the same way), so
    its time is that take's render + judge time.
 """
@@ -106,8 +107,10 @@ def opensmile_table(n: int = 60) -> None:
 
 
 def take_renderer(tts, text: str, neutral):
-    """The render callback of one line: voice (``controls.target``, seed, guidance), face and
-    body, composed as ``studio.pipeline`` composes them."""
+    """The render callback of one line: voice (``controls.target``, seed, guidance), face
+    (``controls.face_config()``) and body (``controls.body_target``), composed as
+    ``studio.pipeline`` composes them; a take whose voice controls were rendered before
+    reuses that speech (the loop only corrected the face or body)."""
     import inspect
 
     from controllers.target import EmotionPlan
@@ -116,13 +119,18 @@ def take_renderer(tts, text: str, neutral):
     from synth.gesture import animate_body
 
     has_guidance = "guidance" in inspect.signature(tts.speak).parameters
+    voices = {}
 
     def render(controls):
         plan = EmotionPlan.constant(text, controls.target)
-        extra = {"guidance": controls.guidance} if has_guidance else {}
-        speech = tts.speak(plan, seed=controls.seed, **extra)
-        face = animate_face(speech.timeline, plan, seed=controls.seed)
-        body = animate_body(speech.timeline, plan, seed=controls.seed, face=face)
+        if controls.speech_key not in voices:
+            extra = {"guidance": controls.guidance} if has_guidance else {}
+            voices[controls.speech_key] = tts.speak(plan, seed=controls.seed, **extra)
+        speech = voices[controls.speech_key]
+        face = animate_face(speech.timeline, plan, seed=controls.seed,
+                            config=controls.face_config())
+        body = animate_body(speech.timeline, EmotionPlan.constant(text, controls.body_target),
+                            seed=controls.seed, face=face)
         return TakeResult(speech=speech, face=face, body=body, neutral_speech=neutral)
 
     return render
@@ -158,15 +166,16 @@ def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
         rows.append({
             "emotion": emotion, "single": first.success, "loop": v.success,
             "takes": len(v.iterations), "t_single": sum(first.seconds.values()),
+            "voices": len({r.controls.speech_key for r in v.iterations}),
             "t_loop": v.timings["total"],
             "agree_single": first.agreement, "agree_loop": v.best_record.agreement,
         })
     print(f"\n## The loop: {len(sentences)} sentences x {len(emotions)} emotions "
           f"(intensity {intensity}, prosody {prosody}, at most {max_iterations} takes); hit = "
           "speech, face and body all agree + intelligible")
-    print("| emotion | hit single | hit loop | mean takes | time ratio "
+    print("| emotion | hit single | hit loop | mean takes | mean voices | time ratio "
           "| agree speech / face / body (single -> loop) |")
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
 
     def agree(rs, key, m):
         return np.mean([r[key].get(m, False) for r in rs])
@@ -177,6 +186,7 @@ def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
                           for m in ("speech", "face", "body"))
         print(f"| {emotion} | {np.mean([r['single'] for r in rs]):.0%} | "
               f"{np.mean([r['loop'] for r in rs]):.0%} | {np.mean([r['takes'] for r in rs]):.2f} | "
+              f"{np.mean([r['voices'] for r in rs]):.2f} | "
               f"{sum(r['t_loop'] for r in rs) / sum(r['t_single'] for r in rs):.2f}x | {mods} |")
     gain = 100 * (np.mean([r["loop"] for r in rows]) - np.mean([r["single"] for r in rows]))
     ratio = sum(r["t_loop"] for r in rows) / sum(r["t_single"] for r in rows)
@@ -189,7 +199,9 @@ def main() -> int:
     parser.add_argument("--sentences", type=int, default=10)
     parser.add_argument("--emotions", default=",".join(EMOTIONS))
     parser.add_argument("--intensity", type=float, default=0.8)
-    parser.add_argument("--max-iterations", type=int, default=4)
+    parser.add_argument("--max-iterations", type=int, default=6)
+    parser.add_argument("--quick", action="store_true",
+                        help="loop table only, 3 sentences (while iterating on the loop)")
     parser.add_argument("--prosody", default="diffusion", choices=("diffusion", "rules"))
     parser.add_argument("--skip-loop", action="store_true")
     parser.add_argument("--skip-opensmile", action="store_true")
@@ -200,7 +212,10 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(1)
-    ser_table()
+    if args.quick:
+        args.sentences, args.skip_opensmile = min(args.sentences, 3), True
+    else:
+        ser_table()
     if not args.skip_opensmile:
         opensmile_table()
     if not args.skip_loop:

@@ -186,7 +186,7 @@ def kill_and_resume(texts: list[str], jobs: int = 2) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--takes", type=int, default=5, help="takes per single-take row")
-    parser.add_argument("--preview-takes", type=int, default=2, help="takes with the preview")
+    parser.add_argument("--preview-takes", type=int, default=2, help="takes with the preview (0: skip that row)")
     parser.add_argument("--batch-lines", type=int, default=20, help="lines of the batch rows")
     parser.add_argument("--skip-batch", action="store_true", help="only the single-take rows")
     parser.add_argument("--kill-resume", action="store_true",
@@ -202,8 +202,10 @@ def main() -> int:
     rows = []
     no_preview = bench_takes(sentences(args.takes), "none")
     rows.append((f"full take, no preview ({args.takes} takes)", no_preview))
-    with_preview = bench_takes(sentences(args.preview_takes), "body")
-    rows.append((f"full take, body preview ({args.preview_takes} takes)", with_preview))
+    with_preview = {"stages": {}, "speech": 1.0}
+    if args.preview_takes > 0:
+        with_preview = bench_takes(sentences(args.preview_takes), "body")
+        rows.append((f"full take, body preview ({args.preview_takes} takes)", with_preview))
     if not args.skip_batch:
         for jobs in (1, 2):
             rows.append((f"batch {args.batch_lines} lines, {jobs} worker{'s' * (jobs > 1)}",

@@ -106,20 +106,27 @@ class Studio:
         return plan_for(text, emotion if emotion != "" else None)
 
     def perform(self, plan: EmotionPlan, seed: int = 0, prosody: str = "diffusion",
-                guidance: float | None = None) -> Take:
-        """Speech, face and body of one take (nothing judged, nothing written)."""
+                guidance: float | None = None, *, speech: Speech | None = None,
+                face_config=None, body_plan: EmotionPlan | None = None) -> Take:
+        """Speech, face and body of one take (nothing judged, nothing written).
+
+        The critic loop's per-modality corrections: ``speech`` reuses an earlier take's voice,
+        ``face_config`` (synth.face.animator.FaceConfig) and ``body_plan`` change only the face
+        or the body.
+        """
         from synth.face import animate_face
         from synth.gesture import animate_body
 
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        speech = self.tts(prosody).speak(plan, seed=seed, guidance=guidance)
+        if speech is None:
+            speech = self.tts(prosody).speak(plan, seed=seed, guidance=guidance)
         timings["speech"] = time.perf_counter() - t
         t = time.perf_counter()
-        face = animate_face(speech.timeline, plan, seed=seed)
+        face = animate_face(speech.timeline, plan, seed=seed, config=face_config)
         timings["face"] = time.perf_counter() - t
         t = time.perf_counter()
-        body = animate_body(speech.timeline, plan, seed=seed, face=face)
+        body = animate_body(speech.timeline, body_plan or plan, seed=seed, face=face)
         timings["body"] = time.perf_counter() - t
         return Take(text=plan.text, plan=plan, speech=speech, face=face, body=body, seed=seed,
                     timings=timings)
@@ -140,6 +147,7 @@ class Studio:
         from studio.critic import TakeResult, run_critic_loop
 
         neutral: list[Speech] = []  # the critic's reference, rendered once per take
+        voices: dict[tuple, Speech] = {}  # speech by the critic's speech_key (face/body-only takes)
 
         def render_take(controls) -> TakeResult:
             """One take with the critic's controls (the first call: the plan as asked)."""
@@ -148,8 +156,13 @@ class Studio:
                      else f"critic loop: take {controls.iteration + 1}")
             # the first take performs the plan exactly as asked; later ones the critic's correction
             asked = plan if controls.iteration == 0 else corrected_plan(plan, controls.target)
+            body_plan = None if controls.iteration == 0 else corrected_plan(
+                plan, controls.body_target)
             take = self.perform(asked, seed=controls.seed, prosody=prosody,
-                                guidance=controls.guidance)
+                                guidance=controls.guidance,
+                                speech=voices.get(controls.speech_key),
+                                face_config=controls.face_config(), body_plan=body_plan)
+            voices[controls.speech_key] = take.speech
             if not neutral:
                 neutral.append(self.neutral_speech(plan.text, seed, prosody))
             return TakeResult(speech=take.speech, face=take.face, body=take.body,

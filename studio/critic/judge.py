@@ -68,6 +68,18 @@ def target_category(target: EmotionTarget) -> str:
 _NEUTRAL_FEATURES: dict[str, np.ndarray] = {}
 
 
+def _audio_key(audio: np.ndarray) -> str:
+    return hashlib.sha1(np.ascontiguousarray(audio).tobytes()).hexdigest()
+
+
+def _remember(cache: dict, key, value, size: int = 32):
+    """Store ``value`` in a small insertion-ordered cache (oldest entry dropped)."""
+    if len(cache) >= size:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value
+
+
 class HeadCamera:
     """The avatar's head camera, opened once per process (a GL context is costly to open and
     to close), with fer's crop of the rest face and FER's reading of the rest face."""
@@ -108,9 +120,20 @@ class Critic:
     def __init__(self, config: CriticConfig | None = None) -> None:
         self.config = config or CriticConfig()
         self._neutral_wer: dict[str, float] = {}
+        # the loop re-judges the same speech when only the face or body changed: its reading
+        # and transcript are kept by audio hash
+        self._speech_cache: dict[tuple, EmotionEstimate] = {}
+        self._transcripts: dict[str, str] = {}
 
     # -- recognisers ---------------------------------------------------------------------------
     def speech_estimate(self, take: TakeResult) -> EmotionEstimate:
+        n = take.neutral_speech
+        key = (_audio_key(take.speech.audio), None if n is None else _audio_key(n.audio))
+        if key not in self._speech_cache:
+            _remember(self._speech_cache, key, self._speech_estimate(take))
+        return self._speech_cache[key]
+
+    def _speech_estimate(self, take: TakeResult) -> EmotionEstimate:
         from controllers.errors import InputError
         from studio.critic.features import extract_features
         from studio.critic.ser import SpeechEmotionRecognizer, estimate_from_classes
@@ -123,11 +146,9 @@ class Critic:
             raise InputError(f"cannot analyse the take's speech: {exc}") from exc
         if n is None:
             return estimate_from_classes(ser.predict_proba(feats, "single")[0], "single")
-        key = hashlib.sha1(np.ascontiguousarray(n.audio).tobytes()).hexdigest()
+        key = _audio_key(n.audio)
         if key not in _NEUTRAL_FEATURES:  # the neutral reading is the same every take
-            if len(_NEUTRAL_FEATURES) >= 64:
-                _NEUTRAL_FEATURES.pop(next(iter(_NEUTRAL_FEATURES)))
-            _NEUTRAL_FEATURES[key] = extract_features(n.audio, n.sample_rate)
+            _remember(_NEUTRAL_FEATURES, key, extract_features(n.audio, n.sample_rate), 64)
         p = ser.predict_proba(feats, "relative", _NEUTRAL_FEATURES[key])[0]
         return estimate_from_classes(p, "relative")
 
@@ -184,7 +205,10 @@ class Critic:
     def intelligibility(self, take: TakeResult, text: str) -> tuple[str, float, bool]:
         """(transcript, word error rate, whether within the bound)."""
         s = take.speech
-        transcript = transcribe(s.audio, s.sample_rate)
+        key = _audio_key(s.audio)
+        transcript = self._transcripts.get(key)
+        if transcript is None:
+            transcript = _remember(self._transcripts, key, transcribe(s.audio, s.sample_rate))
         wer = word_error_rate(text, transcript)
         if take.neutral_speech is not None:
             if text not in self._neutral_wer:

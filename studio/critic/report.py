@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -22,61 +23,114 @@ def write_critic_json(verdict: Verdict, path: str | Path) -> Path:
     return Path(path)
 
 
+class ReportFigure:
+    """The report's figure: its static parts (axes, ticks, labels, category names) are drawn
+    once; each report restores that background and draws only its own artists on top
+    (matplotlib blitting). Text layout is most of matplotlib's cost, and most text is static."""
+
+    _shared: ReportFigure | None = None
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=(11, 4.8), dpi=72)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.plane, self.bars = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
+        ax, bars = self.plane, self.bars
+        # -- valence-arousal plane ----------------------------------------------------------------
+        ax.axhline(0, color="0.85", lw=0.8)
+        ax.axvline(0, color="0.85", lw=0.8)
+        for name, (v, a, _) in CATEGORY_VAD.items():
+            if name != "neutral":
+                ax.annotate(name, (v, a), color="0.6", fontsize=7, ha="center")
+        ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="valence", ylabel="arousal",
+               title="target vs estimates per take (numbers: take)")
+        # -- category bars --------------------------------------------------------------------------
+        bars.set_xticks(np.arange(len(CATEGORIES)), CATEGORIES, rotation=30, fontsize=8)
+        bars.set(xlim=(-0.6, len(CATEGORIES) - 0.4), ylim=(0, 1), ylabel="probability")
+        bars.set_title(" ")  # the take's title is drawn per report, in the same place
+        self.suptitle = self.figure.suptitle(" ", fontsize=8)
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.2)
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    @classmethod
+    def get(cls) -> ReportFigure:
+        """The process's report figure, made on first use."""
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
+
+    def _artists(self, verdict: Verdict) -> list:
+        """The artists of one report (added to the axes; the caller removes them)."""
+        ax, bars = self.plane, self.bars
+        new = []
+        t = verdict.target
+        new.append(ax.scatter([t.valence], [t.arousal], marker="*", s=260, color="red", zorder=5,
+                              label="target"))
+        for m in (*MODALITIES, "fused"):
+            pts = [(r.iteration, r.estimates[m].valence, r.estimates[m].arousal)
+                   for r in verdict.iterations if m in r.estimates]
+            if not pts:
+                continue
+            it, v, a = (np.array(x) for x in zip(*pts))
+            new += ax.plot(v, a, "-", color=COLORS[m], alpha=0.35, lw=1)
+            new.append(ax.scatter(v, a, color=COLORS[m], s=18 + 14 * it, label=m, zorder=4,
+                                  marker="o" if m != "fused" else "s"))
+            new += [ax.annotate(str(i + 1), (x, y), fontsize=6, xytext=(3, 3),
+                                textcoords="offset points") for i, x, y in zip(it, v, a)]
+        new.append(ax.legend(fontsize=7, loc="lower right"))
+        # -- category bars of the best take ---------------------------------------------------------
+        best = verdict.best_record
+        mods = [m for m in MODALITIES if m in best.estimates]
+        x = np.arange(len(CATEGORIES))
+        width = 0.8 / max(1, len(mods))
+        if t.category in CATEGORIES:
+            k = CATEGORIES.index(t.category)
+            new.append(bars.axvspan(k - 0.45, k + 0.45, color="red", alpha=0.08))
+        for k, m in enumerate(mods):
+            p = [best.estimates[m].probabilities.get(c, 0.0) for c in CATEGORIES]
+            new.append(bars.bar(x + (k - (len(mods) - 1) / 2) * width, p, width, color=COLORS[m],
+                                label=f"{m} ({'agrees' if best.agreement.get(m) else 'disagrees'})"))
+        new.append(bars.legend(fontsize=7))
+        return new
+
+    def render(self, verdict: Verdict) -> bytes:
+        """PNG bytes of ``verdict``'s report."""
+        from matplotlib.container import BarContainer
+        from PIL import Image
+
+        with self._lock:
+            self.canvas.restore_region(self.background)
+            new = self._artists(verdict)
+            titles = (self.bars.title, self.suptitle)
+            self.bars.title.set_text(f"take {verdict.best + 1} of {len(verdict.iterations)}: "
+                                     f"{'SUCCESS' if verdict.success else 'not reached'}")
+            self.suptitle.set_text(verdict.reason)
+            try:
+                drawn = [p for a in new for p in (a.patches if isinstance(a, BarContainer) else [a])]
+                for artist in sorted(drawn, key=lambda a: a.get_zorder()):
+                    self.figure.draw_artist(artist)
+                for title in titles:
+                    self.figure.draw_artist(title)
+                rgba = np.asarray(self.canvas.buffer_rgba())
+                image = Image.fromarray(rgba[..., :3].copy())
+            finally:
+                for artist in new:
+                    artist.remove()
+                for title in titles:
+                    title.set_text(" ")
+        buf = io.BytesIO()
+        image.save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+
 def render_report_png(verdict: Verdict) -> bytes:
     """PNG bytes: the valence-arousal plane (target and each take's estimates) and the best
     take's per-modality category probabilities."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(11, 4.8), dpi=72)
-    ax, bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
-    # -- valence-arousal plane ------------------------------------------------------------------
-    ax.axhline(0, color="0.85", lw=0.8)
-    ax.axvline(0, color="0.85", lw=0.8)
-    for name, (v, a, _) in CATEGORY_VAD.items():
-        if name != "neutral":
-            ax.annotate(name, (v, a), color="0.6", fontsize=7, ha="center")
-    t = verdict.target
-    ax.scatter([t.valence], [t.arousal], marker="*", s=260, color="red", zorder=5, label="target")
-    for m in (*MODALITIES, "fused"):
-        pts = [(r.iteration, r.estimates[m].valence, r.estimates[m].arousal)
-               for r in verdict.iterations if m in r.estimates]
-        if not pts:
-            continue
-        it, v, a = (np.array(x) for x in zip(*pts))
-        ax.plot(v, a, "-", color=COLORS[m], alpha=0.35, lw=1)
-        ax.scatter(v, a, color=COLORS[m], s=18 + 14 * it, label=m, zorder=4,
-                   marker="o" if m != "fused" else "s")
-        for i, x, y in zip(it, v, a):
-            ax.annotate(str(i + 1), (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points")
-    ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="valence", ylabel="arousal",
-           title="target vs estimates per take (numbers: take)")
-    ax.legend(fontsize=7, loc="lower right")
-    # -- category bars of the best take -----------------------------------------------------------
-    best = verdict.best_record
-    mods = [m for m in MODALITIES if m in best.estimates]
-    x = np.arange(len(CATEGORIES))
-    width = 0.8 / max(1, len(mods))
-    for k, m in enumerate(mods):
-        p = [best.estimates[m].probabilities.get(c, 0.0) for c in CATEGORIES]
-        bars.bar(x + (k - (len(mods) - 1) / 2) * width, p, width, color=COLORS[m],
-                 label=f"{m} ({'agrees' if best.agreement.get(m) else 'disagrees'})")
-    want = t.category
-    if want in CATEGORIES:
-        bars.axvspan(CATEGORIES.index(want) - 0.45, CATEGORIES.index(want) + 0.45,
-                     color="red", alpha=0.08)
-    bars.set_xticks(x, CATEGORIES, rotation=30, fontsize=8)
-    bars.set(ylim=(0, 1), ylabel="probability",
-             title=f"take {verdict.best + 1} of {len(verdict.iterations)}: "
-                   f"{'SUCCESS' if verdict.success else 'not reached'}")
-    bars.legend(fontsize=7)
-    fig.suptitle(verdict.reason, fontsize=8)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.2)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return ReportFigure.get().render(verdict)
 
 
 def write_report(verdict: Verdict, out_dir: str | Path) -> dict[str, Path]:

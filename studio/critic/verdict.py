@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from controllers.target import EmotionTarget
 from studio.critic.estimate import EmotionEstimate
 
@@ -30,12 +32,46 @@ class Controls:
     """0 for the first take."""
     strength: int = 0
     """Rung of the loop's strength ladder (0 = as asked; see studio.critic.loop)."""
+    face_gain: float = 1.0
+    """Face-only: scale of the facial expression (1 = as synthesised)."""
+    face_variant: str | None = None
+    """Face-only: alternative expression prototypes (synth.face.expression.CATEGORY_AU_VARIANTS)."""
+    body_offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Body-only: (valence, arousal, dominance) added to the body's target point."""
+
+    @property
+    def speech_key(self) -> tuple:
+        """What the voice depends on: two controls with the same key give the same speech, so
+        a render callback may reuse it when only the face or body controls changed."""
+        return (repr(self.target.to_dict()), self.seed, round(self.guidance, 6))
+
+    @property
+    def face_target(self) -> EmotionTarget:
+        """What the face shows (the speech target; its exaggeration is :meth:`face_config`)."""
+        return self.target
+
+    @property
+    def body_target(self) -> EmotionTarget:
+        """What the body shows: the speech target moved by :attr:`body_offset`."""
+        t = self.target
+        v, a, d = (float(np.clip(x + o, -1.0, 1.0)) for x, o in zip(t.vad, self.body_offset))
+        return EmotionTarget(v, a, d, t.category, t.intensity, dict(t.attributes))
+
+    def face_config(self):
+        """A ``synth.face.animator.FaceConfig`` with this take's face gain and variant."""
+        from synth.face.animator import FaceConfig
+        from synth.face.expression import ExpressionConfig
+
+        return FaceConfig(expression=ExpressionConfig(gain=self.face_gain,
+                                                      variant=self.face_variant))
 
     def to_dict(self) -> dict:
         return {"target": self.target.to_dict(), "intensity": round(self.intensity, 4),
                 "guidance": round(self.guidance, 4), "seed": self.seed,
                 "va_offset": [round(x, 4) for x in self.va_offset], "iteration": self.iteration,
-                "strength": self.strength}
+                "strength": self.strength, "face_gain": round(self.face_gain, 4),
+                "face_variant": self.face_variant,
+                "body_offset": [round(x, 4) for x in self.body_offset]}
 
 
 @dataclass

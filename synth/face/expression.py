@@ -65,6 +65,17 @@ CATEGORY_AUS: dict[str, dict[str, float]] = {
     "calm": {"AU12": 0.3, "AU6": 0.1, "AU43": 0.15},
 }
 
+#: Alternative prototypes, picked with :attr:`ExpressionConfig.variant` (the critic loop tries
+#: one when the FER misreads a take). "strong": sadness with the brows drawn down harder and the
+#: chin raised (AU1 0.6 + AU4 + AU15 + AU17 + lids): the default's high inner brows read as
+#: fear on some takes; this one read as sadness on 8 of 8 takes (4 sentences x intensity
+#: 0.8/1.0, head camera, studio.critic FER).
+CATEGORY_AU_VARIANTS: dict[str, dict[str, dict[str, float]]] = {
+    "strong": {
+        "sadness": {"AU1": 0.6, "AU4": 1.0, "AU15": 1.0, "AU17": 1.0, "AU43": 0.3},
+    },
+}
+
 
 def _au_matrix() -> tuple[tuple[str, ...], np.ndarray]:
     aus = tuple(AU_TO_ARKIT)
@@ -95,6 +106,9 @@ class ExpressionConfig:
     dimensional: float = 0.5
     """Weight of the valence/arousal/dominance terms added to the category prototype (scaled
     by ``1 - intensity``, so they shape weak and purely dimensional targets)."""
+    variant: str | None = None
+    """Name of an alternative prototype set in :data:`CATEGORY_AU_VARIANTS` (None: the default
+    prototypes; a category the variant does not list keeps its default)."""
 
 
 def vad_aus(valence: float, arousal: float, dominance: float) -> dict[str, float]:
@@ -116,7 +130,8 @@ def target_aus(target: EmotionTarget, config: ExpressionConfig | None = None) ->
         category, intensity = nearest_category(*target.vad)
     aus: dict[str, float] = {}
     shown = float(intensity) ** config.intensity_gamma if intensity > 0 else 0.0
-    for au, level in CATEGORY_AUS.get(category, {}).items():
+    prototypes = {**CATEGORY_AUS, **CATEGORY_AU_VARIANTS.get(config.variant or "", {})}
+    for au, level in prototypes.get(category, {}).items():
         aus[au] = aus.get(au, 0.0) + shown * level
     # the VAD terms colour what the prototype leaves open: a full-intensity category shows its
     # prototype alone (arousal's raised brows must not turn anger into fear)
