@@ -64,7 +64,7 @@ def write_video(path: str | Path, frames: Iterable[np.ndarray], fps: float,
             str(out), (width, height), fps=float(fps), codec="libx264", pix_fmt_out="yuv420p",
             quality=quality, macro_block_size=2, audio_path=audio_path,
             audio_codec="aac" if audio_path else None,
-            output_params=["-movflags", "+faststart"])
+            output_params=["-movflags", "+faststart"], ffmpeg_log_level="error")
         writer.send(None)  # start the encoder
         try:
             writer.send(np.ascontiguousarray(first))
