@@ -186,7 +186,8 @@ def kill_and_resume(texts: list[str], jobs: int = 2) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--takes", type=int, default=5, help="takes per single-take row")
-    parser.add_argument("--preview-takes", type=int, default=2, help="takes with the preview (0: skip that row)")
+    parser.add_argument("--preview-takes", type=int, default=2,
+                        help="takes with the preview (0: skip that row)")
     parser.add_argument("--batch-lines", type=int, default=20, help="lines of the batch rows")
     parser.add_argument("--skip-batch", action="store_true", help="only the single-take rows")
     parser.add_argument("--kill-resume", action="store_true",

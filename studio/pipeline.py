@@ -147,6 +147,7 @@ class Studio:
         from studio.critic import TakeResult, run_critic_loop
 
         neutral: list[Speech] = []  # the critic's reference, rendered once per take
+        neutral_seconds: list[float] = []
         voices: dict[tuple, Speech] = {}  # speech by the critic's speech_key (face/body-only takes)
 
         def render_take(controls) -> TakeResult:
@@ -164,7 +165,9 @@ class Studio:
                                 face_config=controls.face_config(), body_plan=body_plan)
             voices[controls.speech_key] = take.speech
             if not neutral:
+                t = time.perf_counter()
                 neutral.append(self.neutral_speech(plan.text, seed, prosody))
+                neutral_seconds.append(time.perf_counter() - t)
             return TakeResult(speech=take.speech, face=take.face, body=take.body,
                               face_frames=None, face_box=None, neutral_speech=neutral[0],
                               payload=take)
@@ -177,7 +180,8 @@ class Studio:
         if take.plan is not plan:
             take.plan, take.performed = plan, take.plan
         take.verdict = verdict
-        # judging, the neutral reference and the loop's other takes: the timings add up
+        take.timings["neutral"] = sum(neutral_seconds)  # the critic's reference reading
+        # judging and the loop's other takes: the timings add up
         take.timings["critic"] = time.perf_counter() - started - take.compute_seconds
         if out is not None:
             progress(0.7, "writing files")

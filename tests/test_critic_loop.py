@@ -111,7 +111,7 @@ def _record(target, estimates, controls):
 def test_the_ladder_bisects_between_too_weak_and_too_strong():
     target = EmotionTarget.from_category("happiness", 0.8)
     config = LoopConfig()
-    weak = EmotionEstimate("speech", {"calm": 0.6, "neutral": 0.4}, 0.3, -0.3)
+    weak = EmotionEstimate("speech", {"sadness": 0.6, "neutral": 0.4}, -0.3, -0.3)
     # an overshoot the steering table does not know (fear): the ladder decides
     angry = EmotionEstimate("speech", {"fear": 0.9, "happiness": 0.1}, -0.4, 0.6)
     fused = EmotionEstimate("fused", {"happiness": 1.0}, 0.5, 0.3)
@@ -132,18 +132,18 @@ def test_the_ladder_bisects_between_too_weak_and_too_strong():
 
 
 def test_corrections_strengthen_a_weak_take():
-    target = EmotionTarget.from_category("happiness", 0.5)
+    target = EmotionTarget.from_category("anger", 0.5)
     c0 = initial_controls(target, seed=3)
     neutral_reading = EmotionEstimate("speech", {"neutral": 1.0}, 0.0, 0.0)
     est = {"speech": neutral_reading, "face": neutral_reading,
            "fused": EmotionEstimate("fused", {"neutral": 1.0}, 0.0, 0.0)}
     c1 = next_controls(target, [_record(target, est, c0)], LoopConfig(), base_seed=3)
     assert c1.intensity > c0.intensity and c1.guidance > c0.guidance and c1.seed != c0.seed
-    assert c1.target.category == "happiness"
+    assert c1.target.category == "anger"
     # The voice read too weak: one rung up, with the vocal profile's first attribute; the
     # user's own attributes win.
-    assert c1.strength == 1 and c1.target.attributes == {"pitch_variation": "high"}
-    quiet = EmotionTarget.from_category("happiness", 0.5, {"loudness": "quiet", "rate": "slow"})
+    assert c1.strength == 1 and c1.target.attributes == {"loudness": "loud"}
+    quiet = EmotionTarget.from_category("anger", 0.5, {"loudness": "quiet", "rate": "slow"})
     c2 = next_controls(quiet, [_record(quiet, est, initial_controls(quiet))], LoopConfig())
     assert c2.target.attributes["rate"] == "slow" and c2.target.attributes["loudness"] == "quiet"
     # Offsets are bounded, the corrected target stays valid.

@@ -5,26 +5,57 @@ category table, sampling defaults), ``denoiser/`` (the :class:`ProsodyDenoiser`'
 ``config.json`` + weights) and ``scheduler/`` (the training scheduler's config). ``make
 train-prosody`` (``python -m synth.prosody.train``) writes them.
 
-Emotion conditioning. Each syllable's target gives the denoiser its category (EmoDB's boredom was
-taught as the studio's ``calm``; ``surprise`` has no EmoDB data and is reached through its VAD
-point with the "unknown" category), the VAD point of its prototype (the direction of the target)
+Emotion conditioning. Each syllable's target gives the denoiser its category (``surprise`` has no
+EmoDB data and ``calm`` only a proxy, see "Calm" below: both are reached through their VAD point
+with the "unknown" category), the VAD point of its prototype (the direction of the target)
 and an intensity input of 1 (trained on listener recognition rates: 1 asks for the clearly
 recognisable reading). Classifier-free guidance against the neutral estimate (``w =
 guidance_scale * guidance``, see :mod:`synth.prosody.pipeline`) sets how exaggerated the full
 emotion is; the target's intensity then scales the sampled offsets linearly (intensity 0.5 is half
 the way from the neutral reading), because guidance strength compounds over the DDIM steps.
 
-Loudness. The shared EmoDB copy is peak-normalised per file, so only level *relations inside* an
-utterance were learnable; the utterance's overall gain follows EmoSpeak's volume rule
-(``20 log10((50 + 0.33 A) / 50)`` dB, see :mod:`synth.prosody.rules`) on top of the learned
-syllable-to-syllable pattern.
+Hybrid: learned pattern, literature-anchored utterance means. EmoDB is one corpus of ten German
+actors, and for some *utterance-level* quantities it carries no information or disagrees with the
+cross-language literature (P. N. Juslin and P. Laukka 2003, Table 7, 104 studies):
+
+* loudness: the shared EmoDB copy is peak-normalised per file, so only level relations *inside* an
+  utterance were learnable;
+* rate and pauses: EmoDB's actors slow down in anger, happiness and fear (learned log duration
+  ratio +0.2..0.4 on our voice), where the literature finds faster speech;
+* F0 range and spectral tilt: on our voice the learned anger/happiness contours came out with a
+  *narrower* utterance F0 range (eGeMAPS 20-80th percentile), against the literature;
+* voice regularity (HNR): EmoDB's anger and fear voices get more regular, the literature finds
+  them irregular (and happy or tender voices regular).
+
+So for these the model keeps what it learned *within* a stretch of one emotion (which syllables
+get longer, louder, brighter, breathier: the per-syllable pattern, with its seed-to-seed
+variation), but the stretch's mean is moved to the literature's (:func:`anchor_means`):
+
+* :data:`ANCHORED_FEATURES` (range, duration, pauses, energy, tilt): ``x_i - mean(x) +
+  guidance * mean(rules)``, the mean of Schröder's rule baseline
+  (:class:`~synth.prosody.rules.RuleProsody`, EmoSpeak) on the same syllables;
+* the F0 level keeps the learned height (mean) and pattern, and gets Schröder's utterance-level
+  contour on top: the rules' level minus its mean (range, range-dynamics and pitch-dynamics rules:
+  excursions above the median scaled by ``(4 + 0.04 A) / 4``, declination);
+* breathiness: mean ``-REGULARITY_BREATHINESS * valence`` (J&L's "microstructural regularity":
+  irregular for negative, regular for positive emotions).
+
+The F0 height and the accent slopes, where EmoDB agrees with the literature and carries the
+strongest learned effects, stay fully learned. A neutral target or ``guidance=0`` still gives the
+neutral reading. :meth:`DiffusionProsody.sample` returns the pure learned offsets (validated
+against EmoDB by the training script).
+
+Calm. EmoDB has no calm; the shipped weights learned the ``calm`` token from EmoDB's boredom (the
+only low-arousal class besides sadness). Boredom is a negative-valence state with a wider range
+and brighter voice than a relaxed, content calm, so :data:`SAMPLED_BY_VAD` categories are sampled
+through their own VAD point with the "unknown" token (as ``surprise``), like any dimensional target.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -48,6 +79,20 @@ MODEL_CONTEXT: tuple[str, ...] = ("stress", "word_initial", "word_final", "phras
 
 #: Name of the category token that means "no category, use the VAD point".
 UNKNOWN_CATEGORY = "unknown"
+
+#: Output columns whose mean over a stretch of one emotion comes from the rule baseline (see the
+#: module docstring); the learned per-syllable deviations around that mean are kept.
+ANCHORED_FEATURES: tuple[str, ...] = ("f0_range_st", "log_duration_ratio", "pause_after_s",
+                                      "energy_db", "tilt_db")
+
+#: Breathiness (aperiodicity) change per unit of valence, sign negative: J&L's microstructural
+#: regularity (anger/fear/sadness irregular, happiness/tenderness regular); 0.2 = the size of the
+#: learned syllable-to-syllable breathiness pattern.
+REGULARITY_BREATHINESS = 0.2
+
+#: Categories whose trained token came from a proxy emotion (calm := EmoDB boredom, other valence):
+#: they are sampled from their VAD point with the "unknown" token instead.
+SAMPLED_BY_VAD: tuple[str, ...] = ("calm",)
 
 #: Largest magnitude of each output feature, guarding the renderer against outliers.
 OUTPUT_LIMITS: dict[str, float] = {
@@ -97,11 +142,6 @@ class DiffusionProsodyConfig:
     @classmethod
     def load(cls, path: Path) -> DiffusionProsodyConfig:
         return cls(**json.loads(Path(path).read_text()))
-
-
-def volume_gain_db(arousal: float) -> float:
-    """EmoSpeak's volume rule as a gain in dB for an arousal in [-1, 1]."""
-    return float(20.0 * np.log10((50.0 + 0.33 * 100.0 * arousal) / 50.0))
 
 
 class DiffusionProsody:
@@ -160,7 +200,7 @@ class DiffusionProsody:
             point = np.asarray(target.vad, np.float32)
             if amount > 0.05:
                 point = np.clip(point / amount, -1.0, 1.0)  # the prototype's direction
-            if name not in self.config.trained_categories:
+            if name not in self.config.trained_categories or name in SAMPLED_BY_VAD:
                 name = UNKNOWN_CATEGORY
             vad[i] = point
             category[i] = table.index(name)
@@ -174,17 +214,13 @@ class DiffusionProsody:
         """(n_syllables, 8) float32 offsets, columns in :data:`PROSODY_FEATURES` order.
 
         ``guidance`` multiplies the shipped guidance scale (the critic's correction knob; 1.0 is
-        the default, 0 gives the neutral reading plus attributes).
+        the default, 0 gives the neutral reading plus attributes); it scales the anchored means
+        (:data:`ANCHORED_FEATURES`) the same way.
         """
         check_inputs(timeline, targets)
-        return self.predict_context(syllable_context(timeline), targets, seed, guidance)
-
-    def predict_context(self, context: np.ndarray, targets: Sequence[EmotionTarget],
-                        seed: int | None = None, guidance: float = 1.0) -> np.ndarray:
-        """Like :meth:`predict`, from a (n, len(CONTEXT_FEATURES)) context array."""
+        context = syllable_context(timeline)
         out = self.sample(context, targets, seed, guidance)
-        arousal = np.array([t.arousal for t in targets], np.float32)
-        out[:, FEATURE_INDEX["energy_db"]] += [volume_gain_db(a * guidance) for a in arousal]
+        out = anchor_means(out, rule_offsets(timeline, targets), targets, guidance)
         out += attribute_offsets(targets, context[:, CONTEXT_FEATURES.index("f0_span_st")])
         for name, limit in OUTPUT_LIMITS.items():
             k = FEATURE_INDEX[name]
@@ -231,6 +267,47 @@ class DiffusionProsody:
         finally:
             torch.set_num_threads(threads)
         return sample * strength[:, None] * np.asarray(cfg.offset_scale, np.float32)
+
+
+def emotion_runs(targets: Sequence[EmotionTarget]) -> list[slice]:
+    """Slices of consecutive syllables that share one target (one emotion stretch of a line)."""
+    runs, start = [], 0
+    for i in range(1, len(targets) + 1):
+        if i == len(targets) or targets[i] != targets[start]:
+            runs.append(slice(start, i))
+            start = i
+    return runs
+
+
+def rule_offsets(timeline: Timeline, targets: Sequence[EmotionTarget]) -> np.ndarray:
+    """(n, 8) Schröder rule offsets for the targets' emotion alone (attributes not included)."""
+    from synth.prosody.rules import RuleProsody
+
+    plain = [replace(t, attributes={}) if t.attributes else t for t in targets]
+    return RuleProsody().predict(timeline, plain)
+
+
+def anchor_means(learned: np.ndarray, rules: np.ndarray, targets: Sequence[EmotionTarget],
+                 guidance: float = 1.0) -> np.ndarray:
+    """The hybrid of the module docstring: learned per-syllable pattern, literature means.
+
+    ``learned`` and ``rules`` are (n, 8) offsets (the rules without attributes); per run of one
+    target (:func:`emotion_runs`) the :data:`ANCHORED_FEATURES` columns become ``learned -
+    mean(learned) + guidance * mean(rules)``, the F0 level gets ``guidance * (rules - mean(rules))``
+    added, and breathiness gets the mean ``-guidance * REGULARITY_BREATHINESS * valence``.
+    Returns a new (n, 8) float32 array.
+    """
+    out = np.array(learned, np.float32, copy=True)
+    columns = [FEATURE_INDEX[name] for name in ANCHORED_FEATURES]
+    level, breath = FEATURE_INDEX["f0_level_st"], FEATURE_INDEX["breathiness"]
+    g = float(guidance)
+    for run in emotion_runs(targets):
+        block = out[run, :][:, columns]
+        out[run, columns] = block - block.mean(axis=0) + g * rules[run, :][:, columns].mean(axis=0)
+        out[run, level] += g * (rules[run, level] - rules[run, level].mean())
+        out[run, breath] += (-g * REGULARITY_BREATHINESS * targets[run.start].valence
+                             - out[run, breath].mean())
+    return out
 
 
 @functools.lru_cache(maxsize=4)
