@@ -133,6 +133,34 @@ def test_happiness_is_faster_than_sadness(model, timelines):
     assert happy < sad - 0.1
 
 
+@pytest.mark.parametrize("category", ["anger", "happiness"])
+def test_aroused_contour_is_not_narrowed(model, timelines, category):
+    """The learned narrowing of the neutral contour (EmoDB on our voice) is taken out where the
+    literature widens the range: the level offsets do not fall with the neutral syllable level."""
+    from synth.prosody.diffusion import contour_scaling
+    from synth.prosody.features import CONTEXT_FEATURES, syllable_context
+
+    k = CONTEXT_FEATURES.index("f0_level_st")
+    for tl in timelines:
+        height = syllable_context(tl)[:, k]
+        for seed in SEEDS:
+            level = predict(model, tl, category, seed=seed)[:, F["f0_level_st"]]
+            scaling = contour_scaling(level, height)
+            assert np.dot(scaling, np.nan_to_num(height)) >= -1e-3
+
+
+def test_contour_scaling_finds_a_rescaled_contour():
+    from synth.prosody.diffusion import contour_scaling
+
+    height = np.array([5.0, 7.0, np.nan, 9.0, 4.0, 0.0, 8.0])
+    voiced = np.isfinite(height) & (height != 0)
+    level = np.zeros(len(height), np.float32)
+    level[voiced] = 3.0 - 0.4 * (height[voiced] - height[voiced].mean())
+    scaling = contour_scaling(level, height)
+    np.testing.assert_allclose(scaling[voiced], level[voiced] - 3.0, atol=1e-5)
+    assert (scaling[~voiced] == 0).all()
+
+
 def mean_learned(model, timelines, category) -> np.ndarray:
     """(8,) mean of the pure learned sample (before the literature anchoring)."""
     from synth.prosody.features import syllable_context

@@ -153,6 +153,21 @@ def test_critic_files_read_back(take_dir):
     assert set(TAKE_FILES) <= set(summary["files"])
 
 
+def test_report_png_shows_its_own_take_only(take_dir):
+    """report.png reuses one figure per process: a report drawn in between leaves no trace."""
+    from dataclasses import replace
+
+    from controllers.target import EmotionTarget
+    from studio.critic.report import render_report_png
+
+    take, out = take_dir
+    other = replace(take.verdict, target=EmotionTarget.from_category("sadness", 0.9),
+                    success=not take.verdict.success, reason="another take")
+    again = render_report_png(take.verdict)
+    assert render_report_png(other) != again
+    assert render_report_png(take.verdict) == again == (out / "report.png").read_bytes()
+
+
 def test_bad_input_is_refused_with_a_clear_message():
     from studio.pipeline import render
 

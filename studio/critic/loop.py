@@ -108,29 +108,27 @@ def _ladder(target: EmotionTarget, base_intensity: float, strength: int, config:
 
 
 #: Voice corrections steered by the speech recogniser's confusion: (target category, category
-#: the voice was read as) -> vocal attributes to try next, in order (one per take that shows the
-#: same confusion). Measured with diffusion prosody at intensity 0.8 on 3 sentences x 2 seeds:
-#: happiness as asked read as happiness on 1 of 6 takes (mostly anger: too tense and loud);
-#: with a high, quiet voice 4 of 6, with a breathy one 4 of 6. Calm as asked read as calm on 4
-#: of 6 (else sadness or neutral), with little pitch variation and a slow rate on 6 of 6, quiet
-#: on 5 of 6, while a stronger rung (intensity 1, guidance x1.3) read as disgust. "*" is any
-#: other confusion. Sadness as asked 1 of 6 (happiness, calm), with a creaky voice 3 of 6.
-#: Steered takes use the first take's intensity and guidance.
-VOICE_STEERING: dict[tuple[str, str], tuple[dict[str, str], ...]] = {
-    ("calm", "*"): ({"pitch_variation": "low", "rate": "slow"}, {"loudness": "quiet"}),
-    ("sadness", "*"): ({"voice_quality": "creaky"},),
-    ("happiness", "anger"): ({"pitch_level": "high", "loudness": "quiet"},
-                             {"voice_quality": "breathy"},
-                             {"pitch_level": "high", "voice_quality": "breathy"}),
-    ("happiness", "neutral"): ({"voice_quality": "breathy"},
-                               {"pitch_level": "high", "voice_quality": "breathy"}),
-    ("happiness", "calm"): ({"voice_quality": "breathy"},
-                            {"pitch_level": "high", "voice_quality": "breathy"}),
-    ("happiness", "disgust"): ({"pitch_level": "high", "voice_quality": "breathy"},
-                               {"pitch_level": "high", "loudness": "quiet"}),
-    ("fear", "anger"): ({"pitch_level": "high", "loudness": "quiet"},
-                        {"voice_quality": "breathy", "loudness": "quiet"}),
-    ("fear", "disgust"): ({"pitch_level": "high", "loudness": "quiet"},),
+#: the voice was read as; "*" any other) -> (rung of the strength ladder, vocal attributes) to
+#: try next, in order (one per take that shows the confusion). Measured with diffusion prosody
+#: on 3 sentences x 2 seeds each (hits of 6): happiness as asked (rung 0) 1, mostly read as anger
+#: (too tense and loud), with a high quiet voice 4, breathy 4; calm as asked 4 (else sadness,
+#: neutral), with little pitch variation and a slow rate 6, quiet 5, while rung 1 read disgust;
+#: sadness as asked 1 (happiness, calm), creaky 3; fear at rung 0 0 (neutral), at rung 1 4, with
+#: a high pitch and fast rate 5; anger at rung 1 read as fear 4 times, with a low pitch 3 hits.
+VOICE_STEERING: dict[tuple[str, str], tuple[tuple[int, dict[str, str]], ...]] = {
+    ("calm", "*"): ((0, {"pitch_variation": "low", "rate": "slow"}), (0, {"loudness": "quiet"})),
+    ("sadness", "*"): ((0, {"voice_quality": "creaky"}),),
+    ("fear", "*"): ((1, {"pitch_level": "high", "rate": "fast"}), (1, {"pitch_level": "high"})),
+    ("anger", "fear"): ((1, {"loudness": "loud", "pitch_level": "low"}),),
+    ("happiness", "anger"): ((0, {"pitch_level": "high", "loudness": "quiet"}),
+                             (0, {"voice_quality": "breathy"}),
+                             (0, {"pitch_level": "high", "voice_quality": "breathy"})),
+    ("happiness", "neutral"): ((0, {"voice_quality": "breathy"}),
+                               (0, {"pitch_level": "high", "voice_quality": "breathy"})),
+    ("happiness", "calm"): ((0, {"voice_quality": "breathy"}),
+                            (0, {"pitch_level": "high", "voice_quality": "breathy"})),
+    ("happiness", "disgust"): ((0, {"pitch_level": "high", "voice_quality": "breathy"}),
+                               (0, {"pitch_level": "high", "loudness": "quiet"})),
 }
 
 #: Face corrections tried in order while the face disagrees: (expression variant, gain).
@@ -173,9 +171,10 @@ def _voice_controls(target: EmotionTarget, history: list[IterationRecord], confi
         steered = [r for r in history if "speech" in r.estimates
                    and (steps is VOICE_STEERING.get((want, "*"))
                         or r.estimates["speech"].category == read)]
-        attributes = steps[(len(steered) - 1) % len(steps)]
-        return Controls(corrected_target(target, base_intensity, (0.0, 0.0), attributes),
-                        base_intensity, 1.0, base_seed + 1000 * n, (0.0, 0.0), n, 0)
+        rung, attributes = steps[(len(steered) - 1) % len(steps)]
+        intensity, guidance, _ = _ladder(target, base_intensity, rung, config)
+        return Controls(corrected_target(target, intensity, (0.0, 0.0), attributes),
+                        intensity, guidance, base_seed + 1000 * n, (0.0, 0.0), n, rung)
     # Bisection over the ladder: rungs seen too weak raise the floor, rungs seen too strong
     # lower the ceiling.
     floor, ceiling = 0, config.max_strength

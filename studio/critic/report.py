@@ -47,7 +47,7 @@ class ReportFigure:
                 ax.annotate(name, (v, a), color="0.6", fontsize=7, ha="center")
         ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="valence", ylabel="arousal",
                title="target vs estimates per take (numbers: take)")
-        # -- category bars --------------------------------------------------------------------------
+        # -- category bars ------------------------------------------------------------------------
         bars.set_xticks(np.arange(len(CATEGORIES)), CATEGORIES, rotation=30, fontsize=8)
         bars.set(xlim=(-0.6, len(CATEGORIES) - 0.4), ylim=(0, 1), ylabel="probability")
         bars.set_title(" ")  # the take's title is drawn per report, in the same place
@@ -59,9 +59,10 @@ class ReportFigure:
     @classmethod
     def get(cls) -> ReportFigure:
         """The process's report figure, made on first use."""
-        if cls._shared is None:
-            cls._shared = cls()
-        return cls._shared
+        with cls._lock:
+            if cls._shared is None:
+                cls._shared = cls()
+            return cls._shared
 
     def _artists(self, verdict: Verdict) -> list:
         """The artists of one report (added to the axes; the caller removes them)."""
@@ -82,7 +83,7 @@ class ReportFigure:
             new += [ax.annotate(str(i + 1), (x, y), fontsize=6, xytext=(3, 3),
                                 textcoords="offset points") for i, x, y in zip(it, v, a)]
         new.append(ax.legend(fontsize=7, loc="lower right"))
-        # -- category bars of the best take ---------------------------------------------------------
+        # -- category bars of the best take -------------------------------------------------------
         best = verdict.best_record
         mods = [m for m in MODALITIES if m in best.estimates]
         x = np.arange(len(CATEGORIES))
@@ -92,8 +93,9 @@ class ReportFigure:
             new.append(bars.axvspan(k - 0.45, k + 0.45, color="red", alpha=0.08))
         for k, m in enumerate(mods):
             p = [best.estimates[m].probabilities.get(c, 0.0) for c in CATEGORIES]
+            verdict_word = "agrees" if best.agreement.get(m) else "disagrees"
             new.append(bars.bar(x + (k - (len(mods) - 1) / 2) * width, p, width, color=COLORS[m],
-                                label=f"{m} ({'agrees' if best.agreement.get(m) else 'disagrees'})"))
+                                label=f"{m} ({verdict_word})"))
         new.append(bars.legend(fontsize=7))
         return new
 
@@ -110,7 +112,8 @@ class ReportFigure:
                                      f"{'SUCCESS' if verdict.success else 'not reached'}")
             self.suptitle.set_text(verdict.reason)
             try:
-                drawn = [p for a in new for p in (a.patches if isinstance(a, BarContainer) else [a])]
+                drawn = [p for a in new
+                         for p in (a.patches if isinstance(a, BarContainer) else [a])]
                 for artist in sorted(drawn, key=lambda a: a.get_zorder()):
                     self.figure.draw_artist(artist)
                 for title in titles:

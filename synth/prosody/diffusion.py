@@ -220,7 +220,8 @@ class DiffusionProsody:
         check_inputs(timeline, targets)
         context = syllable_context(timeline)
         out = self.sample(context, targets, seed, guidance)
-        out = anchor_means(out, rule_offsets(timeline, targets), targets, guidance)
+        out = anchor_means(out, rule_offsets(timeline, targets), targets, guidance,
+                           context[:, CONTEXT_FEATURES.index("f0_level_st")])
         out += attribute_offsets(targets, context[:, CONTEXT_FEATURES.index("f0_span_st")])
         for name, limit in OUTPUT_LIMITS.items():
             k = FEATURE_INDEX[name]
@@ -287,14 +288,39 @@ def rule_offsets(timeline: Timeline, targets: Sequence[EmotionTarget]) -> np.nda
     return RuleProsody().predict(timeline, plain)
 
 
+def contour_scaling(level: np.ndarray, neutral_level: np.ndarray) -> np.ndarray:
+    """(n,) the part of ``level`` offsets linear in the neutral syllable levels, zero mean.
+
+    A least-squares slope b of ``level`` on ``neutral_level`` (voiced syllables; b * (h - mean h)
+    there, 0 elsewhere): b < 0 narrows the utterance's F0 range, b > 0 widens it.
+    """
+    h = np.asarray(neutral_level, np.float64)
+    voiced = np.isfinite(h) & (h != 0)
+    out = np.zeros(len(h), np.float32)
+    if voiced.sum() < 3:
+        return out
+    centred = h[voiced] - h[voiced].mean()
+    spread = float(np.dot(centred, centred))
+    if spread <= 1e-9:
+        return out
+    slope = float(np.dot(centred, level[voiced] - level[voiced].mean())) / spread
+    out[voiced] = slope * centred
+    return out
+
+
 def anchor_means(learned: np.ndarray, rules: np.ndarray, targets: Sequence[EmotionTarget],
-                 guidance: float = 1.0) -> np.ndarray:
+                 guidance: float = 1.0, neutral_level: np.ndarray | None = None) -> np.ndarray:
     """The hybrid of the module docstring: learned per-syllable pattern, literature means.
 
     ``learned`` and ``rules`` are (n, 8) offsets (the rules without attributes); per run of one
     target (:func:`emotion_runs`) the :data:`ANCHORED_FEATURES` columns become ``learned -
     mean(learned) + guidance * mean(rules)``, the F0 level gets ``guidance * (rules - mean(rules))``
     added, and breathiness gets the mean ``-guidance * REGULARITY_BREATHINESS * valence``.
+    ``neutral_level`` (n,) is the neutral reading's syllable F0 level (semitones, NaN or 0 where
+    unvoiced); when given, the learned level's linear dependence on it inside each run (a rescaling
+    of the neutral contour, i.e. an utterance-level F0 range change, :func:`contour_scaling`) is
+    removed where it goes against the rules' range change (EmoDB narrows the contour of angry and
+    happy speech on our voice; the literature widens it), and kept where both agree (sadness).
     Returns a new (n, 8) float32 array.
     """
     out = np.array(learned, np.float32, copy=True)
@@ -304,6 +330,11 @@ def anchor_means(learned: np.ndarray, rules: np.ndarray, targets: Sequence[Emoti
     for run in emotion_runs(targets):
         block = out[run, :][:, columns]
         out[run, columns] = block - block.mean(axis=0) + g * rules[run, :][:, columns].mean(axis=0)
+        if neutral_level is not None:
+            scaling = contour_scaling(out[run, level], neutral_level[run])
+            widen_rule = rules[run, FEATURE_INDEX["f0_range_st"]].mean()
+            if np.dot(scaling, np.nan_to_num(neutral_level[run])) * widen_rule < 0:
+                out[run, level] -= scaling  # learned range change against the literature's
         out[run, level] += g * (rules[run, level] - rules[run, level].mean())
         out[run, breath] += (-g * REGULARITY_BREATHINESS * targets[run.start].valence
                              - out[run, breath].mean())
