@@ -174,3 +174,62 @@ def test_renderer_realises_the_offsets(tts):
     low = _band_db(b.audio, b.sample_rate, 50, 500) - _band_db(a.audio, a.sample_rate, 50, 500)
     high = _band_db(b.audio, b.sample_rate, 2000, 5000) - _band_db(a.audio, a.sample_rate, 2000, 5000)
     assert 2.0 < low < 6.0 and 2.5 < high - low < 6.0
+
+
+class _CountingVoice:
+    """The real voice, counting how often it is run (speak_tokens / synthesize)."""
+
+    def __init__(self, voice) -> None:
+        self._voice = voice
+        self.runs = 0
+
+    def speak_tokens(self, *args, **kwargs):
+        self.runs += 1
+        return self._voice.speak_tokens(*args, **kwargs)
+
+    def synthesize(self, *args, **kwargs):
+        self.runs += 1
+        return self._voice.synthesize(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._voice, name)
+
+
+def _assert_same_speech(a, b) -> None:
+    np.testing.assert_array_equal(a.audio, b.audio)
+    assert a.sample_rate == b.sample_rate
+    assert a.timeline.words == b.timeline.words
+    assert a.timeline.syllables == b.timeline.syllables
+    assert a.timeline.phonemes == b.timeline.phonemes
+    np.testing.assert_array_equal(a.timeline.f0, b.timeline.f0)
+    np.testing.assert_array_equal(a.timeline.energy, b.timeline.energy)
+
+
+def test_neutral_after_speak_reuses_the_first_pass(tts, monkeypatch):
+    import synth.tts.synthesizer as synthesizer
+
+    text = "Bring the blue folder tomorrow."
+    voice = _CountingVoice(tts.voice)
+    fresh = EmotionalTTS(voice, tts.prosody)
+    fresh.speak(EmotionTarget.from_category("anger", 1.0), seed=11, text=text)
+    runs = voice.runs
+    assert runs == 2  # neutral pass + re-timed pass
+    first = fresh.neutral(text, seed=11)
+    assert voice.runs == runs  # no third voice run
+    reference = tts.voice.synthesize(text, seed=11)
+    _assert_same_speech(first, reference)
+    # what a caller does to its copy never reaches the cache
+    first.audio[:] = 0
+    first.timeline.f0[:] = 0
+    first.timeline.words[0].start = 99.0
+    again = fresh.neutral(text, seed=11)
+    assert voice.runs == runs
+    _assert_same_speech(again, reference)
+    # another seed is another reading; a bounded cache forgets the oldest
+    fresh.neutral(text, seed=12)
+    assert voice.runs == runs + 1
+    monkeypatch.setattr(synthesizer, "NEUTRAL_CACHE_SIZE", 1)
+    fresh.neutral("Hi.", seed=1)
+    fresh.neutral(text, seed=11)
+    assert voice.runs == runs + 3
+    assert len(fresh._neutral_cache) == 1

@@ -17,7 +17,9 @@ so a BodyAnimation quaternion is the node's rotation as is.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +72,66 @@ def _vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     return (normals / np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class _StaticMesh:
+    """The encoded avatar of one (region, morph_targets, skinned): never changes in a process.
+
+    ``blob`` holds, in this order, the vertex attributes, the 52 morph-target deltas, the joint
+    indices/weights, the triangle indices and the inverse bind matrices; ``views``/``accessors``
+    describe them (copy before use); the other fields are accessor indices.
+    """
+
+    blob: bytes
+    views: tuple
+    accessors: tuple
+    attributes: dict
+    """Primitive attribute name (``POSITION``, ``NORMAL``, ...) -> accessor index."""
+    targets: tuple[int, ...]
+    """POSITION accessor of each morph target, ARKIT_NAMES order (empty without targets)."""
+    indices: int
+    inverse_bind: int | None
+
+
+@lru_cache(maxsize=8)
+def _static_mesh(region: str, morph_targets: bool, skinned: bool) -> _StaticMesh:
+    """Encode the avatar's static data once per process (the bulk of a GLB's bytes and time)."""
+    from synth.avatar.mesh import Avatar
+    from synth.avatar.rig import Skeleton
+    from synth.avatar.skinning import skin_weights
+
+    avatar = Avatar.load()
+    vertex_ids, faces = avatar.region(region)
+    vertices = avatar.vertices[vertex_ids]
+    data = _BinaryBuilder()
+    attributes = {
+        "POSITION": data.add(vertices.astype(np.float32), "VEC3", _FLOAT, _ARRAY_BUFFER, min_max=True),
+        "NORMAL": data.add(_vertex_normals(vertices, faces), "VEC3", _FLOAT, _ARRAY_BUFFER),
+        "COLOR_0": data.add(avatar.colors[vertex_ids].astype(np.float32), "VEC4", _FLOAT, _ARRAY_BUFFER),
+    }
+    targets = []
+    if morph_targets:
+        for k in range(len(ARKIT_NAMES)):
+            delta = avatar.morph_targets[k, vertex_ids].astype(np.float32)
+            targets.append(data.add(delta, "VEC3", _FLOAT, _ARRAY_BUFFER, min_max=True))
+    if skinned:
+        weights = skin_weights()
+        attributes["JOINTS_0"] = data.add(weights.joints[vertex_ids].astype(np.uint8), "VEC4", _UBYTE,
+                                          _ARRAY_BUFFER)
+        attributes["WEIGHTS_0"] = data.add(weights.weights[vertex_ids].astype(np.float32), "VEC4",
+                                           _FLOAT, _ARRAY_BUFFER)
+    indices = data.add(faces.astype(np.uint32).reshape(-1), "SCALAR", _UINT, _ELEMENT_ARRAY_BUFFER,
+                       min_max=True)
+    inverse_bind = None
+    if skinned:
+        skeleton = Skeleton.load()
+        matrices = np.tile(np.eye(4, dtype=np.float32), (len(skeleton.names), 1, 1))
+        matrices[:, :3, 3] = -skeleton.rest_positions
+        # glTF matrices are column-major: store the transpose of each row-major matrix.
+        inverse_bind = data.add(matrices.transpose(0, 2, 1).reshape(-1, 16), "MAT4", _FLOAT)
+    return _StaticMesh(bytes(data.blob), tuple(data.views), tuple(data.accessors), attributes,
+                       tuple(targets), indices, inverse_bind)
+
+
 def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = False,
               face: FaceAnimation | None = None, body: BodyAnimation | None = None) -> bytes:
     """Build a GLB of the avatar.
@@ -93,39 +155,20 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
     import pygltflib
 
     from synth.avatar.animation import PosedSequence, head_rotation_quaternions
-    from synth.avatar.mesh import Avatar
     from synth.avatar.rig import Skeleton
-    from synth.avatar.skinning import skin_weights
 
     if face is not None and not morph_targets:
         raise ValueError("a face animation needs morph_targets=True")
     if body is not None and not skinned:
         raise ValueError("a body animation needs skinned=True")
-    avatar = Avatar.load()
-    vertex_ids, faces = avatar.region(region)
-    vertices = avatar.vertices[vertex_ids]
-    data = _BinaryBuilder()
-
-    attributes = pygltflib.Attributes(
-        POSITION=data.add(vertices.astype(np.float32), "VEC3", _FLOAT, _ARRAY_BUFFER, min_max=True),
-        NORMAL=data.add(_vertex_normals(vertices, faces), "VEC3", _FLOAT, _ARRAY_BUFFER),
-        COLOR_0=data.add(avatar.colors[vertex_ids].astype(np.float32), "VEC4", _FLOAT, _ARRAY_BUFFER),
-    )
-    targets = []
-    if morph_targets:
-        for k in range(len(ARKIT_NAMES)):
-            delta = avatar.morph_targets[k, vertex_ids].astype(np.float32)
-            targets.append(pygltflib.Attributes(
-                POSITION=data.add(delta, "VEC3", _FLOAT, _ARRAY_BUFFER, min_max=True)))
+    static = _static_mesh(region, morph_targets, skinned)
+    # per take only the animation is encoded: it goes after a copy of the static buffer
+    data = _BinaryBuilder(bytearray(static.blob), copy.deepcopy(list(static.views)),
+                          copy.deepcopy(list(static.accessors)))
+    attributes = pygltflib.Attributes(**static.attributes)
+    targets = [pygltflib.Attributes(POSITION=t) for t in static.targets]
+    indices = static.indices
     skeleton = Skeleton.load() if skinned else None
-    if skinned:
-        weights = skin_weights()
-        attributes.JOINTS_0 = data.add(weights.joints[vertex_ids].astype(np.uint8), "VEC4", _UBYTE,
-                                       _ARRAY_BUFFER)
-        attributes.WEIGHTS_0 = data.add(weights.weights[vertex_ids].astype(np.float32), "VEC4", _FLOAT,
-                                        _ARRAY_BUFFER)
-    indices = data.add(faces.astype(np.uint32).reshape(-1), "SCALAR", _UINT, _ELEMENT_ARRAY_BUFFER,
-                       min_max=True)
     material = pygltflib.Material(
         name="avatar", doubleSided=False,
         pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(baseColorFactor=[1, 1, 1, 1],
@@ -155,12 +198,9 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
         for node in nodes[first:]:
             node.children = node.children or None
         scene_roots.append(joint_node[0])
-        inverse_bind = np.tile(np.eye(4, dtype=np.float32), (len(skeleton.names), 1, 1))
-        inverse_bind[:, :3, 3] = -skeleton.rest_positions
-        # glTF matrices are column-major: store the transpose of each row-major matrix.
-        ibm = data.add(inverse_bind.transpose(0, 2, 1).reshape(-1, 16), "MAT4", _FLOAT)
         joints = [joint_node[j] for j in range(len(skeleton.names))]
-        skins.append(pygltflib.Skin(name="mixamorig", joints=joints, inverseBindMatrices=ibm,
+        skins.append(pygltflib.Skin(name="mixamorig", joints=joints,
+                                    inverseBindMatrices=static.inverse_bind,
                                     skeleton=joint_node[0]))
         nodes[0].skin = 0
     elif region == "head" and face is not None and np.any(face.head):

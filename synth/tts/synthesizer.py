@@ -14,8 +14,11 @@ The pipeline for one line:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
 
@@ -33,6 +36,8 @@ from synth.tts.voice import NEUTRAL_PEAK_DBFS, Token, Voice, peak_gain
 PROSODY_CHOICES: tuple[str, ...] = ("diffusion", "rules", "none")
 #: Syllables on each side of an emotion change over which the targets cross-fade.
 TRANSITION_SYLLABLES = 2
+#: Neutral readings (keyed by text and seed) an :class:`EmotionalTTS` keeps for :meth:`neutral`.
+NEUTRAL_CACHE_SIZE = 8
 
 
 def syllable_targets(plan: EmotionPlan, timeline: Timeline,
@@ -118,6 +123,10 @@ class EmotionalTTS:
         """A ``synth.prosody`` model, or None for the bare voice."""
         self.render_config = render_config or RenderConfig()
         """Settings of the WORLD renderer."""
+        # (text, seed) -> neutral Speech: speak()'s first pass answers a later neutral() (the
+        # critic's reference) without another piper run. Private copies in, copies out.
+        self._neutral_cache: OrderedDict[tuple[str, int], Speech] = OrderedDict()
+        self._neutral_lock = threading.Lock()
 
     @property
     def prosody_name(self) -> str:
@@ -144,9 +153,31 @@ class EmotionalTTS:
         return self.voice.sample_rate
 
     def neutral(self, text: str, seed: int | None = None) -> Speech:
-        """The bare voice's neutral reading of ``text`` (what ``--prosody none`` gives)."""
+        """The bare voice's neutral reading of ``text`` (what ``--prosody none`` gives).
+
+        With a seed, the reading is remembered (the last :data:`NEUTRAL_CACHE_SIZE` texts and
+        seeds, including the first pass of :meth:`speak`), so asking again costs no voice run;
+        each call returns its own copy.
+        """
         _check_text(text)
-        return self.voice.synthesize(text, seed=seed, peak_dbfs=NEUTRAL_PEAK_DBFS)
+        if seed is None:
+            return self.voice.synthesize(text, seed=None, peak_dbfs=NEUTRAL_PEAK_DBFS)
+        key = (text, int(seed))
+        with self._neutral_lock:
+            cached = self._neutral_cache.get(key)
+            if cached is not None:
+                self._neutral_cache.move_to_end(key)
+                return copy.deepcopy(cached)
+        speech = self.voice.synthesize(text, seed=int(seed), peak_dbfs=NEUTRAL_PEAK_DBFS)
+        self._remember_neutral(key, speech)
+        return speech
+
+    def _remember_neutral(self, key: tuple[str, int], speech: Speech) -> None:
+        with self._neutral_lock:
+            self._neutral_cache[key] = copy.deepcopy(speech)
+            self._neutral_cache.move_to_end(key)
+            while len(self._neutral_cache) > NEUTRAL_CACHE_SIZE:
+                self._neutral_cache.popitem(last=False)
 
     def speak(self, plan: EmotionPlan | EmotionTarget | None, seed: int | None = None,
               text: str | None = None, guidance: float | None = None) -> Speech:
@@ -168,10 +199,12 @@ class EmotionalTTS:
         tokens = voice.tokens(text)
         first = voice.speak_tokens(text, seed=seed, tokens=tokens)
         gain = peak_gain(first.audio, NEUTRAL_PEAK_DBFS)
-        neutral, token_map = build_timeline(text, first.tokens, first.audio * gain,
+        neutral_audio = (first.audio * gain).astype(np.float32)  # = voice.synthesize(text, seed)
+        neutral, token_map = build_timeline(text, first.tokens, neutral_audio,
                                             first.sample_rate, voice.phonemize)
+        self._remember_neutral((text, seed), Speech(neutral_audio, first.sample_rate, neutral))
         if not neutral.syllables:
-            return Speech(first.audio * gain, first.sample_rate, neutral)
+            return Speech(neutral_audio, first.sample_rate, neutral)
         targets = syllable_targets(plan, neutral)
         offsets = self._offsets(neutral, targets, seed, guidance)
         scales = token_duration_scales(offsets, neutral, token_map, first.tokens,
