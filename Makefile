@@ -5,6 +5,7 @@ STAMP   := .venv/.setup-done
 APT_PKGS := libosmesa6 libgl1 libglu1-mesa libsndfile1 chromium
 export PYOPENGL_PLATFORM ?= osmesa
 export OMP_NUM_THREADS ?= 2
+export NODE_PATH := $(CURDIR)/.venv/node/node_modules
 
 .PHONY: setup demo test ui bench train-prosody train-text train-ser calibrate-body clean
 
@@ -25,6 +26,9 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install -q -e ".[dev]"
 	# Their declared dependencies conflict with torch/warp-lang; what they need is installed above.
 	$(PIP) install -q --no-deps anny==0.6.2 fer==25.10.3
+	# The Khronos glTF validator for the export tests (skipped where npm is absent).
+	if command -v npm >/dev/null 2>&1; then \
+	  npm install -s --no-audit --no-fund --prefix .venv/node gltf-validator@2.0.0-dev.3.10; fi
 	touch $(STAMP)
 
 demo: setup
