@@ -100,15 +100,21 @@ def bench_takes(texts: list[str], preview: str) -> dict:
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
 
 
+def write_script(folder: Path, texts: list[str]) -> Path:
+    """A YAML batch script of ``texts``, emotions cycling through EMOTIONS."""
+    import yaml
+
+    script = folder / "script.yaml"
+    script.write_text(yaml.safe_dump([
+        {"id": f"line{i:02d}", "text": t, "emotion": EMOTIONS[i % len(EMOTIONS)]}
+        for i, t in enumerate(texts)]))
+    return script
+
+
 def bench_batch(texts: list[str], jobs: int) -> dict:
     """Run ``emostudio batch`` on a script of ``texts``; wall clock, speech seconds, peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "script.yaml"
-        import yaml
-
-        script.write_text(yaml.safe_dump([
-            {"id": f"line{i:02d}", "text": t, "emotion": EMOTIONS[i % len(EMOTIONS)]}
-            for i, t in enumerate(texts)]))
+        script = write_script(Path(tmp), texts)
         out = Path(tmp) / "out"
         peak = [0.0]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -146,15 +152,10 @@ def kill_and_resume(texts: list[str], jobs: int = 2) -> dict:
     """
     import signal
 
-    import yaml
-
     from studio.take import read_summary
 
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "script.yaml"
-        script.write_text(yaml.safe_dump([
-            {"id": f"line{i:02d}", "text": t, "emotion": EMOTIONS[i % len(EMOTIONS)]}
-            for i, t in enumerate(texts)]))
+        script = write_script(Path(tmp), texts)
         out = Path(tmp) / "out"
         command = [sys.executable, "-m", "studio.cli", "batch", str(script), "--out", str(out),
                    "--jobs", str(jobs), "--preview", "none", "--no-progress"]

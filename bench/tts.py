@@ -268,7 +268,7 @@ def report(name: str, records: list[dict], accuracy, actors: dict | None = None)
         verdict = f"{hits}/6" + (" PASS" if hits >= 5 else " FAIL") if lit else "-"
         print(f"| {emotion} | " + " | ".join(cells) + f" | {verdict} |")
         if actors is not None and emotion in actors:
-            print(f"| *EmoDB actors* | " + " | ".join(f"*{v:+.2f}*" for v in actors[emotion])
+            print("| *EmoDB actors* | " + " | ".join(f"*{v:+.2f}*" for v in actors[emotion])
                   + " | |")
         summary["emotions"][emotion] = {"mean_change": mean.tolist(),
                                         "in_direction": hits if lit else None}

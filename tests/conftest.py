@@ -25,3 +25,12 @@ def shared_dir() -> Path:
 def eval_sentences(shared_dir: Path) -> list[str]:
     """The 30 emotionally neutral benchmark sentences."""
     return [s for s in (shared_dir / "eval" / "sentences.txt").read_text().splitlines() if s.strip()]
+
+
+@pytest.fixture(scope="session")
+def emodb(shared_dir: Path) -> Path:
+    """../shared/data/emodb (wav/, silb/, lablaut/, labels.csv); skips when it is absent."""
+    root = shared_dir / "data" / "emodb"
+    if not (root / "labels.csv").is_file():
+        pytest.skip(f"EmoDB is absent under {root}")
+    return root

@@ -17,12 +17,6 @@ from studio.critic.train_ser import (expected_calibration_error, fit_temperature
                                      unweighted_average_recall)
 
 
-@pytest.fixture(scope="module")
-def emodb(shared_dir):
-    root = shared_dir / "data" / "emodb"
-    if not (root / "labels.csv").exists():
-        pytest.skip(f"EmoDB is absent from {root}")
-    return root
 
 
 def _clip(emodb, name):

@@ -12,12 +12,6 @@ from synth.prosody.features import CONTEXT_FEATURES
 F = FEATURE_INDEX
 
 
-@pytest.fixture(scope="module")
-def emodb(shared_dir):
-    root = shared_dir / "data" / "emodb"
-    if not (root / "labels.csv").is_file():
-        pytest.skip(f"EmoDB is absent under {root}")
-    return root
 
 
 @pytest.fixture(scope="module")
