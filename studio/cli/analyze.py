@@ -102,11 +102,14 @@ def analyze(args: argparse.Namespace) -> dict:
             from studio.critic.judge import HeadCamera
 
             camera = HeadCamera.get()
-            box, baseline, margin = camera.crop_box, camera.baseline, 0.0
-            size = camera.renderer.size
-            if frames.shape[1:3] != (size, size):
-                raise InputError(f"{args.video}: frames are {frames.shape[2]}x{frames.shape[1]}, "
-                                 "not the head camera's size; drop --camera or give --face-box")
+            height, width = frames.shape[1:3]
+            if height != width:
+                raise InputError(f"{args.video}: frames are {width}x{height}, not the head "
+                                 "camera's square frames; drop --camera or give --face-box")
+            # The head camera frames the same view at any square size: scale its crop box.
+            scale = width / camera.renderer.size
+            box = tuple(c * scale for c in camera.crop_box)
+            baseline, margin = camera.baseline, 0.0
         if args.face_box:
             box, margin = parse_box(args.face_box), 0.1
         face = FaceEmotionRecognizer.load().estimate(frames, box, baseline=baseline,
