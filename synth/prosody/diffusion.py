@@ -31,9 +31,13 @@ So for these the model keeps what it learned *within* a stretch of one emotion (
 get longer, louder, brighter, breathier: the per-syllable pattern, with its seed-to-seed
 variation), but the stretch's mean is moved to the literature's (:func:`anchor_means`):
 
-* :data:`ANCHORED_FEATURES` (range, duration, pauses, energy, tilt): ``x_i - mean(x) +
-  guidance * mean(rules)``, the mean of Schröder's rule baseline
-  (:class:`~synth.prosody.rules.RuleProsody`, EmoSpeak) on the same syllables;
+* :data:`ANCHORED_FEATURES` (range, duration, pauses): ``x_i - mean(x) + guidance *
+  mean(rules)``, the mean of Schröder's rule baseline (:class:`~synth.prosody.rules.RuleProsody`,
+  EmoSpeak) on the same syllables;
+* tilt (:data:`DIRECTION_CHECKED_FEATURES`): the learned mean where it goes the rules' way and is
+  larger (EmoDB's bright angry voices), else the rules' mean (e.g. calm, learned bright);
+* energy (:data:`ADDED_FEATURES`): the learned, peak-relative level plus EmoSpeak's volume gain
+  (the rules' mean energy);
 * the F0 level keeps the learned height (mean) and pattern, and gets Schröder's utterance-level
   contour on top: the rules' level minus its mean (range, range-dynamics and pitch-dynamics rules:
   excursions above the median scaled by ``(4 + 0.04 A) / 4``, declination);
@@ -82,8 +86,13 @@ UNKNOWN_CATEGORY = "unknown"
 
 #: Output columns whose mean over a stretch of one emotion comes from the rule baseline (see the
 #: module docstring); the learned per-syllable deviations around that mean are kept.
-ANCHORED_FEATURES: tuple[str, ...] = ("f0_range_st", "log_duration_ratio", "pause_after_s",
-                                      "energy_db", "tilt_db")
+ANCHORED_FEATURES: tuple[str, ...] = ("f0_range_st", "log_duration_ratio", "pause_after_s")
+
+#: Output columns whose learned mean is kept when it goes the literature's (the rules') way and is
+#: larger; otherwise the rules' mean is used. ``energy_db`` adds EmoSpeak's volume gain to the
+#: learned (peak-relative) level, as the learned level of a peak-normalised corpus cannot say it.
+DIRECTION_CHECKED_FEATURES: tuple[str, ...] = ("tilt_db",)
+ADDED_FEATURES: tuple[str, ...] = ("energy_db",)
 
 #: Breathiness (aperiodicity) change per unit of valence, sign negative: J&L's microstructural
 #: regularity (anger/fear/sadness irregular, happiness/tenderness regular); 0.2 = the size of the
@@ -314,7 +323,9 @@ def anchor_means(learned: np.ndarray, rules: np.ndarray, targets: Sequence[Emoti
 
     ``learned`` and ``rules`` are (n, 8) offsets (the rules without attributes); per run of one
     target (:func:`emotion_runs`) the :data:`ANCHORED_FEATURES` columns become ``learned -
-    mean(learned) + guidance * mean(rules)``, the F0 level gets ``guidance * (rules - mean(rules))``
+    mean(learned) + guidance * mean(rules)``, :data:`DIRECTION_CHECKED_FEATURES` keep the learned
+    mean only where it agrees with the rules' sign and is larger, :data:`ADDED_FEATURES` get
+    ``guidance * mean(rules)`` added, the F0 level gets ``guidance * (rules - mean(rules))``
     added, and breathiness gets the mean ``-guidance * REGULARITY_BREATHINESS * valence``.
     ``neutral_level`` (n,) is the neutral reading's syllable F0 level (semitones, NaN or 0 where
     unvoiced); when given, the learned level's linear dependence on it inside each run (a rescaling
@@ -330,6 +341,14 @@ def anchor_means(learned: np.ndarray, rules: np.ndarray, targets: Sequence[Emoti
     for run in emotion_runs(targets):
         block = out[run, :][:, columns]
         out[run, columns] = block - block.mean(axis=0) + g * rules[run, :][:, columns].mean(axis=0)
+        for name in DIRECTION_CHECKED_FEATURES:
+            k = FEATURE_INDEX[name]
+            learned_mean, rule_mean = out[run, k].mean(), g * rules[run, k].mean()
+            if np.sign(learned_mean) != np.sign(rule_mean) or abs(learned_mean) < abs(rule_mean):
+                out[run, k] += rule_mean - learned_mean
+        for name in ADDED_FEATURES:
+            k = FEATURE_INDEX[name]
+            out[run, k] += g * rules[run, k].mean()
         if neutral_level is not None:
             scaling = contour_scaling(out[run, level], neutral_level[run])
             widen_rule = rules[run, FEATURE_INDEX["f0_range_st"]].mean()
