@@ -1,6 +1,6 @@
 """Benchmark of the studio: compute seconds per second of speech, and peak memory.
 
-    .venv/bin/python bench/studio.py [--takes 5] [--batch-lines 20]
+    .venv/bin/python bench/studio.py [--takes 12] [--batch-lines 20]
 
 Rows:
 - full take, no preview: voice + face + body + critic (single pass) + every file but the video,
@@ -82,7 +82,7 @@ def bench_takes(texts: list[str], preview: str) -> dict:
     """Render takes in this process (models warmed first); sums of times and speech seconds."""
     from studio.pipeline import default_studio
 
-    studio = default_studio()
+    studio = default_studio().load()  # models load once per process, as in a batch worker
     with tempfile.TemporaryDirectory() as tmp:
         studio.render("Warming up.", "happy", out=Path(tmp) / "warm", preview=preview)
         stages: dict[str, float] = defaultdict(float)
@@ -186,7 +186,7 @@ def kill_and_resume(texts: list[str], jobs: int = 2) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--takes", type=int, default=5, help="takes per single-take row")
+    parser.add_argument("--takes", type=int, default=12, help="takes per single-take row")
     parser.add_argument("--preview-takes", type=int, default=2,
                         help="takes with the preview (0: skip that row)")
     parser.add_argument("--batch-lines", type=int, default=20, help="lines of the batch rows")

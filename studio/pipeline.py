@@ -86,8 +86,10 @@ class Studio:
         return self._critic
 
     def load(self, prosody: str = "diffusion") -> Studio:
-        """Load the models now (a batch worker does this once at start-up)."""
+        """Load the models now (a batch worker does this once at start-up): the voice with its
+        prosody model and the critic's recognisers."""
         self.tts(prosody)
+        self.critic.load()
         return self
 
     # -- stages -----------------------------------------------------------------------------
@@ -139,6 +141,13 @@ class Studio:
                seed: int = 0, loop: bool = False, preview: str = "body",
                prosody: str = "diffusion", progress: Progress | None = None) -> Take:
         """Render one take; see :func:`render`."""
+        from studio.threads import single_threaded
+
+        with single_threaded():
+            return self._render(text, emotion, out, seed, loop, preview, prosody, progress)
+
+    def _render(self, text: str, emotion: Emotion, out: str | Path | None, seed: int,
+                loop: bool, preview: str, prosody: str, progress: Progress | None) -> Take:
         check_choice("preview", preview, PREVIEW_MODES)
         check_choice("prosody", prosody, PROSODY_MODES)
         progress = progress or _no_progress

@@ -176,6 +176,39 @@ def test_renderer_realises_the_offsets(tts):
     assert 2.0 < low < 6.0 and 2.5 < high - low < 6.0
 
 
+def _low_band_slope_db_per_khz(audio: np.ndarray, rate: int) -> float:
+    """Least-squares slope of the long-term dB spectrum between 50 and 500 Hz, dB per kHz."""
+    spectrum = np.abs(np.fft.rfft(audio)) ** 2
+    freqs = np.fft.rfftfreq(len(audio), 1.0 / rate)
+    band = (freqs >= 50) & (freqs <= 500)
+    return float(np.polyfit(freqs[band] / 1000.0, 10 * np.log10(spectrum[band] + 1e-12), 1)[0])
+
+
+def test_breathiness_adds_noise_and_a_stronger_first_harmonic_in_a_soft_voice(tts):
+    """Breathy phonation: more aperiodic energy (lower HNR) and, where the voice is also soft
+    (negative tilt: lax), a steeper low-frequency slope; a tense voice keeps its slope."""
+    import parselmouth
+
+    def take(tilt: float, breathiness: float):
+        row = [0.0, 0, 0, 0, 0, 0, tilt, breathiness]
+        return EmotionalTTS(tts.voice, _FixedOffsets(row)).speak(None, seed=6, text=TEXT)
+
+    def hnr(speech) -> float:
+        sound = parselmouth.Sound(speech.audio.astype(np.float64), speech.sample_rate)
+        values = sound.to_harmonicity_cc().values
+        return float(values[values > -100].mean())
+
+    def slope(speech) -> float:
+        return _low_band_slope_db_per_khz(speech.audio, speech.sample_rate)
+
+    soft, soft_breathy = take(-3.0, 0.0), take(-3.0, 0.4)
+    tense, tense_breathy = take(4.0, 0.0), take(4.0, 0.4)
+    assert hnr(soft_breathy) < hnr(soft) - 1.0 and hnr(tense_breathy) < hnr(tense) - 1.0
+    soft_change = slope(soft_breathy) - slope(soft)
+    tense_change = slope(tense_breathy) - slope(tense)
+    assert soft_change < -5.0 and soft_change < tense_change - 5.0, (soft_change, tense_change)
+
+
 class _CountingVoice:
     """The real voice, counting how often it is run (speak_tokens / synthesize)."""
 

@@ -128,6 +128,22 @@ class Critic:
         self._transcripts: dict[str, str] = {}
 
     # -- recognisers ---------------------------------------------------------------------------
+    def load(self) -> Critic:
+        """Load every recogniser now (otherwise each loads on first use): SER, FER with its head
+        camera, the body estimator and, when intelligibility is checked, the speech recogniser."""
+        from studio.critic.body import BodyEmotionEstimator
+        from studio.critic.fer import FaceEmotionRecognizer
+        from studio.critic.intelligibility import load_decoder
+        from studio.critic.ser import SpeechEmotionRecognizer
+
+        SpeechEmotionRecognizer.load()
+        FaceEmotionRecognizer.load()
+        HeadCamera.get()
+        BodyEmotionEstimator.load()
+        if self.config.check_intelligibility:
+            load_decoder()
+        return self
+
     def speech_estimate(self, take: TakeResult) -> EmotionEstimate:
         n = take.neutral_speech
         key = (_audio_key(take.speech.audio), None if n is None else _audio_key(n.audio))

@@ -7,7 +7,9 @@ changing, frame by frame,
 * F0: the syllable's level (semitones), its span around the syllable mean, and an added slope;
 * the spectral envelope: the syllable's gain (dB) and a tilt (gain of the band above ~1 kHz
   relative to the band below, dB: what the alpha ratio measures);
-* the aperiodicity: breathiness, an additive change of D4C's linear aperiodicity.
+* breathiness: an additive change of D4C's linear aperiodicity and, when positive in a soft
+  voice (negative tilt), a boost of the band below ~600 Hz (the stronger first harmonic of a lax,
+  breathy glottal pulse).
 
 Per-syllable values become smooth frame curves (constant inside a syllable, interpolated across
 pauses, then smoothed over ``smooth_s``), so emotion changes inside a line blend at the boundary.
@@ -51,6 +53,16 @@ class RenderConfig:
     """How far below the neutral reading's 5th-percentile F0 a syllable may go freely, st."""
     floor_compression: float = 0.3
     """Factor on the part of a downward shift that goes below that floor."""
+    breathy_low_db: float = 20.0
+    """Low-band boost per unit of breathiness, dB at 0 Hz falling linearly to 0 at
+    ``breathy_low_hz``: a breathy (lax) glottal pulse has a stronger first harmonic and a steeper
+    low-frequency slope than a modal one (H1-H2 up; H. M. Hanson, "Glottal characteristics of
+    female speakers", JASA 101, 1997), besides more aperiodic energy."""
+    breathy_low_hz: float = 600.0
+    """Upper edge of the breathy low-band boost, Hertz."""
+    lax_tilt_db: float = 2.0
+    """The boost is full where the tilt is this many dB negative or more (a soft, lax voice) and
+    absent at tilt 0 or above (a tense voice)."""
     creak_jitter: float = 0.12
     """Relative F0 perturbation of fully creaky frames."""
     limiter_ceiling_dbfs: float = -1.0
@@ -314,10 +326,18 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     # 0 in the low band (where the level is set by gain_db) rising to 1 above the corner
     band = np.clip(np.log2(np.maximum(freqs, 1.0) / config.tilt_corner_hz) / config.tilt_octaves
                    + 0.5, 0.0, 1.0)
-    envelope *= 10.0 ** ((gain_db[:, None] + tilt_db[:, None] * band[None, :]) / 10.0)
-
-    # breathiness is a change of the linear aperiodicity (as measured on EmoDB with D4C)
+    # breathiness is a change of the linear aperiodicity (as measured on EmoDB with D4C) and of
+    # the source's low-frequency slope (a stronger first harmonic; a more regular voice is not
+    # a pressed one, so negative breathiness leaves the slope alone)
     breath = syllable_curve(offsets[:, BREATHINESS], syl, n, hop, config.smooth_s)
+    low = np.clip(1.0 - freqs / config.breathy_low_hz, 0.0, 1.0)
+    # only where the voice is voiced (a whisper or a fricative has no first harmonic to boost)
+    # and soft: a breathy, irregular but tense voice (anger) keeps its weak first harmonic
+    voicing = _smooth((new_f0 > 0).astype(np.float64), config.smooth_s / hop)
+    lax = np.clip(-tilt_db / config.lax_tilt_db, 0.0, 1.0)
+    boost_db = config.breathy_low_db * np.clip(breath, 0, 1) * voicing * lax
+    envelope *= 10.0 ** ((gain_db[:, None] + tilt_db[:, None] * band[None, :]
+                          + boost_db[:, None] * low[None, :]) / 10.0)
     aperiodicity = np.clip(aperiodicity + np.clip(breath, -1, 1)[:, None], 1e-3, 1.0)
 
     y = pyworld.synthesize(np.ascontiguousarray(new_f0), np.ascontiguousarray(envelope),
