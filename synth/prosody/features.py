@@ -79,7 +79,10 @@ def f0_stats(f0_st: np.ndarray, hop_s: float,
     values = f0_st[voiced]
     times = np.flatnonzero(voiced) * hop_s
     p10, p90 = np.percentile(values, [10, 90])
-    slope = float(np.polyfit(times, values, 1)[0]) if np.ptp(times) > 0 else 0.0
+    centred = times - times.mean()
+    spread = float(centred @ centred)
+    # the least-squares line's slope, in closed form (np.polyfit costs ~20x more)
+    slope = float(centred @ (values - values.mean())) / spread if spread > 0 else 0.0
     return float(values.mean()), float(p90 - p10), slope, fraction
 
 

@@ -28,9 +28,9 @@ class ProsodyDiffusionPipeline:
     Parameters
     ----------
     denoiser : the trained :class:`ProsodyDenoiser`.
-    scheduler : any diffusers scheduler; its config is turned into a fresh
-        :class:`~diffusers.DDIMScheduler` for each call (DDIM needs few steps and is deterministic
-        given the initial noise, and a fresh one keeps calls independent).
+    scheduler : any diffusers scheduler; its config is turned into a
+        :class:`~diffusers.DDIMScheduler` (DDIM needs few steps and is deterministic given the
+        initial noise).
     neutral_category : index of the "neutral" category, used for the guidance baseline.
     """
 
@@ -38,6 +38,16 @@ class ProsodyDiffusionPipeline:
         self.denoiser = denoiser.eval()
         self.scheduler = scheduler
         self.neutral_category = neutral_category
+        self._ddim: dict[int, DDIMScheduler] = {}
+
+    def ddim(self, num_inference_steps: int) -> DDIMScheduler:
+        """A DDIM scheduler with the training scheduler's config and its timesteps set, made
+        once per step count (DDIM's ``step`` reads the scheduler and never changes it)."""
+        if num_inference_steps not in self._ddim:
+            scheduler = DDIMScheduler.from_config(self.scheduler.config)
+            scheduler.set_timesteps(num_inference_steps)
+            self._ddim[num_inference_steps] = scheduler
+        return self._ddim[num_inference_steps]
 
     @torch.no_grad()
     def __call__(self, context: torch.Tensor, vad: torch.Tensor, category: torch.Tensor,
@@ -63,8 +73,7 @@ class ProsodyDiffusionPipeline:
         """
         n = context.shape[0]
         n_features = self.denoiser.config.n_features
-        scheduler = DDIMScheduler.from_config(self.scheduler.config)
-        scheduler.set_timesteps(num_inference_steps)
+        scheduler = self.ddim(num_inference_steps)
         sample = torch.randn((1, n, n_features), generator=generator) * noise_scale
         sample = sample * scheduler.init_noise_sigma
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from controllers.target import EmotionTarget
 from synth.contracts import Syllable, Timeline
-from synth.tts.acoustics import (F0_CEIL_HZ, F0_FLOOR_HZ, energy_db, f0_contour,
+from synth.tts.acoustics import (F0_CEIL_HZ, F0_FLOOR_HZ, energy_db, f0_contour, framewise,
                                   import_pyworld)
 
 #: Column order of prosody offsets (mirrors ``synth.prosody.PROSODY_FEATURES``).
@@ -234,17 +234,17 @@ def analyse_spectra(x: np.ndarray, sample_rate: int, f0: np.ndarray, hop: float,
     """WORLD spectral envelope (CheapTrick) and aperiodicity (D4C), (frames, fft_size // 2 + 1).
 
     With ``stride`` > 1 both are analysed on every ``stride``-th frame and interpolated in time
-    (the envelope changes slowly next to F0; this halves the analysis cost at stride 2).
+    (the envelope changes slowly next to F0; this halves the analysis cost at stride 2); the
+    frames are analysed on parallel threads (:func:`~synth.tts.acoustics.framewise`).
     """
     pyworld = import_pyworld()
     n = len(f0)
     index = np.arange(0, n, max(1, stride))
     if index[-1] != n - 1:
         index = np.append(index, n - 1)
-    times = np.ascontiguousarray(index * hop)
-    f0_sub = np.ascontiguousarray(f0[index])
-    envelope = pyworld.cheaptrick(x, f0_sub, times, sample_rate)
-    aperiodicity = pyworld.d4c(x, f0_sub, times, sample_rate)
+    envelope, aperiodicity = framewise(
+        [pyworld.cheaptrick, pyworld.d4c], x, f0[index], index * hop, sample_rate,
+        fft_size=pyworld.get_cheaptrick_fft_size(sample_rate))
     if len(index) == n:
         return envelope, aperiodicity
     # interpolate between analysed frames (log domain for the envelope)
