@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install -q --upgrade "pip>=24"
 	# torch first: a local CPU build; anything else would pull a multi-GB CUDA build.
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e ".[dev]"
+	$(PIP) install -q -e ".[dev,ray]"
 	# Their declared dependencies conflict with torch/warp-lang; what they need is installed above.
 	$(PIP) install -q --no-deps anny==0.6.2 fer==25.10.3
 	# The Khronos glTF validator for the export tests (skipped where npm is absent).

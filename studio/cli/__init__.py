@@ -15,7 +15,7 @@ import traceback
 from controllers.errors import InputError
 
 #: command name -> module under studio.cli
-COMMANDS = ("parse", "speak", "face", "gesture", "render", "batch", "analyze", "ui")
+COMMANDS = ("parse", "speak", "face", "gesture", "render", "batch", "analyze", "ui", "serve")
 
 
 class _Parser(argparse.ArgumentParser):
