@@ -7,7 +7,7 @@ export PYOPENGL_PLATFORM ?= osmesa
 export OMP_NUM_THREADS ?= 2
 export NODE_PATH := $(CURDIR)/.venv/node/node_modules
 
-.PHONY: setup demo test ui bench train-prosody train-text train-ser calibrate-body clean
+.PHONY: setup demo test ui bench train-prosody train-voice train-text train-ser calibrate-body clean
 
 setup: $(STAMP)
 
@@ -49,6 +49,9 @@ train-text: setup
 
 train-prosody: setup
 	$(PY) -m synth.prosody.train
+
+train-voice: setup
+	$(PY) -m synth.voice.train
 
 train-ser: setup
 	$(PY) -m studio.critic.train_ser

@@ -158,6 +158,7 @@ def build_app(out: Path):
     import gradio as gr
 
     from controllers.errors import InputError
+    from controllers.numbers import SEED_MAX, check_seed
     from controllers.target import CATEGORIES
     from studio.pipeline import PREVIEW_MODES, render
 
@@ -169,7 +170,8 @@ def build_app(out: Path):
         try:
             emotion = emotion_from_controls(mode, description, valence, arousal, dominance,
                                             category, intensity)
-            take = render(text, emotion, out=folder, seed=int(seed or 0), loop=loop,
+            take = render(text, emotion, out=folder, seed=check_seed(0 if seed is None else seed),
+                          loop=loop,
                           preview=preview,
                           progress=lambda fraction, desc: progress(fraction, desc=desc))
             take.write_summary(folder)
@@ -219,7 +221,7 @@ def build_app(out: Path):
                 with gr.Row():
                     gr.Dropdown(["joe (en-US, piper)"], value="joe (en-US, piper)",
                                 label="Voice", interactive=False)
-                    seed = gr.Number(0, label="Seed", precision=0, minimum=0)
+                    seed = gr.Number(0, label="Seed", precision=0, minimum=0, maximum=SEED_MAX)
                     preview = gr.Radio(list(PREVIEW_MODES), value="body", label="Preview")
                 with gr.Row():
                     generate_btn = gr.Button("Generate", variant="primary", elem_id="generate")
@@ -257,15 +259,21 @@ def build_app(out: Path):
                 return generate(*values, loop, progress)
             return run
 
-        for button, loop in ((generate_btn, False), (loop_btn, True)):
+        for button, loop, name in ((generate_btn, False, "generate"),
+                                   (loop_btn, True, "generate_loop")):
             button.click(handler(loop), inputs, outputs, concurrency_id="render",
-                         concurrency_limit=1, show_progress_on=[video])
+                         concurrency_limit=1, show_progress_on=[video], api_name=name)
     return app
 
 
-def launch(host: str = "127.0.0.1", port: int = 7860, out: str | Path | None = None) -> None:
-    """Serve the UI on ``host:port``, writing takes under ``out`` and serving only that folder."""
-    out = Path(out or DEFAULT_OUT).resolve()
+def launch(host: str = "127.0.0.1", port: int = 7860, out: str | Path | None = None,
+           block: bool = True):
+    """Serve the UI on ``host:port``, writing takes under ``out`` and serving only that folder.
+
+    ``block=False`` returns the running app at once (``app.close()`` stops it; for tests)."""
+    from synth.atomic import check_output
+
+    out = check_output(out or DEFAULT_OUT, "folder").resolve()
     out.mkdir(parents=True, exist_ok=True)
     # Gradio's cache (every file it serves) lives inside our output folder.
     os.environ["GRADIO_TEMP_DIR"] = str(out / ".gradio")
@@ -276,7 +284,9 @@ def launch(host: str = "127.0.0.1", port: int = 7860, out: str | Path | None = N
     print(f"emostudio ui: serving http://{host}:{port} (takes in {out})", file=sys.stderr,
           flush=True)
     app.launch(server_name=host, server_port=port, allowed_paths=[str(out)], share=False,
-               show_error=False, inbrowser=False, footer_links=[], quiet=True)
+               show_error=False, inbrowser=False, footer_links=[], quiet=True,
+               prevent_thread_lock=not block)
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:

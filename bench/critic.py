@@ -1,23 +1,30 @@
 """Benchmark of the critic: speech emotion recognition on EmoDB, and the closed loop on takes.
 
-    .venv/bin/python bench/critic.py [--sentences 10] [--first-sentence 0]
-                                     [--emotions happiness,sadness,...]
-                                     [--skip-loop] [--skip-opensmile] [--quick]
+    .venv/bin/python bench/critic.py [--sentences 10] [--first-sentence 20]
+                                     [--emotions neutral,happiness,sadness,...]
+                                     [--skip-loop] [--skip-opensmile] [--skip-yardstick] [--quick]
 
-Prints three tables:
+Prints four tables:
 
 1. SER, leave-one-speaker-out on EmoDB's 8 speakers: UAR and calibration error (ECE, 15 bins,
    before/after temperature scaling) of each mode. "single" is exactly what ``emostudio analyze``
-   does with one file of a speaker it has never heard.
+   does with one file of a speaker it has never heard; "voice" is what the critic does with a
+   take of the studio's voice.
 2. Our eGeMAPS-like features against openSMILE's eGeMAPSv02 (non-commercial: benchmark only):
    Pearson r over 60 clips for the parameters both define.
-3. The loop: for N sentences x 6 emotions, takes composed as ``studio.pipeline`` composes them
-   (``synth.tts`` with diffusion prosody, ``synth.face``, ``synth.gesture``), the hit rate
-   (speech, face and body all agree with the target,
-   words intelligible) of a single pass vs. with ``--loop``, mean takes (and how many of them
-   made a new voice; the others re-rendered only face and body), and the time ratio.
-   The single pass is the loop's first take (same seed, same controls, judged the same way), so
-   its time is that take's render + judge time.
+3. The loop, by the critic's own reading: for N sentences (by default the 10 report sentences,
+   the last 10 of ../shared/eval/sentences.txt) x 7 targets, takes composed as
+   ``studio.pipeline`` composes them (``synth.tts`` with diffusion prosody, ``synth.face``,
+   ``synth.gesture``), the hit rate (speech, face and body all agree with the target, words
+   intelligible) of a single pass vs. with the loop, mean takes (and how many of them made a
+   new voice; the others re-rendered only face and body), and the time ratio. The single pass
+   is the loop's first take (same seed, same controls, judged the same way), so its time is
+   that take's render + judge time.
+4. The same takes by the independent yardstick (``bench/yardstick.py``: openSMILE eGeMAPSv02 +
+   logistic regression trained leave-speakers-out on EmoDB; the studio never trains or tunes
+   against it): recognition of the single-pass takes vs the loop's takes, the voice normalised
+   over one pool (every single-pass take of every target) and the loop's takes read with the
+   same statistics; and how often the critic's SER top-1 agrees with the yardstick's.
 """
 
 from __future__ import annotations
@@ -34,7 +41,11 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
 
 SHARED = Path(os.environ.get("EMOSTUDIO_SHARED", REPO.parent / "shared"))
-EMOTIONS = ("happiness", "sadness", "anger", "fear", "disgust", "calm")
+#: The targets of the loop table: the yardstick's 7 classes (its voice normalisation needs every
+#: target in the pool, neutral included).
+EMOTIONS = ("neutral", "happiness", "sadness", "anger", "fear", "disgust", "calm")
+#: Sentences of ../shared/eval/sentences.txt: the first 20 tune, the last 10 report.
+TUNING_SENTENCES = 20
 
 
 def ser_table() -> dict:
@@ -107,11 +118,12 @@ def opensmile_table(n: int = 60) -> None:
         print(f"| {mine} | {theirs} | {np.corrcoef(a, b)[0, 1]:.2f} |")
 
 
-def take_renderer(tts, text: str, neutral):
+def take_renderer(tts, text: str, neutral, voices: dict | None = None):
     """The render callback of one line: voice (``controls.target``, seed, guidance), face
     (``controls.face_config()``) and body (``controls.body_target``), composed as
     ``studio.pipeline`` composes them; a take whose voice controls were rendered before
-    reuses that speech (the loop only corrected the face or body)."""
+    reuses that speech (the loop only corrected the face or body). ``voices`` (speech key ->
+    Speech) collects every voice rendered."""
     import inspect
 
     from controllers.target import EmotionPlan
@@ -120,7 +132,7 @@ def take_renderer(tts, text: str, neutral):
     from synth.gesture import animate_body
 
     has_guidance = "guidance" in inspect.signature(tts.speak).parameters
-    voices = {}
+    voices = {} if voices is None else voices
 
     def render(controls):
         plan = EmotionPlan.constant(text, controls.target)
@@ -137,8 +149,19 @@ def take_renderer(tts, text: str, neutral):
     return render
 
 
+#: The critic's speech category -> the yardstick's class (both name EmoDB's boredom "calm").
+def _yardstick_class(category: str) -> str | None:
+    from bench.yardstick import CLASSES
+
+    return category if category in CLASSES else None
+
+
 def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
-               max_iterations: int, prosody: str, first_sentence: int = 0) -> None:
+               max_iterations: int, prosody: str, first_sentence: int = 0,
+               yardstick: bool = True) -> dict:
+    """Run one pass and the loop on every sentence x target; print the critic's own figures
+    and, when ``yardstick``, the independent yardstick's recognition of single-pass vs looped
+    takes and its agreement with the critic's speech reading."""
     from tqdm import tqdm
 
     from controllers.target import EmotionTarget
@@ -160,22 +183,28 @@ def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
     for text, emotion in tqdm(jobs, desc="takes", mininterval=10):
         if text not in neutrals:
             neutrals[text] = tts.neutral(text, seed=0)
-        target = EmotionTarget.from_category(emotion, intensity)
-        _, v = run_critic_loop(target, take_renderer(tts, text, neutrals[text]), text,
+        target = (EmotionTarget.neutral() if emotion == "neutral"
+                  else EmotionTarget.from_category(emotion, intensity))
+        voices: dict = {}
+        _, v = run_critic_loop(target, take_renderer(tts, text, neutrals[text], voices), text,
                                critic=critic, config=config, seed=0)
-        first = v.iterations[0]
+        first, best = v.iterations[0], v.best_record
         rows.append({
             "emotion": emotion, "single": first.success, "loop": v.success,
             "takes": len(v.iterations), "t_single": sum(first.seconds.values()),
             "voices": len({r.controls.speech_key for r in v.iterations}),
             "t_loop": v.timings["total"],
-            "agree_single": first.agreement, "agree_loop": v.best_record.agreement,
+            "agree_single": first.agreement, "agree_loop": best.agreement,
+            "read_single": first.estimates["speech"].category,
+            "read_loop": best.estimates["speech"].category,
+            "speech_single": voices[first.controls.speech_key],
+            "speech_loop": voices[best.controls.speech_key],
         })
-    print(f"\n## The loop: {len(sentences)} sentences (from #{first_sentence + 1}) x "
-          f"{len(emotions)} emotions "
+    print(f"\n## The loop: {len(sentences)} sentences (#{first_sentence + 1}-"
+          f"{first_sentence + len(sentences)}) x {len(emotions)} targets "
           f"(intensity {intensity}, prosody {prosody}, at most {max_iterations} takes); hit = "
-          "speech, face and body all agree + intelligible")
-    print("| emotion | hit single | hit loop | mean takes | mean voices | time ratio "
+          "speech, face and body all agree + intelligible (the critic's own reading)")
+    print("| target | hit single | hit loop | mean takes | mean voices | time ratio "
           "| agree speech / face / body (single -> loop) |")
     print("|---|---|---|---|---|---|---|")
 
@@ -192,16 +221,80 @@ def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
               f"{sum(r['t_loop'] for r in rs) / sum(r['t_single'] for r in rs):.2f}x | {mods} |")
     gain = 100 * (np.mean([r["loop"] for r in rows]) - np.mean([r["single"] for r in rows]))
     ratio = sum(r["t_loop"] for r in rows) / sum(r["t_single"] for r in rows)
-    print(f"\nloop gain {gain:+.0f} points (target >= +20) at {ratio:.2f}x the time (target <= 4x);"
-          f" single take {np.mean([r['t_single'] for r in rows]):.1f} s on average")
+    critic_speech = [100 * agree(rows, k, "speech") for k in ("agree_single", "agree_loop")]
+    print(f"\ncritic's own figures: all-modality hit {np.mean([r['single'] for r in rows]):.0%} "
+          f"-> {np.mean([r['loop'] for r in rows]):.0%} ({gain:+.0f} points); speech agrees "
+          f"{critic_speech[0]:.0f}% -> {critic_speech[1]:.0f}%; loop time {ratio:.2f}x one pass "
+          f"(bound 3x); single take {np.mean([r['t_single'] for r in rows]):.1f} s on average")
+    if yardstick:
+        yardstick_table(rows, emotions, ratio)
+    return {"rows": rows, "ratio": ratio}
+
+
+def yardstick_table(rows: list[dict], emotions: tuple[str, ...], ratio: float) -> None:
+    """The independent yardstick (bench/yardstick.py, never trained or tuned against) on the
+    same takes: recognition of single-pass vs looped takes, and its agreement with the critic's
+    speech reading.
+
+    The yardstick normalises a voice over its takes: the statistics come from one pool, every
+    single-pass take of every target, and the looped takes are read with the same statistics
+    (a loop take is judged as one more take of the same voice)."""
+    try:
+        from bench.yardstick import CLASSES, Yardstick, egemaps, recognition_table
+    except ImportError as exc:
+        print(f"\n(yardstick unavailable: {exc})")
+        return
+    stick = Yardstick.train(SHARED)
+    single = np.stack([egemaps(r["speech_single"].audio, r["speech_single"].sample_rate)
+                       for r in rows])
+    looped = np.stack([egemaps(r["speech_loop"].audio, r["speech_loop"].sample_rate)
+                       if r["speech_loop"] is not r["speech_single"] else single[i]
+                       for i, r in enumerate(rows)])
+    stats = stick.voice_stats(single)
+    heard_single = stick.predict(single, stats)
+    heard_loop = stick.predict(looped, stats)
+    targets = [r["emotion"] for r in rows]
+    scored = [i for i, t in enumerate(targets) if t in CLASSES]
+    rec_single = np.mean([heard_single[i] == targets[i] for i in scored])
+    rec_loop = np.mean([heard_loop[i] == targets[i] for i in scored])
+    pairs = ([(_yardstick_class(r["read_single"]), h) for r, h in zip(rows, heard_single)]
+             + [(_yardstick_class(r["read_loop"]), h) for r, h in zip(rows, heard_loop)
+                if r["speech_loop"] is not r["speech_single"]])
+    agreement = np.mean([c == h for c, h in pairs])
+    critic_single = np.mean([_yardstick_class(rows[i]["read_single"]) == targets[i]
+                             for i in scored])
+    critic_loop = np.mean([_yardstick_class(rows[i]["read_loop"]) == targets[i]
+                           for i in scored])
+    print(f"\n## Independent yardstick (eGeMAPSv02 + logistic regression on EmoDB, LOSO UAR "
+          f"{stick.loso_uar:.2f}; voice normalised over the {len(rows)} single-pass takes)")
+    print("\nsingle pass:\n" + recognition_table(targets, heard_single))
+    print("\nwith the loop:\n" + recognition_table(targets, heard_loop))
+    print("\n| target | yardstick single | yardstick loop | critic SER single | critic SER loop |")
+    print("|---|---|---|---|---|")
+    for emotion in emotions:
+        idx = [i for i in scored if targets[i] == emotion]
+        if not idx:
+            continue
+        print(f"| {emotion} | {np.mean([heard_single[i] == emotion for i in idx]):.0%} | "
+              f"{np.mean([heard_loop[i] == emotion for i in idx]):.0%} | "
+              f"{np.mean([_yardstick_class(rows[i]['read_single']) == emotion for i in idx]):.0%}"
+              f" | {np.mean([_yardstick_class(rows[i]['read_loop']) == emotion for i in idx]):.0%}"
+              " |")
+    print(f"\nyardstick recognition {rec_single:.0%} -> {rec_loop:.0%} with the loop "
+          f"({100 * (rec_loop - rec_single):+.0f} points; target >= +10) at {ratio:.2f}x the time; "
+          f"the critic's own SER: {critic_single:.0%} -> {critic_loop:.0%}; critic SER top-1 "
+          f"agrees with the yardstick's on {agreement:.0%} of {len(pairs)} takes "
+          f"(chance {100 / len(CLASSES):.0f}%)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sentences", type=int, default=10)
-    parser.add_argument("--first-sentence", type=int, default=0,
-                        help="skip this many eval sentences (e.g. 10: held-out lines the loop's "
-                             "steering tables were not tuned on)")
+    parser.add_argument("--first-sentence", type=int, default=TUNING_SENTENCES,
+                        help="skip this many eval sentences (default 20: the 10 report "
+                             "sentences; 0: the tuning sentences, the only ones to tune on)")
+    parser.add_argument("--skip-yardstick", action="store_true",
+                        help="no independent yardstick (openSMILE) on the loop's takes")
     parser.add_argument("--emotions", default=",".join(EMOTIONS))
     parser.add_argument("--intensity", type=float, default=0.8)
     parser.add_argument("--max-iterations", type=int, default=6)
@@ -225,7 +318,8 @@ def main() -> int:
         opensmile_table()
     if not args.skip_loop:
         loop_table(args.sentences, tuple(args.emotions.split(",")), args.intensity,
-                   args.max_iterations, args.prosody, args.first_sentence)
+                   args.max_iterations, args.prosody, args.first_sentence,
+                   yardstick=not args.skip_yardstick)
     return 0
 
 

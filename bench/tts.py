@@ -1,21 +1,30 @@
-"""Benchmark of the emotional TTS: speed against bare piper, acoustic effect of each emotion, and
-whether a speech-emotion recogniser trained on EmoDB hears the intended emotion.
+"""Benchmark of the emotional TTS: speed against bare piper, acoustic effect of each emotion, whether
+an independent listener model hears the intended emotion, and whether a whisper is unvoiced.
 
     .venv/bin/python bench/tts.py [--sentences N] [--prosody diffusion,rules] [--seed 0]
-                                  [--sentences-file FILE] [--json OUT.json]
+                                  [--sentences-file FILE] [--held-out FILE] [--json OUT.json]
 
-For every sentence of ../shared/eval/sentences.txt and every emotion (neutral, happiness, sadness,
-anger, fear, disgust, surprise, calm at intensity 1):
+Sentences. ../shared/eval/sentences.txt is split once and for all: the first 20 are the *tuning*
+set (the only sentences settings may be chosen on), the last 10 the *report* set. ``--held-out
+FILE`` adds sentences that are not in the repository (one per line), judged the same way. A
+``--sentences-file`` other than the eval file is one set of its own.
+
+For every sentence and each of the 7 targets (neutral, happiness, sadness, anger, fear, disgust,
+calm, at intensity 1; surprise has no class in the yardstick):
 
 * time of the emotional synthesis against bare piper (``PiperVoice.synthesize``) on the same
-  text, measured back to back in the same run (ratio), and the process's peak memory;
+  text, measured back to back in the same run (ratio; the issue's limit is 3x), peak memory;
 * eGeMAPSv02 (openSMILE) of each take; per emotion the mean change against the neutral rendering
   of the same sentence by the same model: mean F0 (semitones), F0 range (20-80th percentile,
   semitones), loudness (%), voiced segments per second, alpha ratio (dB), HNR (dB); beside the
-  direction the vocal-expression literature reports;
-* a linear eGeMAPS classifier trained on EmoDB (speaker-normalised features; our voice's takes are
-  normalised over the voice's own takes) recognising the intended emotion of the takes over EmoDB's
-  7 classes (calm is scored as EmoDB's boredom, the low-arousal class; surprise has no EmoDB class).
+  direction the vocal-expression literature reports, and beside EmoDB's actors;
+* the independent yardstick (:mod:`bench.yardstick`: eGeMAPSv02, per-speaker z-normalisation,
+  logistic regression trained on EmoDB, its leave-one-speaker-out UAR printed): per set, the share
+  of takes recognised as their target, per target, and the confusion matrix; the generated voice
+  is normalised over all its takes of that set. The studio never trains or tunes against it;
+* the critic's own SER (studio.critic) on the same takes, for comparison;
+* a whisper (fear 0.6, ``voice_quality=whisper``) of every sentence: the share of frames in which
+  openSMILE's F0 (eGeMAPSv02 LLD) finds voice (the limit is 5% on every sentence).
 
 Literature directions (P. N. Juslin and P. Laukka, "Communication of emotions in vocal expression
 and music performance", Psychological Bulletin 129(5):770-814, 2003, Table 7): anger and happiness
@@ -28,6 +37,7 @@ irregular (lower HNR) for anger, fear and sadness, regular (higher HNR) for happ
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
@@ -40,8 +50,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("EMOSTUDIO_SHARED", REPO.parent / "shared"))
+EVAL_SENTENCES = SHARED / "eval" / "sentences.txt"
 
-EMOTIONS = ("neutral", "happiness", "sadness", "anger", "fear", "disgust", "surprise", "calm")
+from bench.yardstick import (CLASSES, Yardstick, egemaps, emodb_features,  # noqa: E402
+                             feature_names, recognition_table)
+
+#: The targets rendered: the yardstick's 7 classes (calm is EmoDB's boredom).
+EMOTIONS = CLASSES
+#: The fixed split of the eval sentences: (name, first index, end index).
+EVAL_SPLIT = (("tuning", 0, 20), ("report", 20, 30))
 #: Emotions the "done when" checks: at least 5 of the 6 measures in the literature's direction.
 CHECKED = ("anger", "happiness", "fear", "sadness", "calm")
 #: (label, eGeMAPS column, how the change is expressed)
@@ -61,10 +78,8 @@ LITERATURE = {
     "sadness": (-1, -1, -1, -1, -1, -1),
     "calm": (-1, -1, -1, -1, -1, +1),
 }
-#: Our category -> EmoDB's class for the recogniser (None: not scored).
-EMODB_CLASS = {"neutral": "neutral", "happiness": "happiness", "sadness": "sadness",
-               "anger": "anger", "fear": "fear", "disgust": "disgust", "calm": "boredom",
-               "surprise": None}
+#: Largest share of voiced frames (openSMILE F0) a whisper may have.
+WHISPER_LIMIT = 0.05
 
 
 def peak_memory_mb() -> float:
@@ -72,29 +87,23 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def egemaps():
-    import opensmile
-
-    return opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
-                           feature_level=opensmile.FeatureLevel.Functionals)
+def column(name: str) -> int:
+    return feature_names().index(name)
 
 
-def features(smile, audio: np.ndarray, sample_rate: int) -> dict[str, float]:
-    frame = smile.process_signal(np.asarray(audio, np.float32), sample_rate)
-    return {k: float(v) for k, v in frame.iloc[0].items()}
-
-
-def synthesize_all(tts, bare, sentences: list[str], seed: int, smile,
+def synthesize_all(tts, bare, sets: dict[str, list[str]], seed: int,
                    save: Path | None = None) -> list[dict]:
-    """One record per (sentence, emotion): timings and eGeMAPS features (takes saved to ``save``)."""
+    """One record per (set, sentence, emotion): timings and eGeMAPS features (takes saved to
+    ``save``). Sentence k of a set is rendered with seed ``seed + k``."""
     from tqdm import tqdm
 
     from controllers.target import EmotionTarget
 
     records = []
-    jobs = [(i, s, e) for i, s in enumerate(sentences) for e in EMOTIONS]
-    for i, text, emotion in tqdm(jobs, desc=f"prosody {tts.prosody_name}", leave=False,
-                                     disable=not sys.stderr.isatty()):
+    jobs = [(name, i, s, e) for name, sentences in sets.items() for i, s in enumerate(sentences)
+            for e in EMOTIONS]
+    for name, i, text, emotion in tqdm(jobs, desc=f"prosody {tts.prosody_name}", leave=False,
+                                       disable=not sys.stderr.isatty()):
         target = EmotionTarget.from_category(emotion, 1.0 if emotion != "neutral" else 0.0)
         started = time.perf_counter()
         for _ in bare.synthesize(text):
@@ -103,13 +112,13 @@ def synthesize_all(tts, bare, sentences: list[str], seed: int, smile,
         started = time.perf_counter()
         speech = tts.speak(target, seed=seed + i, text=text)
         t_emo = time.perf_counter() - started
-        records.append(dict(sentence=i, emotion=emotion, t_bare=t_bare, t_emo=t_emo,
-                            features=features(smile, speech.audio, speech.sample_rate),
+        records.append(dict(set=name, sentence=i, emotion=emotion, t_bare=t_bare, t_emo=t_emo,
+                            features=egemaps(speech.audio, speech.sample_rate),
                             critic=critic_features(speech.audio, speech.sample_rate)))
         if save is not None:
             import soundfile as sf
 
-            folder = save / tts.prosody_name
+            folder = save / tts.prosody_name / name
             folder.mkdir(parents=True, exist_ok=True)
             sf.write(folder / f"{i:02d}_{emotion}.wav", speech.audio, speech.sample_rate)
     return records
@@ -119,136 +128,95 @@ def critic_features(audio: np.ndarray, sample_rate: int) -> list[float] | None:
     """The critic's SER features of a take (None when studio.critic is not available)."""
     try:
         from studio.critic.features import extract_features
-    except ImportError:
+
+        return [float(v) for v in extract_features(audio, sample_rate)]
+    except Exception:  # the critic is another package's business; its absence is reported
         return None
-    return [float(v) for v in extract_features(audio, sample_rate)]
 
 
-def critic_recognition(records: list[dict]) -> dict[str, tuple[float, dict[str, float]]]:
-    """The critic's SER (studio.critic) on the takes: ``relative`` (each take against the same
-    model's neutral take of its sentence) and ``speaker`` (normalised over all the voice's takes)."""
+def critic_recognition(records: list[dict]) -> tuple[float, dict[str, float]] | None:
+    """The critic's SER (studio.critic) on the takes, normalised over all the voice's takes
+    (``speaker`` mode); None when the critic or its model is not available."""
     try:
         from studio.critic.emodb import EMODB_CLASSES
         from studio.critic.ser import SpeechEmotionRecognizer
-    except ImportError:
-        return {}
-    if any(r["critic"] is None for r in records):
-        return {}
-    ser = SpeechEmotionRecognizer.load()
-    scored = [r for r in records if EMODB_CLASS[r["emotion"]] is not None]
-    x = np.asarray([r["critic"] for r in scored])
-    neutral = {r["sentence"]: r["critic"] for r in records if r["emotion"] == "neutral"}
-    out = {}
-    for mode in ("relative", "speaker"):
-        ref = np.asarray([neutral[r["sentence"]] for r in scored]) if mode == "relative" else None
-        predicted = ser.predict_proba(x, mode, ref).argmax(axis=1)
-        per: dict[str, list[bool]] = {}
-        for r, k in zip(scored, predicted):
-            per.setdefault(r["emotion"], []).append(EMODB_CLASSES[k] == EMODB_CLASS[r["emotion"]])
-        if mode == "relative":
-            per.pop("neutral", None)  # a take against itself says nothing
-        hits = [h for v in per.values() for h in v]
-        out[mode] = (float(np.mean(hits)), {k: float(np.mean(v)) for k, v in per.items()})
-    return out
 
-
-def changes(records: list[dict]) -> dict[str, np.ndarray]:
-    """Per emotion: (sentences, 6) change of each measure against the neutral take."""
-    neutral = {r["sentence"]: r["features"] for r in records if r["emotion"] == "neutral"}
-    out: dict[str, list] = {}
-    for r in records:
-        if r["emotion"] == "neutral":
-            continue
-        base, f = neutral[r["sentence"]], r["features"]
-        row = []
-        for _, col, kind in MEASURES:
-            if kind == "percent":
-                row.append(100.0 * (f[col] / max(base[col], 1e-9) - 1.0))
-            else:
-                row.append(f[col] - base[col])
-        out.setdefault(r["emotion"], []).append(row)
-    return {k: np.asarray(v) for k, v in out.items()}
-
-
-# -- the recogniser ---------------------------------------------------------------------------
-def _speaker_normalise(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    x = x.copy()
-    for g in np.unique(groups):
-        rows = groups == g
-        mu, sd = x[rows].mean(axis=0), x[rows].std(axis=0) + 1e-6
-        x[rows] = (x[rows] - mu) / sd
-    return x
-
-
-def load_emodb(smile) -> list[dict] | None:
-    """eGeMAPS of every EmoDB clip: [{emotion, speaker, sentence, features}] (None if absent)."""
-    import csv
-
-    import soundfile as sf
-    from tqdm import tqdm
-
-    root = SHARED / "data" / "emodb"
-    if not (root / "labels.csv").is_file():
+        if any(r["critic"] is None for r in records):
+            return None
+        ser = SpeechEmotionRecognizer.load()
+        x = np.asarray([r["critic"] for r in records])
+        predicted = ser.predict_proba(x, "speaker", None).argmax(axis=1)
+    except Exception as exc:  # an API change on the critic's side must not stop the bench
+        print(f"(critic SER unavailable: {exc})")
         return None
-    rows = list(csv.DictReader((root / "labels.csv").open()))
-    out = []
-    for row in tqdm(rows, desc="EmoDB eGeMAPS", leave=False, disable=not sys.stderr.isatty()):
-        audio, rate = sf.read(str(root / row["file"]), dtype="float32")
-        out.append(dict(emotion=row["emotion"], speaker=row["speaker"], sentence=row["sentence"],
-                        features=features(smile, audio, rate)))
-    return out
-
-
-def emodb_changes(clips: list[dict]) -> dict[str, np.ndarray]:
-    """EmoDB actors' mean change of each measure against their neutral reading of the same
-    sentence, per emotion (boredom reported as calm)."""
-    records = []
-    for c in clips:
-        records.append(dict(sentence=(c["speaker"], c["sentence"]),
-                            emotion="calm" if c["emotion"] == "boredom" else c["emotion"],
-                            features=c["features"]))
-    paired = {r["sentence"] for r in records if r["emotion"] == "neutral"}
-    first_neutral = {}
-    for r in records:
-        if r["emotion"] == "neutral":
-            first_neutral.setdefault(r["sentence"], r)
-    usable = [r for r in records if r["sentence"] in paired
-              and (r["emotion"] != "neutral" or first_neutral[r["sentence"]] is r)]
-    return {k: v.mean(axis=0) for k, v in changes(usable).items()}
-
-
-def emodb_recogniser(clips: list[dict], columns: list[str]):
-    """A linear classifier of EmoDB's 7 classes on speaker-normalised eGeMAPS."""
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.asarray([[c["features"][k] for k in columns] for c in clips])
-    x = _speaker_normalise(x, np.asarray([c["speaker"] for c in clips]))
-    model = LogisticRegression(C=0.1, max_iter=2000)
-    model.fit(x, np.asarray([c["emotion"] for c in clips]))
-    return model
-
-
-def recognition(model, records: list[dict], columns: list[str]) -> tuple[float, dict[str, float]]:
-    """Share of scored takes recognised as their intended emotion, overall and per emotion."""
-    x = np.asarray([[r["features"][c] for c in columns] for r in records])
-    x = _speaker_normalise(x, np.zeros(len(x)))
-    predicted = model.predict(x)
     per: dict[str, list[bool]] = {}
-    for r, p in zip(records, predicted):
-        wanted = EMODB_CLASS[r["emotion"]]
-        if wanted is not None:
-            per.setdefault(r["emotion"], []).append(p == wanted)
+    for r, k in zip(records, predicted):
+        heard = "calm" if EMODB_CLASSES[k] == "boredom" else EMODB_CLASSES[k]
+        per.setdefault(r["emotion"], []).append(heard == r["emotion"])
     hits = [h for v in per.values() for h in v]
     return float(np.mean(hits)), {k: float(np.mean(v)) for k, v in per.items()}
 
 
+def changes(records: list[dict]) -> dict[str, np.ndarray]:
+    """Per emotion: (sentences, 6) change of each measure against the neutral take."""
+    cols = [(column(col), kind) for _, col, kind in MEASURES]
+    neutral = {(r["set"], r["sentence"]): r["features"] for r in records
+               if r["emotion"] == "neutral"}
+    out: dict[str, list] = {}
+    for r in records:
+        if r["emotion"] == "neutral":
+            continue
+        base, f = neutral[(r["set"], r["sentence"])], r["features"]
+        row = []
+        for k, kind in cols:
+            if kind == "percent":
+                row.append(100.0 * (f[k] / max(base[k], 1e-9) - 1.0))
+            else:
+                row.append(f[k] - base[k])
+        out.setdefault(r["emotion"], []).append(row)
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def emodb_changes() -> dict[str, np.ndarray] | None:
+    """EmoDB actors' mean change of each measure against their first neutral reading of the same
+    sentence, per emotion (boredom reported as calm); None when EmoDB is absent."""
+    labels = SHARED / "data" / "emodb" / "labels.csv"
+    if not labels.is_file():
+        return None
+    x, classes, speakers = emodb_features(SHARED)
+    sentences = [row["sentence"] for row in csv.DictReader(labels.open())]
+    records, first_neutral = [], set()
+    for f, emotion, speaker, sentence in zip(x, classes, speakers, sentences):
+        key = (speaker, sentence)
+        if emotion == "neutral":
+            if key in first_neutral:
+                continue
+            first_neutral.add(key)
+        records.append(dict(set="emodb", sentence=key, emotion=emotion, features=f))
+    usable = [r for r in records if r["sentence"] in first_neutral]
+    return {k: v.mean(axis=0) for k, v in changes(usable).items()}
+
+
+def yardstick_recognition(stick: Yardstick, records: list[dict]) -> dict:
+    """Print and return the yardstick's reading of one set of takes (normalised over the set)."""
+    x = np.stack([r["features"] for r in records])
+    targets = [r["emotion"] for r in records]
+    predicted = stick.predict(x, stick.voice_stats(x))
+    print(recognition_table(targets, predicted))
+    hits = np.asarray([t == p for t, p in zip(targets, predicted)])
+    per = {e: float(np.mean([h for t, h in zip(targets, hits) if t == e])) for e in EMOTIONS}
+    return {"overall": float(hits.mean()), "per_emotion": per, "lowest": min(per.values())}
+
+
 # -- report -----------------------------------------------------------------------------------
-def report(name: str, records: list[dict], accuracy, actors: dict | None = None) -> dict:
+def report(name: str, records: list[dict], stick: Yardstick | None,
+           actors: dict | None = None) -> dict:
     ratio = np.asarray([r["t_emo"] / r["t_bare"] for r in records])
     total = sum(r["t_emo"] for r in records) / sum(r["t_bare"] for r in records)
     print(f"\n## prosody = {name}\n")
-    print(f"time emotional / bare piper (same text, back to back): total {total:.2f}x, "
-          f"per take median {np.median(ratio):.2f}x, p90 {np.percentile(ratio, 90):.2f}x")
+    print(f"time emotional / bare piper (same text, back to back): total {total:.2f}x "
+          f"({'PASS' if total <= 3.0 else 'FAIL'} <= 3x), per take median "
+          f"{np.median(ratio):.2f}x, p90 {np.percentile(ratio, 90):.2f}x")
     delta = changes(records)
     header = "| emotion | " + " | ".join(m[0] for m in MEASURES) + " | in direction |"
     print("\n" + header + "\n|" + "---|" * (len(MEASURES) + 2))
@@ -272,62 +240,96 @@ def report(name: str, records: list[dict], accuracy, actors: dict | None = None)
                   + " | |")
         summary["emotions"][emotion] = {"mean_change": mean.tolist(),
                                         "in_direction": hits if lit else None}
-    print("\n(arrows: literature direction, Juslin & Laukka 2003; ✓ agrees. *EmoDB actors*: the "
-          "same measures on ../shared EmoDB, emotional minus neutral reading of the same sentence "
-          "by the same actor; calm = boredom; loudness is not comparable there: peak-normalised "
-          "clips)")
-    if accuracy is not None:
-        overall, per = accuracy
-        print(f"\nEmoDB eGeMAPS recogniser, intended emotion recognised: {100 * overall:.0f}% of "
-              f"takes over 7 classes (chance 14%, target >= 40%): "
-              + ", ".join(f"{k} {100 * v:.0f}%" for k, v in per.items()))
-        summary["recognition"] = {"overall": overall, "per_emotion": per}
-    for mode, (overall, per) in critic_recognition(records).items():
-        print(f"critic SER (studio.critic, {mode} mode): {100 * overall:.0f}% recognised: "
-              + ", ".join(f"{k} {100 * v:.0f}%" for k, v in per.items()))
-        summary[f"critic_{mode}"] = {"overall": overall, "per_emotion": per}
+    print("\n(over all sentences of the run; arrows: literature direction, Juslin & Laukka 2003; "
+          "✓ agrees. *EmoDB actors*: the same measures on ../shared EmoDB, emotional minus neutral "
+          "reading of the same sentence by the same actor; calm = boredom; loudness is not "
+          "comparable there: peak-normalised clips)")
+    summary["sets"] = {}
+    for set_name in dict.fromkeys(r["set"] for r in records):
+        rows = [r for r in records if r["set"] == set_name]
+        n = len({r["sentence"] for r in rows})
+        print(f"\n### {set_name} set ({n} sentences x {len(EMOTIONS)} targets)\n")
+        entry = {}
+        if stick is not None:
+            print("independent yardstick (eGeMAPSv02 logistic regression on EmoDB, voice "
+                  "normalised over these takes):")
+            entry["yardstick"] = yardstick_recognition(stick, rows)
+        critic = critic_recognition(rows)
+        if critic is not None:
+            overall, per = critic
+            print(f"\ncritic's SER (studio.critic, speaker mode): {100 * overall:.0f}% recognised: "
+                  + ", ".join(f"{k} {100 * v:.0f}%" for k, v in per.items()))
+            entry["critic"] = {"overall": overall, "per_emotion": per}
+        summary["sets"][set_name] = entry
     return summary
 
 
-def checks(tts, text: str, seed: int) -> None:
-    """Whisper has no voiced frames; a seed reproduces its take; two seeds differ."""
+def whisper_voicing(tts, sentences: list[str], seed: int) -> list[float]:
+    """Share of frames of a whispered take of each sentence in which openSMILE's F0 (eGeMAPSv02
+    LLD, ``F0semitoneFrom27.5Hz_sma3nz``) finds voice."""
     import opensmile
 
     from controllers.target import EmotionTarget
 
     lld = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
                           feature_level=opensmile.FeatureLevel.LowLevelDescriptors)
-    whisper = tts.speak(EmotionTarget.from_category("fear", 0.6, {"voice_quality": "whisper"}),
-                        seed=seed, text=text)
-    f0 = lld.process_signal(whisper.audio, whisper.sample_rate)["F0semitoneFrom27.5Hz_sma3nz"]
+    target = EmotionTarget.from_category("fear", 0.6, {"voice_quality": "whisper"})
+    out = []
+    for i, text in enumerate(sentences):
+        speech = tts.speak(target, seed=seed + i, text=text)
+        f0 = lld.process_signal(speech.audio, speech.sample_rate)["F0semitoneFrom27.5Hz_sma3nz"]
+        out.append(float(np.mean(f0.to_numpy() > 0)))
+    return out
+
+
+def checks(tts, text: str, seed: int) -> None:
+    """A seed reproduces its take; two seeds differ."""
+    from controllers.target import EmotionTarget
+
     target = EmotionTarget.from_category("happiness", 1.0)
     a, b = (tts.speak(target, seed=seed, text=text) for _ in range(2))
     c = tts.speak(target, seed=seed + 1, text=text)
     n = min(len(a.timeline.f0), len(c.timeline.f0))
-    print(f"whisper: {int(np.sum(whisper.timeline.f0 > 0))} voiced frames rendered, openSMILE "
-          f"hears voice in {100 * float(np.mean(f0.values > 0)):.1f}% of its frames; same seed "
-          f"same samples: {np.array_equal(a.audio, b.audio)}; two seeds: F0 contours differ by "
-          f"{float(np.mean(np.abs(a.timeline.f0[:n] - c.timeline.f0[:n]))):.1f} Hz on average")
+    print(f"same seed same samples: {np.array_equal(a.audio, b.audio)}; two seeds: F0 contours "
+          f"differ by {float(np.mean(np.abs(a.timeline.f0[:n] - c.timeline.f0[:n]))):.1f} Hz "
+          f"on average")
+
+
+def read_sentences(path: Path) -> list[str]:
+    return [s.strip() for s in path.read_text().splitlines() if s.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sentences", type=int, default=30, help="how many sentences (default 30)")
-    parser.add_argument("--sentences-file", type=Path,
-                        default=SHARED / "eval" / "sentences.txt", help="one sentence per line")
+    parser.add_argument("--sentences", type=int, default=None,
+                        help="use only the first N sentences of each set")
+    parser.add_argument("--sentences-file", type=Path, default=EVAL_SENTENCES,
+                        help="one sentence per line (default: the eval set, split into tuning "
+                             "and report)")
+    parser.add_argument("--held-out", type=Path, metavar="FILE",
+                        help="also judge these sentences (not in the repository), one per line")
     parser.add_argument("--prosody", default="diffusion,rules",
                         help="comma-separated prosody models to compare (default diffusion,rules)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-whisper", action="store_true", help="skip the whisper check")
     parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
     parser.add_argument("--save-takes", type=Path, metavar="DIR",
-                        help="write every take as DIR/<prosody>/<sentence>_<emotion>.wav")
+                        help="write every take as DIR/<prosody>/<set>/<sentence>_<emotion>.wav")
     args = parser.parse_args(argv)
-    if not args.sentences_file.is_file():
-        print(f"sentences file {args.sentences_file} is absent (set EMOSTUDIO_SHARED)",
-              file=sys.stderr)
-        return 2
-    sentences = [s.strip() for s in args.sentences_file.read_text().splitlines() if s.strip()]
-    sentences = sentences[:args.sentences]
+    for path in (args.sentences_file, args.held_out):
+        if path is not None and not path.is_file():
+            print(f"sentences file {path} is absent (set EMOSTUDIO_SHARED)", file=sys.stderr)
+            return 2
+    sentences = read_sentences(args.sentences_file)
+    if args.sentences_file.resolve() == EVAL_SENTENCES.resolve():
+        sets = {name: sentences[a:b] for name, a, b in EVAL_SPLIT}
+    else:
+        sets = {args.sentences_file.stem: sentences}
+    if args.held_out is not None:
+        sets["held-out"] = read_sentences(args.held_out)
+    if args.sentences is not None:
+        sets = {k: v[:args.sentences] for k, v in sets.items()}
+    sets = {k: v for k, v in sets.items() if v}
 
     from piper import PiperVoice
 
@@ -337,35 +339,49 @@ def main(argv: list[str] | None = None) -> int:
     model_path, config_path = default_voice_paths()
     bare = PiperVoice.load(model_path, config_path)
     voice = Voice.load()
-    smile = egemaps()
-    print(f"# emotional TTS benchmark: {len(sentences)} sentences x {len(EMOTIONS)} emotions, "
-          f"seed {args.seed}, {os.cpu_count()} CPU cores")
+    print(f"# emotional TTS benchmark: "
+          + ", ".join(f"{k} {len(v)}" for k, v in sets.items())
+          + f" sentences x {len(EMOTIONS)} targets, seed {args.seed}, {os.cpu_count()} CPU cores")
+    stick = None
+    try:
+        stick = Yardstick.train(SHARED)
+        print(f"independent yardstick: EmoDB leave-one-speaker-out UAR {stick.loso_uar:.2f} "
+              f"(7 classes, chance 0.14)")
+    except FileNotFoundError as exc:
+        print(f"independent yardstick unavailable: {exc}")
     results, all_records = {}, {}
+    whisper = {}
     for name in [p.strip() for p in args.prosody.split(",") if p.strip()]:
         try:
             tts = EmotionalTTS.load(prosody=name, voice=voice)
         except Exception as exc:  # a model not built yet is reported, not fatal
             print(f"\n## prosody = {name}: unavailable ({exc})")
             continue
-        tts.speak(None, seed=0, text=sentences[0])  # warm-up
-        all_records[name] = synthesize_all(tts, bare, sentences, args.seed, smile,
-                                           args.save_takes)
+        first = next(iter(sets.values()))[0]
+        tts.speak(None, seed=0, text=first)  # warm-up
+        all_records[name] = synthesize_all(tts, bare, sets, args.seed, args.save_takes)
+        if not whisper and not args.no_whisper:
+            whisper = {k: whisper_voicing(tts, v, args.seed) for k, v in sets.items()}
         print(f"\n[{name}] ", end="")
-        checks(tts, sentences[0], args.seed)
-    columns = None
-    if all_records:
-        first = next(iter(all_records.values()))[0]["features"]
-        columns = [c for c in first if c not in ("start", "end")]
-    clips = load_emodb(smile) if columns else None
-    recogniser = emodb_recogniser(clips, columns) if clips else None
-    actors = emodb_changes(clips) if clips else None
+        checks(tts, first, args.seed)
+    actors = emodb_changes() if stick is not None else None
     for name, records in all_records.items():
-        accuracy = recognition(recogniser, records, columns) if recogniser is not None else None
-        results[name] = report(name, records, accuracy, actors)
+        results[name] = report(name, records, stick, actors)
+    if whisper:
+        worst = max(max(v) for v in whisper.values())
+        print(f"\n## whisper (fear 0.6, voice_quality=whisper): frames openSMILE hears as voiced "
+              f"(limit {100 * WHISPER_LIMIT:.0f}% on every sentence): max {100 * worst:.1f}% "
+              + ("PASS" if worst < WHISPER_LIMIT else "FAIL"))
+        for k, values in whisper.items():
+            print(f"{k}: " + " ".join(f"{100 * v:.1f}" for v in values))
+        results["whisper_voiced"] = whisper
     print(f"\npeak memory (whole process: piper, the voice, models, openSMILE): "
           f"{peak_memory_mb():.0f} MiB")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
+        for records in all_records.values():
+            for r in records:
+                r["features"] = r["features"].tolist()
         args.json.write_text(json.dumps({"peak_memory_mb": peak_memory_mb(), **results,
                                          "records": all_records}, indent=1))
     return 0

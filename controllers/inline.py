@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 
 from controllers.errors import InputError
+from controllers.limits import MAX_TEXT_CHARS
 from controllers.parse import parse_description
 from controllers.sequence import spread_offsets
 from controllers.target import EmotionPlan, EmotionSegment, EmotionTarget
@@ -64,6 +65,9 @@ def plan_line(line: str, default: str | EmotionTarget | None = None) -> EmotionP
     Raises :class:`InputError` for an unclosed or empty tag, a tag nobody understands, or a line
     with no text.
     """
+    if isinstance(line, str) and len(line) > MAX_TEXT_CHARS:
+        raise InputError(f"the line is {len(line)} characters long; up to {MAX_TEXT_CHARS} are "
+                         "performed at once (split it into several lines)")
     if line.count("[") != line.count("]") or re.search(r"\[[^\]]*\[|\][^\[]*\]", line):
         raise InputError(f"unbalanced [ ] in {line.strip()!r}; tags look like [angry] or [calm, slow]")
     pieces: list[tuple[str | EmotionTarget | None, str]] = []  # (description, text it covers)

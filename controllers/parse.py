@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from controllers.errors import InputError
+from controllers.limits import MAX_DESCRIPTION_CHARS
 from controllers.phase import DescribedSegment, Explanation, read_phase
 from controllers.sequence import split_phases, spread_offsets
 from controllers.target import ATTRIBUTE_VALUES, EmotionPlan, EmotionSegment, EmotionTarget
@@ -74,6 +75,9 @@ def parse_description(text: str, use_text_model: bool = True) -> ParseResult:
         raise InputError("the emotion description is empty; describe an emotion (e.g. 'slightly "
                          "sad, whispering'), or give numbers ('valence 0.5, arousal -0.2')")
     text = str(text)
+    if len(text) > MAX_DESCRIPTION_CHARS:
+        raise InputError(f"the emotion description is {len(text)} characters long; up to "
+                         f"{MAX_DESCRIPTION_CHARS} are read (describe the emotion in fewer words)")
     phases = [read_phase(p.text, use_text_model) for p in split_phases(text)]
     found = [p for p in phases if p.recognized]
     if not found:

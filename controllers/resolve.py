@@ -11,6 +11,7 @@ from typing import Union
 
 from controllers.errors import InputError
 from controllers.inline import AUTO, plan_line
+from controllers.numbers import finite_number
 from controllers.parse import parse_description
 from controllers.target import EmotionPlan, EmotionTarget
 
@@ -20,13 +21,8 @@ Emotion = Union[str, EmotionTarget, EmotionPlan, tuple, list, None]
 def _from_tuple(values) -> EmotionTarget:
     if not 2 <= len(values) <= 3:
         raise InputError(f"an emotion tuple is (valence, arousal[, dominance]); got {values!r}")
-    try:
-        numbers = [float(x) for x in values]
-    except (TypeError, ValueError):
-        raise InputError(f"an emotion tuple holds numbers in [-1, 1]; got {values!r}") from None
-    for name, x in zip(("valence", "arousal", "dominance"), numbers):
-        if not -1.0 <= x <= 1.0:
-            raise InputError(f"{name} {x:g} is outside the accepted range [-1, 1]")
+    numbers = [finite_number(name, x, -1.0, 1.0)
+               for name, x in zip(("valence", "arousal", "dominance"), values)]
     return EmotionTarget.from_vad(*numbers)
 
 

@@ -21,14 +21,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from controllers.errors import InputError
 from controllers.inline import AUTO, plan_line
+from controllers.numbers import finite_number
 from controllers.target import EmotionPlan, EmotionTarget
 
 SUFFIXES = (".txt", ".csv", ".yaml", ".yml")
+#: Largest script file read, in bytes (a script of thousands of lines is far smaller).
+MAX_SCRIPT_BYTES = 4 * 2**20
+#: Most values a YAML script may hold with its aliases expanded ("billion laughs" guard).
+MAX_YAML_NODES = 100_000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _TXT_ID = re.compile(r"^@(\S+)\s+")
 _DEFAULT = re.compile(r"^#\s*default\s*:\s*(.*)$", re.IGNORECASE)
@@ -64,6 +70,13 @@ class _Entry:
     problem: str | None = None
 
 
+def _short(value) -> str:
+    """``repr(value)``, shortened for a one-line message."""
+    shortener = reprlib.Repr()
+    shortener.maxstring = shortener.maxother = 60
+    return shortener.repr(value)
+
+
 def _line_id(n: int) -> str:
     return f"line-{n:03d}"
 
@@ -75,24 +88,25 @@ def _emotion_cell(value, where: str) -> tuple[str, EmotionTarget | None]:
     if value is None:
         return "", None
     if isinstance(value, (int, float)):
-        raise InputError(f"{where}: emotion {value!r} is a bare number; write a description or "
+        raise InputError(f"{where}: emotion {_short(value)} is a bare number; write a description or "
                          "{valence: .., arousal: ..}")
     if not isinstance(value, dict):
         return str(value).strip(), None
     try:
         if "category" in value:
-            intensity = float(value.get("intensity", 1.0))
+            intensity = finite_number("intensity", value.get("intensity", 1.0), 0.0, 1.0)
             target = EmotionTarget.from_category(str(value["category"]), intensity)
             return f"{target.category}, intensity {intensity:g}", target
-        numbers = {k: float(value[k]) for k in ("valence", "arousal", "dominance") if k in value}
+        numbers = {k: finite_number(k, value[k], -1.0, 1.0)
+                   for k in ("valence", "arousal", "dominance") if k in value}
         target = EmotionTarget.from_vad(numbers["valence"], numbers["arousal"],
                                         numbers.get("dominance", 0.0))
         return ", ".join(f"{k} {v:g}" for k, v in numbers.items()), target
-    except (KeyError, TypeError, ValueError):
-        raise InputError(f"{where}: emotion mapping {value!r} needs valence and arousal, or a "
-                         "category (and intensity)") from None
-    except InputError as exc:
+    except InputError as exc:  # (a ValueError: caught first)
         raise InputError(f"{where}: {exc}") from None
+    except (KeyError, TypeError, ValueError):
+        raise InputError(f"{where}: emotion mapping {_short(value)} needs valence and arousal, or a "
+                         "category (and intensity)") from None
 
 
 def _build(entry: _Entry, seen: dict[str, str], auto: bool) -> ScriptLine:
@@ -102,12 +116,14 @@ def _build(entry: _Entry, seen: dict[str, str], auto: bool) -> ScriptLine:
         raise InputError(f"{where}: {entry.problem}")
     ident = str(entry.id).strip()
     if not _ID.match(ident):
-        raise InputError(f"{where}: id {ident!r} is not accepted; use letters, digits, '-', '_' "
+        raise InputError(f"{where}: id {_short(ident)} is not accepted; use letters, digits, '-', '_' "
                          "or '.', up to 64 characters")
     if ident in seen:
         raise InputError(f"{where}: id {ident!r} is used twice (first at {seen[ident]})")
     seen[ident] = where
-    if not isinstance(entry.text, str) or not entry.text.strip():
+    if not isinstance(entry.text, str):
+        raise InputError(f"{where}: the text {_short(entry.text)} is not a line of text")
+    if not entry.text.strip():
         raise InputError(f"{where}: the text is empty")
     description, target = _emotion_cell(entry.emotion, where)
     default = target or description or (AUTO if auto else None)
@@ -146,27 +162,54 @@ def _read_txt(path: Path, content: str) -> list[_Entry]:
     return entries
 
 
+def _csv_rows(path: Path, content: str):
+    """``(line number where the row starts, cells)`` of each CSV row; a malformed row (a quote
+    never closed, text after a closing quote) raises InputError naming the line it starts on."""
+    reader = csv.reader(io.StringIO(content), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            why = ("a quote opened here is never closed" if "end of data" in str(exc)
+                   else f"malformed CSV ({exc}); quote text that contains commas or quotes, "
+                        'doubling inner quotes ("")')
+            raise InputError(f"{path}:{start}: {why}") from None
+        if row:
+            yield start, row
+
+
 def _read_csv(path: Path, content: str) -> list[_Entry]:
-    reader = csv.DictReader(io.StringIO(content))
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    rows = _csv_rows(path, content)
+    header = next(rows, (1, []))[1]
+    fields = [f.strip().lower() for f in header]
     if "text" not in fields or "id" not in fields:
         raise InputError(f"{path}:1: a script CSV needs a header with id,text[,emotion] columns; "
                          f"found {','.join(fields) or 'nothing'}")
-    reader.fieldnames = fields
     entries = []
-    for k, row in enumerate(reader, 1):
+    for k, (n, cells) in enumerate(rows, 1):
+        row = dict(zip(fields, cells))
         problem = (f"more cells than the header's {len(fields)} columns (quote text that "
-                   "contains commas)") if None in row else None
+                   "contains commas)") if len(cells) > len(fields) else None
         entries.append(_Entry((row.get("id") or "").strip() or _line_id(k), row.get("text") or "",
-                              row.get("emotion"), f"{path}:{reader.line_num}", problem))
+                              row.get("emotion"), f"{path}:{n}", problem))
     return entries
 
 
 def _load_yaml(content: str, path: Path):
-    """Safe-load YAML, remembering each mapping's line under ``__line__``."""
+    """Safe-load YAML, remembering each mapping's line under ``__line__``.
+
+    Aliases are allowed (``emotion: *angry``) but the document, with every alias expanded, may
+    hold at most :data:`MAX_YAML_NODES` nodes: a "billion laughs" file is refused before it is
+    built. Nesting deeper than Python's recursion limit is refused too.
+    """
     import yaml
 
-    class LineLoader(yaml.SafeLoader):
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(base):
         pass
 
     def construct_mapping(loader, node, deep=False):
@@ -175,13 +218,52 @@ def _load_yaml(content: str, path: Path):
         return mapping
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    loader = LineLoader(content)
     try:
-        return yaml.load(content, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node, path)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(f"{path}{line}: not valid YAML ({problem})") from None
+    except RecursionError:
+        raise InputError(f"{path}: YAML nested too deeply; a script is a flat list of "
+                         "{id, text, emotion} entries") from None
+    finally:
+        loader.dispose()
+
+
+def _check_expanded_size(root, path: Path) -> None:
+    """InputError when ``root`` (a composed YAML node), with aliases expanded, holds more than
+    :data:`MAX_YAML_NODES` nodes (counted once per distinct node, memoised, so quickly)."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    # iterative post-order walk: aliases make the graph a DAG whose expansion can be huge
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        kids = ([k for pair in node.value for k in pair] if isinstance(node, yaml.MappingNode)
+                else list(node.value))
+        if children_done:
+            total = 1 + sum(sizes[id(k)] for k in kids)
+            if total > MAX_YAML_NODES:
+                raise InputError(f"{path}:{node.start_mark.line + 1}: YAML aliases expand to more "
+                                 f"than {MAX_YAML_NODES} values; a script needs far fewer "
+                                 "(is this a 'billion laughs' file?)")
+            sizes[id(node)] = total
+        else:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in sizes)
 
 
 def _read_yaml(path: Path, content: str) -> list[_Entry]:
@@ -191,17 +273,20 @@ def _read_yaml(path: Path, content: str) -> list[_Entry]:
     entries = []
     for k, item in enumerate(data, 1):
         if not isinstance(item, dict):
-            entries.append(_Entry(_line_id(k), str(item), None, f"{path}: entry {k}",
+            entries.append(_Entry(_line_id(k), _short(item), None, f"{path}: entry {k}",
                                   "not a mapping with id, text, emotion"))
             continue
-        where = f"{path}:{item.pop('__line__', '?')}"
-        if isinstance(item.get("emotion"), dict):
-            item["emotion"].pop("__line__", None)
+        # (copies: an alias may share one mapping between entries)
+        where = f"{path}:{item.get('__line__', '?')}"
+        item = {key: v for key, v in item.items() if key != "__line__"}
+        emotion = item.get("emotion")
+        if isinstance(emotion, dict):
+            emotion = {key: v for key, v in emotion.items() if key != "__line__"}
         unknown = set(item) - {"id", "text", "emotion"}
-        problem = (f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; accepted: id, text, "
-                   "emotion") if unknown else None
+        problem = (f"unknown key(s) {_short(', '.join(sorted(map(str, unknown))))}; accepted: "
+                   "id, text, emotion") if unknown else None
         entries.append(_Entry(item.get("id") or _line_id(k), item.get("text") or "",
-                              item.get("emotion"), where, problem))
+                              emotion, where, problem))
     return entries
 
 
@@ -219,6 +304,10 @@ def load_script(path: str | Path, auto: bool = False, strict: bool = True) -> li
         raise InputError(f"script {path} has an unknown type; accepted: {', '.join(SUFFIXES)}")
     if not path.is_file():
         raise InputError(f"script {path} does not exist")
+    size = path.stat().st_size
+    if size > MAX_SCRIPT_BYTES:
+        raise InputError(f"{path}: the script is {size / 2**20:.1f} MiB; scripts up to "
+                         f"{MAX_SCRIPT_BYTES // 2**20} MiB are read (split it into several)")
     try:
         content = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Iterable
 
 from controllers.errors import InputError
+from controllers.numbers import finite_number
 
 #: (valence, arousal, dominance) of each category at intensity 1.0, each in [-1, 1].
 CATEGORY_VAD: dict[str, tuple[float, float, float]] = {
@@ -40,6 +41,10 @@ ATTRIBUTE_VALUES: dict[str, tuple[str, ...]] = {
     "rate": ("normal", "slow", "fast"),
     "voice_quality": ("modal", "breathy", "whisper", "tense", "creaky"),
 }
+
+
+def _finite(name: str, x) -> float:
+    return finite_number(name, x)
 
 
 def _clip(x: float, lo: float = -1.0, hi: float = 1.0) -> float:
@@ -104,7 +109,7 @@ class EmotionTarget:
             raise InputError(
                 f"unknown emotion category {category!r}; accepted: {', '.join(CATEGORIES)}"
             )
-        intensity = _clip(intensity, 0.0, 1.0)
+        intensity = _clip(_finite("intensity", intensity), 0.0, 1.0)
         v, a, d = (intensity * c for c in CATEGORY_VAD[category])
         return cls(v, a, d, category, intensity, dict(attributes or {}))
 
@@ -113,7 +118,11 @@ class EmotionTarget:
         cls, valence: float, arousal: float, dominance: float = 0.0,
         attributes: dict[str, str] | None = None,
     ) -> EmotionTarget:
-        """A dimensional target; category and intensity are those of the nearest prototype."""
+        """A dimensional target; category and intensity are those of the nearest prototype.
+
+        Values beyond [-1, 1] are clipped; NaN and infinities are refused (InputError)."""
+        valence, arousal, dominance = (_finite(n, x) for n, x in (
+            ("valence", valence), ("arousal", arousal), ("dominance", dominance)))
         category, intensity = nearest_category(valence, arousal, dominance)
         return cls(_clip(valence), _clip(arousal), _clip(dominance), category, intensity,
                    dict(attributes or {}))

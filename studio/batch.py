@@ -12,8 +12,11 @@ all its files are written, so ``DIR/<id>`` is always either absent or complete. 
 same batch skips every line whose folder holds a complete take made from the same text, emotion
 and options; interrupted and failed lines are rendered again.
 
-Each worker process loads the models once (:func:`studio.pipeline.default_studio`) and renders
-lines one after another.
+Each worker loads the models once (:func:`studio.pipeline.default_studio`) and renders lines one
+after another. Who runs the workers is an :class:`Engine`: :class:`LocalEngine` (worker
+processes on this machine, the default) or ``studio.batch_ray.RayEngine`` (Ray actors on a
+cluster, ``--engine ray``). Engines only render; the manifest, resume and the progress bar are
+:func:`run_batch`'s, the same for every engine.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import sys
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 from controllers.errors import InputError
 from synth.atomic import atomic_write_text
@@ -76,13 +79,21 @@ def _entry(line, **fields) -> dict:
     return {"id": line.id, "text": line.text, "emotion": line.emotion, **fields}
 
 
+def failed_entry(line, error: str) -> dict:
+    """The manifest entry of a line whose render failed for a reason not its own (a worker
+    that died, ...): not bad input, so the next run renders it again."""
+    return _entry(line, status="error", error=error, bad_input=False, files=[])
+
+
 # -- worker side -------------------------------------------------------------------------------
 
-def _init_worker(threads: int, prosody: str) -> None:
+def init_worker(threads: int, prosody: str) -> None:
     """Worker start-up: leave Ctrl-C to the parent, limit threads, load the models once."""
     import signal
+    import threading
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():  # (signals: main thread only)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     # the workers share the cores: each gets its part (torch, OpenMP, the voice's onnxruntime)
     os.environ["OMP_NUM_THREADS"] = os.environ["EMOSTUDIO_TTS_THREADS"] = str(threads)
     import torch
@@ -119,8 +130,7 @@ def render_line(line, out: Path, options: RenderOptions) -> dict:
     except InputError as exc:
         entry.update(status="error", error=str(exc), bad_input=True, files=[])
     except Exception as exc:  # noqa: BLE001 - one bad line must never end the batch
-        entry.update(status="error", error=f"{type(exc).__name__}: {exc}", bad_input=False,
-                     files=[])
+        entry = failed_entry(line, f"{type(exc).__name__}: {exc}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return entry
@@ -150,6 +160,54 @@ def _done_fields(line, record: dict) -> dict:
         "timings": record.get("timings"),
         "verdict": verdict,
     }
+
+
+# -- engines -----------------------------------------------------------------------------------
+
+#: Called by an engine once per rendered line: the line's index in the script, its manifest entry.
+Finish = Callable[[int, dict], None]
+
+ENGINES: tuple[str, ...] = ("local", "ray")
+
+
+class Engine(Protocol):
+    """Renders lines with :func:`render_line` on workers that load the models once."""
+
+    def run(self, lines: list, todo: list[int], out: Path, options: RenderOptions,
+            finish: Finish) -> None:
+        """Render ``lines[i]`` for every ``i`` in ``todo`` into ``out`` and call
+        ``finish(i, entry)`` for each, in the caller's thread, in any order."""
+
+
+@dataclass(frozen=True)
+class LocalEngine:
+    """Worker processes on this machine (``jobs`` 1: in this process)."""
+
+    jobs: int = 1
+    """Parallel worker processes."""
+
+    def run(self, lines: list, todo: list[int], out: Path, options: RenderOptions,
+            finish: Finish) -> None:
+        if self.jobs == 1 or len(todo) <= 1:
+            for i in todo:
+                finish(i, render_line(lines[i], out, options))
+        else:
+            _run_parallel(lines, todo, out, options, self.jobs, finish)
+
+
+def make_engine(name: str = "local", jobs: int = 1, address: str | None = None) -> Engine:
+    """The engine called ``name`` with ``jobs`` workers (``address``: a Ray cluster to join)."""
+    if jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {jobs}")
+    if name == "local":
+        if address is not None:
+            raise InputError("--address is a Ray cluster's address; use it with --engine ray")
+        return LocalEngine(jobs)
+    if name == "ray":
+        from studio.batch_ray import RayEngine
+
+        return RayEngine(jobs, address)
+    raise InputError(f"engine {name!r} is not accepted; use one of {', '.join(ENGINES)}")
 
 
 # -- parent side -------------------------------------------------------------------------------
@@ -204,19 +262,28 @@ def run_batch(
     options: RenderOptions = RenderOptions(),
     progress: bool | None = None,
     on_entry: Callable[[dict], None] | None = None,
+    engine: str | Engine = "local",
+    address: str | None = None,
 ) -> list[dict]:
     """Render every line of ``script`` into ``out``; return the manifest (also in ``out``).
 
-    ``jobs`` worker processes render lines in parallel (1: in this process). Lines already
-    complete in ``out`` are skipped. ``progress``: a tqdm bar on stderr (None: only on a
-    terminal). ``on_entry`` is called with each new manifest entry. Bad lines become ``error``
-    entries and are reported on stderr; the batch goes on.
+    ``jobs`` workers render lines in parallel, run by ``engine``: ``"local"`` (processes on
+    this machine; 1: in this process), ``"ray"`` (Ray actors; ``address`` joins a running
+    cluster, None starts one on this machine) or an :class:`Engine`. Lines already complete
+    in ``out`` are skipped. ``progress``: a tqdm bar on stderr (None: only on a terminal).
+    ``on_entry`` is called with each new manifest entry. Bad lines become ``error`` entries
+    and are reported on stderr; the batch goes on.
     """
     from tqdm import tqdm
 
-    if jobs < 1:
-        raise InputError(f"--jobs must be at least 1, got {jobs}")
-    out = Path(out)
+    from controllers.numbers import check_seed
+    from synth.atomic import check_output
+
+    check_output(out, "folder", label="out")  # bad input is refused before any work
+    check_seed(options.seed)
+    if isinstance(engine, str):
+        engine = make_engine(engine, jobs, address)
+    out = Path(out).absolute()  # (workers elsewhere, or in another folder, write here too)
     lines = load_lines(script)
 
     with _exclusive(out):
@@ -250,11 +317,8 @@ def run_batch(
             bar.update(1)
 
         try:
-            if jobs == 1 or len(todo) <= 1:
-                for i in todo:
-                    finish(i, render_line(lines[i], out, options))
-            else:
-                _run_parallel(lines, todo, out, options, jobs, finish)
+            if todo:
+                engine.run(lines, todo, out, options, finish)
         finally:
             bar.close()
             shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)
@@ -267,7 +331,7 @@ def _run_parallel(lines: list, todo: list[int], out: Path, options: RenderOption
     threads = max(1, (os.cpu_count() or 1) // jobs)
     pool = futures.ProcessPoolExecutor(max_workers=jobs,
                                        mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_init_worker,
+                                       initializer=init_worker,
                                        initargs=(threads, options.prosody))
     try:
         pending = {pool.submit(render_line, lines[i], out, options): i for i in todo}
@@ -276,8 +340,7 @@ def _run_parallel(lines: list, todo: list[int], out: Path, options: RenderOption
             try:
                 entry = future.result()
             except Exception as exc:  # noqa: BLE001 - a crashed worker fails its line only
-                entry = _entry(lines[i], status="error", error=f"worker failed: {exc}",
-                               bad_input=False, files=[])
+                entry = failed_entry(lines[i], f"worker failed: {exc}")
             finish(i, entry)
     except BaseException:
         # Ctrl-C or a crash: stop now; in-flight lines are redone by the next run.

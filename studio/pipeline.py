@@ -20,7 +20,6 @@ batch worker or the web UI loads them once.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -152,6 +151,12 @@ class Studio:
                 loop: bool, preview: str, prosody: str, progress: Progress | None) -> Take:
         check_choice("preview", preview, PREVIEW_MODES)
         check_choice("prosody", prosody, PROSODY_MODES)
+        from controllers.numbers import check_seed
+        from synth.atomic import check_output
+
+        seed = check_seed(seed)  # bad input is refused before any model loads
+        if out is not None:
+            out = check_output(out, "folder", label="out")
         progress = progress or _no_progress
         progress(0.0, "reading the emotion")
         plan = self.plan(text, emotion)
@@ -167,9 +172,8 @@ class Studio:
                      "voice, face and body" if controls.iteration == 0
                      else f"critic loop: take {controls.iteration + 1}")
             # the first take performs the plan exactly as asked; later ones the critic's correction
-            asked = plan if controls.iteration == 0 else corrected_plan(plan, controls.target)
-            body_plan = None if controls.iteration == 0 else corrected_plan(
-                plan, controls.body_target)
+            asked = plan if controls.iteration == 0 else controls.voice_plan(plan)
+            body_plan = None if controls.iteration == 0 else controls.body_plan(plan)
             take = self.perform(asked, seed=controls.seed, prosody=prosody,
                                 guidance=controls.guidance,
                                 speech=voices.get(controls.speech_key),
@@ -185,7 +189,7 @@ class Studio:
 
         started = time.perf_counter()
         best, verdict = run_critic_loop(plan.main_target, render_take, text=plan.text,
-                                        critic=self.critic, seed=seed,
+                                        critic=self.critic, seed=seed, plan=plan,
                                         **({} if loop else {"max_iterations": 1}))
         take = best.payload
         if take.plan is not plan:
@@ -264,12 +268,12 @@ def corrected_plan(plan: EmotionPlan, target: EmotionTarget) -> EmotionPlan:
     """``plan`` with the critic's corrected ``target`` in place of its main target.
 
     Segments that perform the main target get the corrected one; other segments (a deliberate
-    change of emotion inside the line) keep theirs.
+    change of emotion inside the line) keep theirs. (The critic loop corrects each segment of
+    such a line on its own: ``studio.critic.Controls.voice_plan``.)
     """
-    main = plan.main_target
-    segments = tuple(replace(s, target=target) if s.target == main else s
-                     for s in plan.segments)
-    return EmotionPlan(plan.text, segments)
+    from studio.critic import Controls
+
+    return Controls(target=target, intensity=target.intensity).voice_plan(plan)
 
 
 def check_choice(name: str, value: str, accepted: Sequence[str]) -> None:

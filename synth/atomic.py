@@ -1,12 +1,93 @@
-"""Write files so that an interrupted run never leaves a half-written file under its final name."""
+"""Write files so that an interrupted run never leaves a half-written file under its final name.
+
+:func:`check_output` is the one check of an output path (a file or a folder) that every command
+and API entry point runs before any work: it refuses, with an :class:`InputError`, a path whose
+parent is a regular file, a folder that is an existing file (or the reverse), and a place where
+nothing can be written, leaving nothing behind.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Literal
+
+from controllers.errors import InputError
+
+#: errno values of a destination that cannot be written: bad input, not an internal failure.
+_UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR,
+               errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG, errno.ELOOP, errno.EINVAL}
+
+
+def _shown(path) -> str:
+    """``path`` for a one-line message (the middle of a very long one elided)."""
+    text = os.fspath(path)
+    return text if len(text) <= 120 else f"{text[:60]}...{text[-40:]} ({len(text)} characters)"
+
+
+def _unwritable(path: Path, exc: OSError, label: str) -> InputError:
+    return InputError(f"{label} {_shown(path)}: cannot write there ({exc.strerror or exc})")
+
+
+def check_output(path: str | os.PathLike, kind: Literal["file", "folder"] = "folder",
+                 label: str = "--out") -> Path:
+    """``path`` as a Path once it is sure a ``kind`` can be written there; else InputError.
+
+    ``kind="folder"``: ``path`` is a folder (made later when missing); ``"file"``: a file whose
+    folder is made later when missing. Missing folders are created to probe that they can be,
+    then removed again, so a refused or later failing command leaves nothing behind. ``label``
+    names the argument in the message (``--out``, ``out=``).
+    """
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"{label}: give a path, not {type(path).__name__}")
+    text = os.fspath(path)
+    if not text.strip():
+        raise InputError(f"{label} is empty; give a {kind} path")
+    if "\0" in text:
+        raise InputError(f"{label} {text!r}: a path cannot contain a NUL character")
+    path = Path(text)
+    try:
+        return _check_output(path, kind, label)
+    except OSError as exc:  # e.g. a name too long to even look up
+        raise _unwritable(path, exc, label) from None
+
+
+def _check_output(path: Path, kind: str, label: str) -> Path:
+    if kind == "folder" and path.exists() and not path.is_dir():
+        raise InputError(f"{label} {path} is an existing file; give a folder (new or existing)")
+    if kind == "file" and path.is_dir():
+        raise InputError(f"{label} {path} is a folder; give a file name")
+    folder = path if kind == "folder" else path.parent
+    missing: list[Path] = []
+    existing = folder
+    while not existing.exists():
+        if existing.is_symlink():
+            raise InputError(f"{label} {path}: {existing} is a broken link")
+        missing.append(existing)
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise InputError(f"{label} {path}: {existing} is a file, so no folder can be made "
+                         "under it")
+    created: list[Path] = []
+    try:
+        for d in reversed(missing):
+            d.mkdir()
+            created.append(d)
+        fd, probe = tempfile.mkstemp(prefix=".probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise _unwritable(path, exc, label) from None
+    finally:
+        for d in reversed(created):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+    return path
 
 
 @contextlib.contextmanager
@@ -18,8 +99,16 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     temporary file is removed and nothing appears under ``path``.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a folder has that name", str(path))
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
+                                   dir=path.parent)
+    except OSError as exc:
+        if exc.errno in _UNWRITABLE:
+            raise _unwritable(path, exc, "output") from None
+        raise
     os.close(fd)
     tmp_path = Path(tmp)
     # mkstemp creates 0600; give the file the permissions a plain open() would.

@@ -127,3 +127,36 @@ def test_head_region_holds_the_whole_face(avatar):
 
 def test_load_is_cached(avatar):
     assert Avatar.load() is avatar
+
+
+def test_corrective_shapes_complete_the_brow_action_units(avatar):
+    """browDown lowers the brows further and draws them towards the nose (AU4); browInnerUp
+    lifts the inner brow corners more than the outer ones (AU1's slant); the eyebrow mesh goes
+    along; eyes, teeth and the lips' midline (lip closure) do not move."""
+    from synth.avatar.correctives import CORRECTIVE_NAMES
+
+    assert avatar.corrective_names == CORRECTIVE_NAMES
+    assert avatar.corrective_targets.shape == (len(CORRECTIVE_NAMES), len(avatar.vertices), 3)
+    brows = avatar.part_mask("eyebrows")
+    left = brows & (avatar.vertices[:, 0] > 0)
+    k = ARKIT_NAMES.index("browDownLeft")
+    anny_only = avatar.morph_targets[k]
+    shown = displacement(avatar, "browDownLeft")
+    assert shown[left, 1].mean() < anny_only[left, 1].mean() - 2e-3, "at least 2 mm lower"
+    inner = left & (avatar.vertices[:, 0] < np.percentile(avatar.vertices[left, 0], 25))
+    assert shown[inner, 0].mean() < -1.5e-3, "inner brow drawn towards the midline (-X)"
+    raised = displacement(avatar, "browInnerUp")
+    outer = left & (avatar.vertices[:, 0] > np.percentile(avatar.vertices[left, 0], 75))
+    assert raised[inner, 1].mean() > raised[outer, 1].mean() + 3e-3, "the inner corners rise most"
+    still = avatar.part_mask("eyes", "teeth", "tongue")
+    assert np.abs(avatar.corrective_targets[:, still]).max() == 0
+    lips = avatar.part_mask("skin") & (np.abs(avatar.vertices[:, 0]) < 0.004)
+    lips &= np.abs(avatar.vertices[:, 1] - 1.478) < 0.01
+    assert np.abs(avatar.corrective_targets[:, lips]).max() < 2e-4
+    # a corrective's weight is a fixed linear combination of the ARKit weights
+    w = np.zeros(52, np.float32)
+    w[k] = 0.5
+    c = avatar.corrective_weights(w)
+    assert c[CORRECTIVE_NAMES.index("browLowererLeft")] == pytest.approx(0.5)
+    expected = avatar.vertices + 0.5 * anny_only + np.einsum("c,cvx->vx", c, avatar.corrective_targets)
+    np.testing.assert_allclose(avatar.apply_face(w), expected, atol=1e-6)

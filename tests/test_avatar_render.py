@@ -149,3 +149,34 @@ def test_wrinkle_shading_darkens_compressed_skin():
     assert factor[glabella].min() < 0.97, "a frown creases the skin between the brows"
     assert factor[v[:, 1] < 1.2].min() == 1.0, "the body is untouched"
     assert factor.min() >= shading.floor
+
+
+def test_neckline_is_a_clean_edge_and_the_lights_model_the_face():
+    """The T-shirt's crew neck is drawn per pixel: down the middle of the neck the colour turns
+    from skin to shirt within a few pixels (vertex colours smeared it over a centimetre), and
+    the edge runs smoothly across the neck (no zigzag along mesh edges). The key light from
+    above leaves the shadow under the chin darker than the cheek."""
+    try:
+        r = Renderer(camera="head", size=512)
+    except Exception as exc:  # no OSMesa library on this machine
+        pytest.skip(f"offscreen OpenGL (OSMesa) unavailable: {exc}")
+    with r:
+        image = r.render().astype(int)
+    shirt = np.array([0.20, 0.33, 0.50]) * 255
+
+    def shirt_like(px):
+        return np.linalg.norm(px - shirt, axis=-1) < 60
+
+    edges = []
+    for x in range(236, 277, 4):                        # columns across the front of the neck
+        column = image[330:480, x]
+        is_shirt = shirt_like(column).astype(int)
+        first = int(np.argmax(is_shirt))
+        assert is_shirt[first:].all() or is_shirt[first:first + 30].all(), x
+        skin = is_skin(column[:first])
+        transition = first - (np.flatnonzero(skin)[-1] + 1)
+        assert transition <= 4, f"column {x}: {transition} px from skin to shirt"
+        edges.append(first)
+    assert np.abs(np.diff(edges, 2)).max() <= 3, f"the neckline zigzags: {edges}"
+    box = r.face_box()
+    assert image[box[3] + 8, 256].sum() < image[(box[1] + box[3]) // 2, 256 - 50].sum()

@@ -42,11 +42,13 @@ def test_category_prototypes_show_their_action_units():
     assert angry["jawOpen"] > 0.5                                                     # AU26
     assert fear["browInnerUp"] > 0.5 and both(fear, "eyeWide") > 0.4                  # AU1+5
     assert both(fear, "mouthStretch") > 0.5 and fear["jawOpen"] > 0.3                 # AU20+26
-    assert both(fear, "browDown") > 0.5  # AU4: brows drawn down (what tells fear from surprise)
+    # AU2 with AU4: raised brows drawn together (with AU20, what tells fear from surprise)
+    assert both(fear, "browOuterUp") > 0.4 and both(fear, "browDown") > 0.3
     assert both(surprise, "browOuterUp") > 0.3 and surprise["jawOpen"] > 0.3          # AU2+26
     assert both(surprise, "eyeWide") > 0.8                                            # AU5
     assert both(disgust, "noseSneer") > 0.5 and both(disgust, "mouthFrown") > 0.3     # AU9+15
     assert both(disgust, "mouthLowerDown") > 0.2                                      # AU16
+    assert both(disgust, "mouthUpperUp") > 0.5 and both(disgust, "cheekSquint") > 0.5  # AU10+6
     assert max(pose("neutral").values()) == 0.0
     # categories are told apart: smiles only on pleasant faces, brows down only on negative
     assert both(sad, "mouthSmile") == 0 and both(angry, "mouthSmile") == 0

@@ -1,4 +1,5 @@
-"""GLB export: head and body meshes, 52 named morph targets, skin, face and body animation."""
+"""GLB export: head and body meshes, 52 named morph targets (+ the avatar's correctives), skin,
+face and body animation."""
 
 from __future__ import annotations
 
@@ -64,8 +65,12 @@ def accessor_array(gltf: pygltflib.GLTF2, index: int) -> np.ndarray:
 def test_face_glb_has_52_named_targets_and_a_weight_animation(face_glb, face):
     gltf = pygltflib.GLTF2().load(str(face_glb))
     mesh = gltf.meshes[0]
-    assert mesh.extras["targetNames"] == list(ARKIT_NAMES)
-    assert len(mesh.weights) == 52 and len(mesh.primitives[0].targets) == 52
+    avatar = Avatar.load()
+    names = list(ARKIT_NAMES) + list(avatar.corrective_names)
+    assert len(avatar.corrective_names) > 0
+    assert mesh.extras["targetNames"] == names and mesh.extras["arkitTargetCount"] == 52
+    assert set(mesh.extras["correctiveDrivers"]) == set(avatar.corrective_names)
+    assert len(mesh.weights) == len(names) and len(mesh.primitives[0].targets) == len(names)
     assert not gltf.skins
     (anim,) = gltf.animations
     weights = [c for c in anim.channels if c.target.path == "weights"]
@@ -74,8 +79,10 @@ def test_face_glb_has_52_named_targets_and_a_weight_animation(face_glb, face):
     assert sampler.interpolation == "LINEAR"
     times = gltf.accessors[sampler.input]
     assert times.min == [0.0] and times.max[0] == pytest.approx((face.frames - 1) / face.fps)
-    values = accessor_array(gltf, sampler.output).reshape(face.frames, 52)
-    np.testing.assert_allclose(values, face.weights, atol=1e-6)
+    values = accessor_array(gltf, sampler.output).reshape(face.frames, len(names))
+    np.testing.assert_allclose(values[:, :52], face.weights, atol=1e-6)
+    # the correctives' curves follow the ARKit weights as the preview applies them
+    np.testing.assert_allclose(values[:, 52:], avatar.corrective_weights(face.weights), atol=1e-5)
     rotation = [c for c in anim.channels if c.target.path == "rotation"]
     assert len(rotation) == 1, "the head turns about a pivot at the neck"
 
@@ -100,6 +107,9 @@ def test_morph_target_offsets_round_trip(face_glb):
     acc = gltf.accessors[jaw]
     assert acc.min is not None and acc.max is not None
     np.testing.assert_allclose(accessor_array(gltf, jaw), avatar.morph_targets[ARKIT_NAMES.index("jawOpen"), ids])
+    brow = gltf.meshes[0].primitives[0].targets[52 + avatar.corrective_names.index("browLowererLeft")]
+    np.testing.assert_allclose(accessor_array(gltf, brow["POSITION"]),
+                               avatar.corrective_targets[avatar.corrective_names.index("browLowererLeft"), ids])
 
 
 def test_take_glb_is_skinned_and_animated(take_glb, body):
@@ -169,7 +179,8 @@ def test_take_glb_poses_like_the_renderer(take_glb, face, body):
     rest = accessor_array(gltf, prim.attributes.POSITION).astype(np.float64)
     local = {i: (np.array(n.translation or [0, 0, 0], float), np.array(n.rotation or [0, 0, 0, 1], float))
              for i, n in enumerate(gltf.nodes)}
-    morph = np.zeros(52)
+    n_targets = len(prim.targets)
+    morph = np.zeros(n_targets)
     for channel in anim.channels:
         sampler = anim.samplers[channel.sampler]
         times = accessor_array(gltf, sampler.input)[:, 0]
@@ -177,12 +188,13 @@ def test_take_glb_poses_like_the_renderer(take_glb, face, body):
         assert abs(times[key] - t) < 1e-5
         values = accessor_array(gltf, sampler.output)
         if channel.target.path == "weights":
-            morph = values.reshape(len(times), 52)[key]
+            morph = values.reshape(len(times), n_targets)[key]
         elif channel.target.path == "rotation":
             local[channel.target.node] = (local[channel.target.node][0], values[key])
         else:
             local[channel.target.node] = (values[key], local[channel.target.node][1])
-    shaped = rest + sum(morph[m] * accessor_array(gltf, prim.targets[m]["POSITION"]) for m in range(52))
+    shaped = rest + sum(morph[m] * accessor_array(gltf, prim.targets[m]["POSITION"])
+                        for m in range(n_targets))
     parent = {c: i for i, n in enumerate(gltf.nodes) for c in (n.children or [])}
 
     def world(i):

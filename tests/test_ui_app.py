@@ -64,3 +64,95 @@ def test_zip_holds_every_file_of_the_take(app, tmp_path):
     with zipfile.ZipFile(archive) as zf:
         assert sorted(zf.namelist()) == ["take-1/face.arkit.json", "take-1/take.glb",
                                           "take-1/take.wav"]
+
+
+# -- the running server: its file route and its answers under load ---------------------------------
+
+@pytest.fixture(scope="module")
+def server(app, tmp_path_factory):
+    """The UI served in this process on a free localhost port: (base URL, output folder)."""
+    import socket
+
+    out = tmp_path_factory.mktemp("ui-out")
+    take = out / "take-1"
+    take.mkdir()
+    (take / "take.json").write_text('{"ok": true}')
+    secret = out.parent / "secret.txt"
+    secret.write_text("not for the web")
+    (out / "link.txt").symlink_to(secret)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    blocks = app.launch(port=port, out=out, block=False)
+    yield f"http://127.0.0.1:{port}", out.resolve()
+    blocks.close()
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_file_route_serves_only_the_output_folder(server):
+    base, out = server
+    status, body = _get(f"{base}/gradio_api/file={out}/take-1/take.json")
+    assert status == 200 and body == b'{"ok": true}'
+    secret = out.parent / "secret.txt"
+    outside = [
+        "/etc/passwd",
+        str(secret),
+        f"{out}/../{secret.name}",
+        f"{out}/take-1/../../{secret.name}",
+        f"{out}/%2e%2e/{secret.name}",
+        f"{out}/..%2f{secret.name}",
+        f"{out}/take-1/%252e%252e/%252e%252e/{secret.name}",
+        "%2Fetc%2Fpasswd",
+        "../../../../../../etc/passwd",
+        f"{out}/link.txt",  # a link inside the folder to a file outside it
+    ]
+    for path in outside:
+        status, body = _get(f"{base}/gradio_api/file={path}")
+        assert status in (403, 404), (path, status)
+        assert b"not for the web" not in body and b"root:" not in body, path
+
+
+def test_twenty_concurrent_requests_are_all_answered(server):
+    """Ten renders with bad input (each answered with its message) and ten file requests, at
+    once: every one gets its answer."""
+    import json
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, out = server
+
+    def bad_render(k: int) -> str:
+        data = {"data": [f"Line {k}.", "description", f"valence {k}e400", 0, 0, 0, "anger",
+                         0.5, k, "none"]}
+        request = urllib.request.Request(f"{base}/gradio_api/call/generate",
+                                         data=json.dumps(data).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as r:
+            event = json.loads(r.read())["event_id"]
+        with urllib.request.urlopen(f"{base}/gradio_api/call/generate/{event}", timeout=120) as r:
+            return r.read().decode()
+
+    def fetch(k: int) -> int:
+        return _get(f"{base}/gradio_api/file={out}/take-1/take.json")[0]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        renders = [pool.submit(bad_render, k) for k in range(10)]
+        files = [pool.submit(fetch, k) for k in range(10)]
+        answers = [f.result(timeout=180) for f in renders]
+        statuses = [f.result(timeout=180) for f in files]
+    assert statuses == [200] * 10
+    for answer in answers:
+        assert "event: error" in answer and "not a finite number" in answer, answer[:300]
+    # a refused render leaves no take folder behind
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "link.txt", "take-1"]

@@ -1,14 +1,18 @@
 """The ``emostudio`` command line (contract: ../shared/docs/CLI.md).
 
 Each command lives in its own module with ``add_parser(subparsers)`` and ``run(args) -> int``.
-Exit codes: 0 success, 2 bad input (one line on stderr), 1 internal failure (traceback only with
-``--debug``).
+Exit codes: 0 success, 2 bad input (one line on stderr, argparse's own errors included), 1
+internal failure (traceback only with ``--debug``), 130 interrupted. Output cut short by a closed
+pipe (``emostudio parse --script s.txt | head -1``) ends quietly with 141 (128 + SIGPIPE), as a
+Unix tool killed by SIGPIPE does.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 import traceback
 
@@ -20,9 +24,24 @@ COMMANDS = ("parse", "speak", "face", "gesture", "render", "batch", "analyze", "
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own errors are bad input: exit 2
-        self.print_usage(sys.stderr)
-        print(f"emostudio: error: {message}", file=sys.stderr)
+        print(f"{self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(2)
+
+
+#: Exit status when stdout's reader went away (128 + SIGPIPE, what a shell reports for `yes`).
+BROKEN_PIPE_STATUS = 128 + signal.SIGPIPE
+
+
+def _quiet_broken_pipe() -> int:
+    """Stop writing to a closed pipe: point stdout at /dev/null so that the interpreter's final
+    flush does not fail again, and say nothing (the reader chose to stop)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a descriptor (captured in tests)
+        pass
+    return BROKEN_PIPE_STATUS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,13 +62,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    """The exception's message on one line (a library's multi-line text joined)."""
+    return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return int(args._run(args) or 0)
+        return _main(argv)
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a malformed command line (2, message printed)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        status = int(args._run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
+    except BrokenPipeError:
+        raise
     except InputError as exc:
-        print(f"emostudio {args.command}: {exc}", file=sys.stderr)
+        print(f"emostudio {args.command}: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"emostudio {args.command}: interrupted", file=sys.stderr)
@@ -57,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
         if getattr(args, "debug", False):
             traceback.print_exc()
-        print(f"emostudio {args.command}: internal error: {exc} (run with --debug for details)",
+        print(f"emostudio {args.command}: internal error: {_one_line(exc)} (run with --debug "
+              "for details)",
               file=sys.stderr)
         return 1
 

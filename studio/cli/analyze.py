@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from studio.cli.inputs import int_in
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -31,7 +33,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--camera", choices=("head",),
                    help="the video comes from emostudio's head camera (face box and avatar "
                         "prior are known)")
-    p.add_argument("--max-frames", type=int, default=32,
+    p.add_argument("--max-frames", type=int_in(1, 10_000), default=32,
                    help="frames of the video analysed, evenly spaced (default 32)")
     p.add_argument("--json", action="store_true", help="print JSON (else a short summary)")
     return p
@@ -49,7 +51,9 @@ def read_audio(path: str) -> tuple[np.ndarray, int]:
         data, sr = sf.read(path, dtype="float32", always_2d=True)
     except Exception as exc:  # soundfile raises several types for unreadable files
         raise InputError(f"{path}: not a readable sound file (wav, flac, ogg) ({exc})") from exc
-    return data.mean(axis=1), int(sr)
+    from synth.tts.align import check_recording
+
+    return check_recording(data, sr, path), int(sr)
 
 
 def read_video_frames(path: str, max_frames: int) -> np.ndarray:

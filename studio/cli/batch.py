@@ -6,8 +6,11 @@ import argparse
 import signal
 import sys
 
+from studio.cli.inputs import SEED_HELP, int_in, seed_arg
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
+    from studio.batch import ENGINES
     from studio.pipeline import PREVIEW_MODES, PROSODY_MODES
 
     p = subparsers.add_parser(
@@ -18,13 +21,21 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("script", help="script file: .txt (one line per take, inline [emotion] "
                                    "tags), .csv (id,text,emotion) or .yaml list of {id, text, emotion}")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
+    p.add_argument("--jobs", type=int_in(1, 256), default=1,
+                   help="parallel workers (default 1); with --engine ray, Ray actors of 1 CPU each")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="who runs the workers: local (processes on this machine, default) or "
+                        "ray (Ray actors; a private cluster on 127.0.0.1 unless --address)")
+    p.add_argument("--address", metavar="ADDR",
+                   help="with --engine ray: join the running Ray cluster at ADDR (auto: the one "
+                        "started here by `ray start`; HOST:PORT: its head); DIR must then be on "
+                        "a file system every node sees at the same path")
     p.add_argument("--loop", action="store_true", help="run the critic loop on every line")
     p.add_argument("--preview", choices=PREVIEW_MODES, default="body",
                    help="preview.mp4 of each take (default body)")
     p.add_argument("--prosody", choices=PROSODY_MODES, default="diffusion",
                    help="prosody model (default diffusion)")
-    p.add_argument("--seed", type=int, default=0, help="random seed of every line (default 0)")
+    p.add_argument("--seed", type=seed_arg, default=0, help=SEED_HELP)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
@@ -35,13 +46,17 @@ def _stop(signum: int, frame) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from studio.batch import RenderOptions, run_batch
+    from synth.atomic import check_output
+
+    check_output(args.out, "folder")
 
     # `kill` (SIGTERM) stops like Ctrl-C: workers ended, unfinished renders removed
     signal.signal(signal.SIGTERM, _stop)
     options = RenderOptions(loop=args.loop, preview=args.preview, prosody=args.prosody,
                             seed=args.seed)
     manifest = run_batch(args.script, args.out, jobs=args.jobs, options=options,
-                         progress=False if args.no_progress else None)
+                         progress=False if args.no_progress else None,
+                         engine=args.engine, address=args.address)
     failed = [e for e in manifest if e["status"] != "done"]
     done = len(manifest) - len(failed)
     print(f"{args.out}: {done} of {len(manifest)} lines done"

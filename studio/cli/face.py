@@ -13,7 +13,8 @@ import argparse
 import time
 from pathlib import Path
 
-from studio.cli.inputs import add_recording_arguments, parse_formats, read_recording, report_written
+from studio.cli.inputs import (SEED_HELP, add_recording_arguments, float_in, parse_formats,
+                                read_recording, report_written, seed_arg)
 
 #: Every format ``--formats`` accepts, in the order they are written.
 FORMATS: tuple[str, ...] = ("arkit", "llf", "a2f", "visemes", "rhubarb", "glb", "mp4", "vrm")
@@ -31,8 +32,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--formats", default=",".join(DEFAULT_FORMATS),
                    help=f"comma-separated subset of {','.join(FORMATS)} "
                         f"(default: {','.join(DEFAULT_FORMATS)}; vrm = VRM 1.0 expression curves)")
-    p.add_argument("--seed", type=int, default=0, help="seed of blinks, gaze and head motion")
-    p.add_argument("--fps", type=float, default=60.0, help="curve frame rate (default 60)")
+    p.add_argument("--seed", type=seed_arg, default=0, help=SEED_HELP)
+    p.add_argument("--fps", type=float_in(1.0, 240.0), default=60.0, help="curve frame rate (default 60)")
     return p
 
 
@@ -41,10 +42,12 @@ def run(args: argparse.Namespace) -> int:
     from studio.export import face_exports
     from synth.face import animate_face
 
+    from synth.atomic import check_output
+
     formats = parse_formats(args.formats, FORMATS)
-    if args.fps <= 0 or args.fps > 240:
-        raise InputError(f"--fps {args.fps}: give a frame rate in (0, 240]")
-    out = Path(args.out)
+    if not 1.0 <= args.fps <= 240.0:  # (the argument type checks the CLI; this, direct callers)
+        raise InputError(f"--fps {args.fps}: give a frame rate in [1, 240]")
+    out = check_output(args.out, "folder")
     started = time.perf_counter()
     take = read_recording(args)
     anim = animate_face(take.timeline, take.plan, seed=args.seed, fps=args.fps)

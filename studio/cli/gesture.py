@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 # The recording, timeline and emotion are read as `emostudio face` reads them: one take, one plan.
-from studio.cli.inputs import add_recording_arguments, parse_formats, read_recording, report_written
+from studio.cli.inputs import (SEED_HELP, add_recording_arguments, float_in, parse_formats,
+                                read_recording, report_written, seed_arg)
 
 #: Every format ``--formats`` accepts, in the order they are written.
 FORMATS: tuple[str, ...] = ("bvh", "glb", "mp4")
@@ -32,8 +33,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add_recording_arguments(p, text_help="transcript of the recording (aligned to the audio)")
     p.add_argument("--formats", default=",".join(FORMATS),
                    help=f"comma-separated subset of {','.join(FORMATS)} (default: all)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the gesture variation")
-    p.add_argument("--fps", type=float, default=30.0, help="animation frame rate (default 30)")
+    p.add_argument("--seed", type=seed_arg, default=0, help=SEED_HELP)
+    p.add_argument("--fps", type=float_in(1.0, 240.0), default=30.0, help="animation frame rate (default 30)")
     return p
 
 
@@ -43,10 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from synth.face import animate_face
     from synth.gesture import animate_body
 
+    from synth.atomic import check_output
+
     formats = parse_formats(args.formats, FORMATS)
-    if not 1.0 <= args.fps <= 240.0:
+    if not 1.0 <= args.fps <= 240.0:  # (the argument type checks the CLI; this, direct callers)
         raise InputError(f"--fps {args.fps}: give a frame rate in [1, 240]")
-    out = Path(args.out)
+    out = check_output(args.out, "folder")
     started = time.perf_counter()
     take = read_recording(args)
     # The GLB and the preview carry the face too; the BVH is skeleton only.

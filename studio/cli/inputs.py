@@ -20,6 +20,53 @@ if TYPE_CHECKING:
     from synth.contracts import Timeline
 
 
+# -- argument types: every number from the command line is checked where it enters ---------------
+
+def seed_arg(text: str) -> int:
+    """``--seed``: an integer in [0, 2**32 - 1] (``controllers.numbers.SEED_MAX``)."""
+    from controllers.errors import InputError
+    from controllers.numbers import check_seed
+
+    try:
+        return check_seed(text, "")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc).strip()) from None
+
+
+def float_in(lo: float, hi: float):
+    """An argparse type: a finite float in ``[lo, hi]`` (NaN and infinities refused)."""
+    from controllers.errors import InputError
+    from controllers.numbers import finite_number
+
+    def parse(text: str) -> float:
+        try:
+            return finite_number("", text, lo, hi)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc).strip()) from None
+
+    parse.__name__ = "number"
+    return parse
+
+
+def int_in(lo: int, hi: int):
+    """An argparse type: an integer in ``[lo, hi]``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value} is outside the accepted range [{lo}, {hi}]")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+SEED_HELP = "take seed, an integer in [0, 4294967295]: same seed, same take (default 0)"
+
+
 def add_recording_arguments(p: argparse.ArgumentParser, text_help: str) -> None:
     """Add ``--audio``, ``--timeline`` | ``--text``, ``--emotion`` and ``--out`` to ``p``."""
     p.add_argument("--audio", required=True, metavar="TAKE.wav", help="the speech recording")
@@ -50,8 +97,8 @@ def parse_formats(text: str, accepted: Sequence[str]) -> list[str]:
 def read_audio(path: str):
     """``(samples, sample_rate)``: (n,) float32 mono samples and the rate in Hertz.
 
-    Multi-channel files are averaged to mono. InputError when the file is missing, unreadable
-    or empty.
+    Multi-channel files are averaged to mono. InputError when the file is missing, unreadable,
+    empty, or its samples or rate are unusable (``synth.tts.align.check_recording``).
     """
     import numpy as np
     import soundfile as sf
@@ -60,18 +107,50 @@ def read_audio(path: str):
 
     if not Path(path).is_file():
         raise InputError(f"--audio {path}: no such file; give a WAV/FLAC/OGG recording")
+    from synth.tts.align import MAX_RECORDING_S, check_recording
+
     try:
+        info = sf.info(path)
+        if info.samplerate > 0 and info.frames > MAX_RECORDING_S * info.samplerate:
+            raise InputError(f"--audio {path}: {info.frames / info.samplerate:.0f} s long; "
+                             f"recordings up to {MAX_RECORDING_S:.0f} s are accepted (cut it "
+                             "into parts)")
         audio, rate = sf.read(path, dtype="float32", always_2d=True)
+    except InputError:
+        raise
     except Exception as exc:  # soundfile raises several types for unreadable input
         raise InputError(f"--audio {path}: not a readable sound file ({exc}); "
                          f"give a WAV/FLAC/OGG recording") from exc
-    if audio.shape[0] == 0:
-        raise InputError(f"--audio {path}: the recording is empty")
-    return np.ascontiguousarray(audio.mean(axis=1)), int(rate)
+    return check_recording(audio, rate, f"--audio {path}"), int(rate)
 
 
 #: Largest difference (seconds) accepted between a ``--timeline``'s duration and the audio's.
 TIMELINE_TOLERANCE_S = 0.25
+
+
+def check_timeline(timeline: Timeline, what: str) -> None:
+    """InputError unless every number of ``timeline`` is finite and every interval lies in
+    ``[0, duration]`` with its start before its end (``what`` names the file)."""
+    import numpy as np
+
+    from controllers.errors import InputError
+
+    duration, hop = timeline.duration, timeline.hop
+    if not (np.isfinite(duration) and duration >= 0 and np.isfinite(hop) and hop > 0):
+        raise InputError(f"{what}: duration {duration!r} s and hop {hop!r} s must be finite, "
+                         "the hop above 0")
+    for kind, items in (("phoneme", timeline.phonemes), ("syllable", timeline.syllables),
+                        ("word", timeline.words)):
+        for k, item in enumerate(items):
+            start, end = float(item.start), float(item.end)
+            if not (np.isfinite(start) and np.isfinite(end)
+                    and -TIMELINE_TOLERANCE_S <= start <= end <= duration + TIMELINE_TOLERANCE_S):
+                raise InputError(f"{what}: {kind} {k} runs from {start!r} to {end!r} s, not "
+                                 f"an interval inside the take's {duration:g} s")
+    for name in ("f0", "energy"):
+        curve = np.asarray(getattr(timeline, name), np.float64)
+        if curve.size and not np.isfinite(curve).all():
+            raise InputError(f"{what}: the {name} curve holds NaN or infinite values")
 
 
 def load_timeline(args: argparse.Namespace, audio, rate: int):
@@ -87,12 +166,19 @@ def load_timeline(args: argparse.Namespace, audio, rate: int):
 
     if args.timeline:
         try:
+            if Path(args.timeline).is_file() and Path(args.timeline).stat().st_size > 64 * 2**20:
+                raise InputError(f"--timeline {args.timeline}: larger than 64 MiB; not a "
+                                 "timeline `emostudio speak` writes")
             timeline = Timeline.load(args.timeline)
         except FileNotFoundError as exc:
             raise InputError(f"--timeline {args.timeline}: no such file") from exc
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except InputError:
+            raise
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError,
+                UnicodeDecodeError, IsADirectoryError, RecursionError) as exc:
             raise InputError(f"--timeline {args.timeline}: not a timeline JSON as `emostudio "
                              f"speak` writes it ({exc})") from exc
+        check_timeline(timeline, f"--timeline {args.timeline}")
         seconds = len(audio) / float(rate)
         if abs(timeline.duration - seconds) > TIMELINE_TOLERANCE_S:
             raise InputError(f"--timeline {args.timeline} lasts {timeline.duration:.2f} s but "

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from controllers.limits import MAX_TEXT_CHARS
+from studio.cli.inputs import SEED_HELP, seed_arg
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     from studio.pipeline import PREVIEW_MODES, PROSODY_MODES
@@ -15,11 +18,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                     "take.timeline.json, face and body exports, take.glb, preview.mp4, "
                     "critic.json and report.png.")
     p.add_argument("--text", required=True,
-                   help="the line to perform; inline [emotion] tags change the emotion from there")
+                   help="the line to perform; inline [emotion] tags change the emotion from there "
+                        f"(at most {MAX_TEXT_CHARS} characters)")
     p.add_argument("--emotion", default="",
                    help="emotion description from the start of the line (default: neutral)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the take's files")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed_arg, default=0, help=SEED_HELP)
     p.add_argument("--loop", action="store_true",
                    help="run the critic loop: correct the controls until the take meets the target")
     p.add_argument("--preview", choices=PREVIEW_MODES, default="body",
@@ -31,7 +35,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from studio.pipeline import render
+    from synth.atomic import check_output
 
+    check_output(args.out, "folder")
     take = render(args.text, args.emotion, out=args.out, seed=args.seed, loop=args.loop,
                   preview=args.preview, prosody=args.prosody)
     take.write_summary(take.files["take.wav"].parent)

@@ -14,7 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from synth.tts.synthesizer import PROSODY_CHOICES
+from studio.cli.inputs import seed_arg, SEED_HELP
+from controllers.limits import MAX_TEXT_CHARS
+from synth.tts.synthesizer import CHUNK_CHARS, PROSODY_CHOICES
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -24,11 +26,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                     "TAKE.timeline.json (phonemes, syllables, words with start/end seconds; F0 "
                     "and energy curves with their hop). Inline [emotion words] tags in TEXT "
                     "change the emotion from there on.")
-    p.add_argument("--text", required=True, help="what to say (may contain [emotion] tags)")
+    p.add_argument("--text", required=True,
+                   help=f"what to say (may contain [emotion] tags); at most {MAX_TEXT_CHARS} "
+                        f"characters (longer text is refused with exit status 2); text over "
+                        f"{CHUNK_CHARS} characters is spoken in chunks cut between sentences")
     p.add_argument("--emotion", default="neutral",
                    help="emotion description, e.g. 'a little sad, whispering' (default: neutral)")
     p.add_argument("--out", required=True, metavar="TAKE.wav", help="output WAV file")
-    p.add_argument("--seed", type=int, default=0, help="take seed: same seed, same audio (default 0)")
+    p.add_argument("--seed", type=seed_arg, default=0, help=SEED_HELP)
     p.add_argument("--prosody", choices=PROSODY_CHOICES, default="diffusion",
                    help="prosody model (default diffusion; none = the bare neutral voice)")
     return p
@@ -54,14 +59,13 @@ def run(args: argparse.Namespace) -> int:
     import soundfile as sf
 
     from controllers.errors import InputError
-    from synth.atomic import atomic_path
+    from synth.atomic import atomic_path, check_output
     from synth.tts.synthesizer import EmotionalTTS
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".wav":
+    if Path(args.out).suffix.lower() != ".wav":
         raise InputError(f"--out {args.out}: give a .wav file name (e.g. take.wav)")
-    if out.exists() and out.is_dir():
-        raise InputError(f"--out {args.out} is a folder; give a .wav file name")
+    out = check_output(args.out, "file")
+    check_output(timeline_path(out), "file", label="--out's timeline")
     started = time.perf_counter()
     plan = build_plan(args.text, args.emotion)
     tts = EmotionalTTS.load(prosody=args.prosody)

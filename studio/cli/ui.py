@@ -7,6 +7,7 @@ import importlib.util
 from pathlib import Path
 
 from controllers.errors import InputError
+from studio.cli.inputs import int_in
 
 #: The web UI's script, at the repository root (beside ``studio/``).
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
@@ -17,7 +18,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                               description="Serve the Gradio web UI. It listens on 127.0.0.1 "
                                           "unless --host says otherwise.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--port", type=int_in(1, 65535), default=7860, help="port (default 7860)")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="folder for the UI's takes (default out/ui); the only folder it serves")
     return p

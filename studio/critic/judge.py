@@ -16,11 +16,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from controllers.target import CATEGORIES, EmotionTarget, nearest_category
+from controllers.errors import InputError
+from controllers.target import CATEGORIES, EmotionPlan, EmotionTarget, nearest_category
 from studio.critic.estimate import EmotionEstimate, fuse
 from studio.critic.intelligibility import transcribe, word_error_rate
+from studio.critic.segments import (SegmentSpan, cut_body, cut_speech, frames_in,
+                                    segment_spans)
 from studio.critic.take_result import TakeResult
-from studio.critic.verdict import MODALITIES, Controls, IterationRecord
+from studio.critic.verdict import MODALITIES, Controls, IterationRecord, SegmentRecord
+from synth.contracts import Speech
+
+#: Frames of the head camera each segment of a multi-emotion line gets at least.
+MIN_SEGMENT_FRAMES = 3
 
 #: The categories each recogniser can name.
 VOCABULARY: dict[str, frozenset[str]] = {
@@ -57,6 +64,14 @@ class CriticConfig:
     """Frames per second of the take rendered for FER."""
     face_max_frames: int = 10
     """At most this many frames are rendered per take."""
+
+
+def whole_take_span(plan: EmotionPlan | None, target: EmotionTarget,
+                    take: TakeResult) -> SegmentSpan:
+    """The one segment of a line with one emotion: the whole take, judged against ``target``."""
+    text = plan.text if plan is not None else ""
+    words = len(take.speech.timeline.words)
+    return SegmentSpan(0, 0, text, target, 0.0, float(take.speech.duration), (0, words))
 
 
 def target_category(target: EmotionTarget) -> str:
@@ -152,7 +167,6 @@ class Critic:
         return self._speech_cache[key]
 
     def _speech_estimate(self, take: TakeResult) -> EmotionEstimate:
-        from controllers.errors import InputError
         from studio.critic.features import extract_features
         from studio.critic.ser import SpeechEmotionRecognizer, estimate_from_classes
 
@@ -242,22 +256,29 @@ class Critic:
         return transcript, wer, wer <= bound + 1e-9
 
     def judge(self, target: EmotionTarget, take: TakeResult, text: str | None = None,
-              controls: Controls | None = None, iteration: int = 0) -> IterationRecord:
-        """Run the recognisers on one take and compare with ``target``."""
+              controls: Controls | None = None, iteration: int = 0,
+              plan: EmotionPlan | None = None) -> IterationRecord:
+        """Run the recognisers on one take and compare with ``target``.
+
+        plan : the line's emotions as asked. When it has several segments, each segment is
+        judged against its own target over its own time span (speech, face and body cut to it):
+        the record's :attr:`~IterationRecord.segments` hold each reading, a modality agrees only
+        where it agrees on every segment, and the record's estimates are the main segment's.
+        """
         t0 = time.perf_counter()
-        estimates: dict[str, EmotionEstimate] = {"speech": self.speech_estimate(take)}
-        face = self.face_estimate(take)
-        if face is not None:
-            estimates["face"] = face
-        body = self.body_estimate(take)
-        if body is not None:
-            estimates["body"] = body
-        judged = [m for m in MODALITIES if m in estimates]
-        estimates["fused"] = fuse([estimates[m] for m in judged])
-        agreement = {m: self.agrees(m, estimates[m], target) for m in judged}
-        support = float(np.mean([self._target_support(m, estimates[m], target) for m in judged]))
-        fused = estimates["fused"]
-        va_error = float(np.hypot(fused.valence - target.valence, fused.arousal - target.arousal))
+        if plan is not None and len(plan.segments) > 1:
+            segments = self._judge_segments(plan, take)
+            main = max(range(len(plan.segments)), key=lambda k: len(plan.segments[k].text))
+            estimates = segments[main].estimates
+            judged = [m for m in MODALITIES if all(m in s.estimates for s in segments)]
+            agreement = {m: all(s.agreement.get(m, False) for s in segments) for m in judged}
+            support = float(np.mean([s.target_probability for s in segments]))
+            va_error = float(np.mean([s.va_error for s in segments]))
+        else:
+            segment = self._judge_span(whole_take_span(plan, target, take), take)
+            segments = [segment]
+            estimates, agreement = segment.estimates, segment.agreement
+            support, va_error = segment.target_probability, segment.va_error
         transcript, wer, intelligible = None, None, True
         all_agree = all(agreement.get(m, False) for m in MODALITIES)
         # Anti-gaming: every modality must be judged and agree, and the words must survive.
@@ -272,4 +293,94 @@ class Critic:
             estimates=estimates, agreement=agreement, va_error=va_error,
             target_probability=support, transcript=transcript, wer=wer,
             intelligible=intelligible, success=success,
-            seconds={"judge": time.perf_counter() - t0})
+            seconds={"judge": time.perf_counter() - t0}, segments=segments)
+
+    def _judge_span(self, span: SegmentSpan, take: TakeResult,
+                    estimates: dict[str, EmotionEstimate] | None = None,
+                    problem: str | None = None) -> SegmentRecord:
+        """Compare readings with ``span.target`` (the whole take's readings unless given)."""
+        if estimates is None:
+            estimates = {"speech": self.speech_estimate(take)}
+            face = self.face_estimate(take)
+            if face is not None:
+                estimates["face"] = face
+            body = self.body_estimate(take)
+            if body is not None:
+                estimates["body"] = body
+        target = span.target
+        judged = [m for m in MODALITIES if m in estimates]
+        if not judged:
+            return SegmentRecord(span, {}, {}, 2.0, 0.0, problem or "nothing could be judged")
+        estimates["fused"] = fuse([estimates[m] for m in judged])
+        agreement = {m: self.agrees(m, estimates[m], target) for m in judged}
+        support = float(np.mean([self._target_support(m, estimates[m], target) for m in judged]))
+        fused = estimates["fused"]
+        va_error = float(np.hypot(fused.valence - target.valence, fused.arousal - target.arousal))
+        return SegmentRecord(span, estimates, agreement, va_error, support, problem)
+
+    def _judge_segments(self, plan: EmotionPlan, take: TakeResult) -> list[SegmentRecord]:
+        """Each of the plan's segments judged over its own time span of the take."""
+        spans = segment_spans(plan, take.speech.timeline)
+        neutral_spans = (segment_spans(plan, take.neutral_speech.timeline)
+                         if take.neutral_speech is not None else [None] * len(spans))
+        face = self._segment_faces(take, spans)
+        records = []
+        for span, neutral_span, face_estimate in zip(spans, neutral_spans, face):
+            estimates: dict[str, EmotionEstimate] = {}
+            problems = []
+            try:
+                estimates["speech"] = self.segment_speech_estimate(take, span, neutral_span)
+            except InputError as exc:
+                problems.append(f"speech not judged: {exc}")
+            if face_estimate is not None:
+                estimates["face"] = face_estimate
+            if take.body is not None:
+                from studio.critic.body import BodyEmotionEstimator
+
+                estimates["body"] = BodyEmotionEstimator.load().estimate(
+                    cut_body(take.body, span.start, span.end))
+            records.append(self._judge_span(span, take, estimates,
+                                            "; ".join(problems) or None))
+        return records
+
+    def segment_speech_estimate(self, take: TakeResult, span: SegmentSpan,
+                                neutral_span: SegmentSpan | None) -> EmotionEstimate:
+        """The voice over one segment, against the neutral reading of the same words."""
+        audio = cut_speech(take.speech, span.start, span.end)
+        neutral = None
+        if take.neutral_speech is not None and neutral_span is not None:
+            neutral = Speech(cut_speech(take.neutral_speech, neutral_span.start, neutral_span.end),
+                             take.neutral_speech.sample_rate, take.neutral_speech.timeline)
+        cut = TakeResult(speech=Speech(audio, take.speech.sample_rate, take.speech.timeline),
+                         neutral_speech=neutral)
+        return self.speech_estimate(cut)
+
+    def _segment_faces(self, take: TakeResult, spans: list[SegmentSpan]
+                       ) -> list[EmotionEstimate | None]:
+        """FER over each span's frames: the take is rendered once, at a rate that gives every
+        segment at least :data:`MIN_SEGMENT_FRAMES` frames (within the frame budget)."""
+        from studio.critic.fer import FaceEmotionRecognizer, pooled_estimate
+
+        if take.face_frames is None and take.face is None:
+            return [None] * len(spans)
+        fer = FaceEmotionRecognizer.load()
+        if take.face_frames is not None:  # the caller's frames span the take evenly
+            frames = np.asarray(take.face_frames)
+            times = np.linspace(0.0, take.speech.duration, len(frames), endpoint=False)
+            per_frame = fer.predict(frames, take.face_box)
+            baseline = None
+        else:
+            face = take.face
+            shortest = max(min(s.duration for s in spans if s.duration > 0), 0.1)
+            fps = min(self.config.face_fps, self.config.face_max_frames / max(face.duration, 1e-3))
+            fps = min(max(fps, MIN_SEGMENT_FRAMES / shortest), 3 * self.config.face_fps)
+            camera = HeadCamera.get()
+            frames = camera.render(face, fps)
+            times = np.arange(len(frames)) / fps
+            per_frame = fer.predict(frames, camera.crop_box, margin=0.0)
+            baseline = camera.baseline
+        out = []
+        for span in spans:
+            estimate = pooled_estimate(per_frame[frames_in(times, span)], baseline)
+            out.append(estimate)
+        return out

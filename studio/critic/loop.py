@@ -20,6 +20,14 @@ controls, since the judge knows which one disagrees:
 It stops when a take succeeds (all of speech, face and body agree, words intelligible), or at
 ``max_iterations``, ``max_seconds`` or ``max_time_ratio``; it returns the best take and a
 :class:`Verdict` that says plainly when the target was not reached.
+
+A line whose emotion changes (``"Thanks for coming. [angry] Now get out!"``, a plan with several
+segments) is judged segment by segment, each against its own target over its own time span,
+and corrected segment by segment (:func:`next_segment_controls`): a segment whose voice agrees
+keeps its controls and the line keeps that take's seed, so only the other segments' targets
+change; the body moves each segment's point by that segment's error; the face's variant and
+gain are the line's (one expression setting per animation) and move while any segment's face
+disagrees.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from typing import Callable
 import numpy as np
 
 from controllers.errors import InputError
-from controllers.target import EmotionTarget
+from controllers.target import EmotionPlan, EmotionTarget
 from studio.critic.judge import Critic, target_category
 from studio.critic.take_result import TakeResult
 from studio.critic.verdict import MODALITIES, Controls, IterationRecord, Verdict
@@ -62,7 +70,7 @@ class LoopConfig:
     re-renders face or body counts too)."""
     max_seconds: float | None = None
     """Stop starting new takes after this many seconds (None: no time bound)."""
-    max_time_ratio: float | None = 4.0
+    max_time_ratio: float | None = 3.0
     """Do not start a take that would likely end the loop later than this multiple of the
     first take's time (render + judge); None: no such bound."""
     intensity_step: float = 0.2
@@ -96,6 +104,18 @@ def initial_controls(target: EmotionTarget, seed: int = 0) -> Controls:
         else 0.7
     return Controls(corrected_target(target, intensity, (0.0, 0.0)), intensity, 1.0, seed,
                     (0.0, 0.0), 0)
+
+
+def initial_plan_controls(plan: EmotionPlan, seed: int = 0) -> Controls:
+    """The first take of a line with several emotions: each segment as asked; the line-wide
+    controls are the main (longest) segment's."""
+    segments = tuple(initial_controls(s.target, seed) for s in plan.segments)
+    main = _main_segment(plan)
+    return replace(segments[main], segments=segments)
+
+
+def _main_segment(plan: EmotionPlan) -> int:
+    return max(range(len(plan.segments)), key=lambda k: len(plan.segments[k].text))
 
 
 def _ladder(target: EmotionTarget, base_intensity: float, strength: int, config: LoopConfig
@@ -250,19 +270,74 @@ def next_controls(target: EmotionTarget, history: list[IterationRecord], config:
                    body_offset=_body_offset(target, history, config))
 
 
+def next_segment_controls(plan: EmotionPlan, history: list[IterationRecord],
+                          config: LoopConfig, base_seed: int = 0) -> Controls:
+    """The next take of a line with several emotions: each segment corrects its own controls
+    (see the module doc).
+
+    The take whose voice agreed on the most segments (the best-scored among equals) lends its
+    seed and guidance to the next take, and its agreeing segments keep their controls; every
+    other segment gets the correction :func:`next_controls` would give it alone (a steered or
+    stronger target on the same seed). When no segment's voice ever agreed, the line draws a new
+    seed. Each segment's body moves by its own reading's error; the face controls are the line's.
+    """
+    n = len(history)
+    views = [[r.segment_view(k) for r in history] for k in range(len(plan.segments))]
+
+    def voice_hits(i: int) -> int:
+        return sum(_speech_ok(v[i]) for v in views)
+
+    lender = max(range(n), key=lambda i: (voice_hits(i), history[i].score(), i))
+    keep = voice_hits(lender) > 0
+    segments = []
+    for k, seg in enumerate(plan.segments):
+        lent = views[k][lender]
+        if keep and _speech_ok(lent):
+            voice = lent.controls
+        else:
+            voice = _voice_controls(seg.target, views[k], config, base_seed)
+        segments.append(replace(voice, iteration=n, segments=(),
+                                body_offset=_body_offset(seg.target, views[k], config)))
+    variant, gain = _face_controls(plan.main_target, history)
+
+    def line(seed: int, guidance: float) -> Controls:
+        parts = tuple(replace(c, seed=seed, guidance=guidance, face_variant=variant,
+                              face_gain=gain) for c in segments)
+        return replace(parts[_main_segment(plan)], segments=parts)
+
+    if keep:
+        kept = line(history[lender].controls.seed, history[lender].controls.guidance)
+        fixed = all(_speech_ok(v[lender]) for v in views)
+        # a disagreeing segment whose correction this seed already rendered needs another
+        # sample (the agreeing segments keep their controls on it)
+        if fixed or kept.speech_key not in {r.controls.speech_key for r in history}:
+            return kept
+        return line(base_seed + 1000 * n, kept.guidance)
+    return line(base_seed + 1000 * n, max(c.guidance for c in segments))
+
+
 def _reason(record: IterationRecord, success: bool, n: int, seconds: float,
             target: EmotionTarget, stopped_by: str) -> str:
     want = target_category(target)
+    if len(record.segments) > 1:
+        want = " then ".join(target_category(s.span.target) for s in record.segments)
     if success:
         return (f"reached {want} at take {record.iteration + 1} of {n}: speech, face and body "
                 f"agree, words intelligible")
     problems = []
-    for m in MODALITIES:
-        if m not in record.estimates:
-            problems.append(f"{m} not judged (missing)")
-        elif not record.agreement.get(m, False):
-            e = record.estimates[m]
-            problems.append(f"{m} reads {e.category} ({e.probabilities[e.category]:.2f})")
+    several = len(record.segments) > 1
+    for segment in (record.segments if several else [record]):
+        where = (f"segment {segment.span.index + 1} ({target_category(segment.span.target)}) "
+                 if several else "")
+        if several and segment.agrees:
+            continue
+        for m in MODALITIES:
+            if m not in segment.estimates:
+                problems.append(f"{where}{m} not judged (missing)")
+            elif not segment.agreement.get(m, False):
+                e = segment.estimates[m]
+                problems.append(f"{where}{m} reads {e.category} "
+                                f"({e.probabilities[e.category]:.2f})")
     if not record.intelligible:
         problems.append(f"words degraded (WER {record.wer:.2f})")
     return (f"did not reach {want} in {n} take(s), {seconds:.1f} s ({stopped_by}); best is take "
@@ -273,7 +348,7 @@ def _same_take(a: Controls, b: Controls) -> bool:
     """Whether two controls would render the same take."""
     return (a.speech_key == b.speech_key and a.face_variant == b.face_variant
             and np.isclose(a.face_gain, b.face_gain)
-            and np.allclose(a.body_offset, b.body_offset, atol=1e-3))
+            and np.allclose(a.body_key, b.body_key, atol=1e-3))
 
 
 def _expected_seconds(controls: Controls, history: list[IterationRecord]) -> float:
@@ -295,12 +370,16 @@ def run_critic_loop(target: EmotionTarget, render_take: Callable[[Controls], Tak
                     text: str | None = None, *, critic: Critic | None = None,
                     config: LoopConfig | None = None, seed: int = 0,
                     max_iterations: int | None = None, max_seconds: float | None = None,
-                    ) -> tuple[TakeResult, Verdict]:
+                    plan: EmotionPlan | None = None) -> tuple[TakeResult, Verdict]:
     """Render, judge and correct until the take meets ``target`` or a bound is hit.
 
     render_take : the caller's renderer, Controls -> TakeResult (synthesise ``controls.target``
-        with ``controls.seed`` and ``controls.guidance``).
+        with ``controls.seed`` and ``controls.guidance``; for a plan with several segments,
+        ``controls.voice_plan(plan)`` for voice and face and ``controls.body_plan(plan)`` for
+        the body).
     text : the line spoken (for the intelligibility check; skipped when None).
+    plan : the line's emotions as asked; with several segments each is judged and corrected
+        on its own (``target`` is then the plan's main target).
     Returns the best take and the verdict (every iteration's estimates and timings).
     """
     config = config or LoopConfig()
@@ -314,14 +393,16 @@ def run_critic_loop(target: EmotionTarget, render_take: Callable[[Controls], Tak
     t_start = time.perf_counter()
     history: list[IterationRecord] = []
     takes: list[TakeResult] = []
-    controls = initial_controls(target, seed)
+    several = plan is not None and len(plan.segments) > 1
+    controls = initial_plan_controls(plan, seed) if several else initial_controls(target, seed)
     stopped_by = "iteration bound"
     while True:
         t0 = time.perf_counter()
         take = render_take(controls)
         render_s = time.perf_counter() - t0
         try:
-            record = critic.judge(target, take, text, controls, iteration=len(history))
+            record = critic.judge(target, take, text, controls, iteration=len(history),
+                                  plan=plan)
         except InputError as exc:  # a corrected take that cannot be analysed: keep the best
             if not history:
                 raise
@@ -339,7 +420,8 @@ def run_critic_loop(target: EmotionTarget, render_take: Callable[[Controls], Tak
             break
         if len(history) >= config.max_iterations:
             break
-        controls = next_controls(target, history, config, seed)
+        controls = (next_segment_controls(plan, history, config, seed) if several
+                    else next_controls(target, history, config, seed))
         if any(_same_take(controls, r.controls) for r in history):
             stopped_by = "nothing left to try"
             break
@@ -353,13 +435,13 @@ def run_critic_loop(target: EmotionTarget, render_take: Callable[[Controls], Tak
             stopped_by = f"time bound ({config.max_time_ratio:g}x the first take)"
             break
     verdict = make_verdict(target, text, history, loop=True, stopped_by=stopped_by,
-                           total=time.perf_counter() - t_start)
+                           total=time.perf_counter() - t_start, plan=plan)
     return takes[verdict.best], verdict
 
 
 def make_verdict(target: EmotionTarget, text: str | None, history: list[IterationRecord],
-                 loop: bool, stopped_by: str = "single pass", total: float | None = None
-                 ) -> Verdict:
+                 loop: bool, stopped_by: str = "single pass", total: float | None = None,
+                 plan: EmotionPlan | None = None) -> Verdict:
     """A verdict from judged takes: the best one, success, an honest reason, timings."""
     best = max(range(len(history)), key=lambda i: history[i].score())
     render = sum(r.seconds.get("render", 0.0) for r in history)
@@ -368,13 +450,15 @@ def make_verdict(target: EmotionTarget, text: str | None, history: list[Iteratio
     success = history[best].success
     return Verdict(target, text, history, best, success,
                    _reason(history[best], success, len(history), total, target, stopped_by),
-                   {"total": total, "render": render, "judge": judge}, loop)
+                   {"total": total, "render": render, "judge": judge}, loop,
+                   plan if plan is not None and len(plan.segments) > 1 else None)
 
 
 def judge_take(target: EmotionTarget, take: TakeResult, text: str | None = None,
                critic: Critic | None = None, controls: Controls | None = None,
-               render_seconds: float = 0.0) -> Verdict:
-    """A single judged pass (no correction): the verdict of one take."""
-    record = (critic or Critic()).judge(target, take, text, controls)
+               render_seconds: float = 0.0, plan: EmotionPlan | None = None) -> Verdict:
+    """A single judged pass (no correction): the verdict of one take (of each of ``plan``'s
+    segments when it has several)."""
+    record = (critic or Critic()).judge(target, take, text, controls, plan=plan)
     record.seconds["render"] = render_seconds
-    return make_verdict(target, text, [record], loop=False)
+    return make_verdict(target, text, [record], loop=False, plan=plan)

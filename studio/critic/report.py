@@ -35,9 +35,12 @@ class ReportFigure:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        self.figure = Figure(figsize=(11, 4.8), dpi=72)
+        self.figure = Figure(figsize=(11, 6.4), dpi=72)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.plane, self.bars = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
+        grid = self.figure.add_gridspec(2, 2, width_ratios=[1, 1.3], height_ratios=[4.8, 1.3])
+        self.plane = self.figure.add_subplot(grid[0, 0])
+        self.bars = self.figure.add_subplot(grid[0, 1])
+        self.timeline = self.figure.add_subplot(grid[1, :])
         ax, bars = self.plane, self.bars
         # -- valence-arousal plane ----------------------------------------------------------------
         ax.axhline(0, color="0.85", lw=0.8)
@@ -51,8 +54,17 @@ class ReportFigure:
         bars.set_xticks(np.arange(len(CATEGORIES)), CATEGORIES, rotation=30, fontsize=8)
         bars.set(xlim=(-0.6, len(CATEGORIES) - 0.4), ylim=(0, 1), ylabel="probability")
         bars.set_title(" ")  # the take's title is drawn per report, in the same place
+        # -- segments along the take: target and each modality's reading per segment ---------------
+        rows = ("target", *MODALITIES)
+        self.timeline.set(xlim=(0, 1), ylim=(len(rows) - 0.5, -0.5))
+        self.timeline.set_yticks(range(len(rows)), rows, fontsize=8)
+        self.timeline.set_xticks([])
+        self.timeline.set_xlabel("segments of the best take along its time (green: agrees with "
+                                 "the segment's target, red: disagrees, grey: not judged)",
+                                 fontsize=7)
         self.suptitle = self.figure.suptitle(" ", fontsize=8)
-        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.2)
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.06, top=0.9, wspace=0.2,
+                                    hspace=0.35)
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
 
@@ -69,8 +81,18 @@ class ReportFigure:
         ax, bars = self.plane, self.bars
         new = []
         t = verdict.target
-        new.append(ax.scatter([t.valence], [t.arousal], marker="*", s=260, color="red", zorder=5,
-                              label="target"))
+        segments = verdict.best_record.segments
+        if len(segments) > 1:  # one star per segment's target, numbered
+            for seg in segments:
+                st = seg.span.target
+                new.append(ax.scatter([st.valence], [st.arousal], marker="*", s=200, color="red",
+                                      zorder=5))
+                new.append(ax.annotate(f"T{seg.span.index + 1}", (st.valence, st.arousal),
+                                       color="red", fontsize=7, xytext=(5, -9),
+                                       textcoords="offset points"))
+        else:
+            new.append(ax.scatter([t.valence], [t.arousal], marker="*", s=260, color="red",
+                                  zorder=5, label="target"))
         for m in (*MODALITIES, "fused"):
             pts = [(r.iteration, r.estimates[m].valence, r.estimates[m].arousal)
                    for r in verdict.iterations if m in r.estimates]
@@ -97,6 +119,39 @@ class ReportFigure:
             new.append(bars.bar(x + (k - (len(mods) - 1) / 2) * width, p, width, color=COLORS[m],
                                 label=f"{m} ({verdict_word})"))
         new.append(bars.legend(fontsize=7))
+        new += self._segment_artists(verdict)
+        return new
+
+    def _segment_artists(self, verdict: Verdict) -> list:
+        """One band per segment of the best take: its target and time span on the first row,
+        then per modality what was read, coloured by agreement."""
+        from matplotlib.patches import Rectangle
+
+        ax = self.timeline
+        best = verdict.best_record
+        segments = best.segments
+        if not segments:
+            return []
+        duration = max(max(s.span.end for s in segments), 1e-6)
+        new = []
+        for s in segments:
+            x0, x1 = s.span.start / duration, s.span.end / duration
+            mid = 0.5 * (x0 + x1)
+            category = s.span.target.category or "dimensional"
+            new.append(ax.add_patch(Rectangle((x0, -0.5), x1 - x0, 1, facecolor="0.92",
+                                              edgecolor="white", lw=2)))
+            new.append(ax.text(mid, 0, f"{s.span.index + 1}: {category}  "
+                                       f"{s.span.start:.2f}-{s.span.end:.2f} s",
+                               ha="center", va="center", fontsize=7))
+            for row, m in enumerate(MODALITIES, start=1):
+                e = s.estimates.get(m)
+                color = ("0.8" if e is None else
+                         "#b7e4b0" if s.agreement.get(m) else "#f4b6b0")
+                new.append(ax.add_patch(Rectangle((x0, row - 0.5), x1 - x0, 1, facecolor=color,
+                                                  edgecolor="white", lw=2)))
+                label = ("not judged" if e is None
+                         else f"{e.category} {e.probabilities[e.category]:.2f}")
+                new.append(ax.text(mid, row, label, ha="center", va="center", fontsize=7))
         return new
 
     def render(self, verdict: Verdict) -> bytes:
@@ -131,8 +186,9 @@ class ReportFigure:
 
 
 def render_report_png(verdict: Verdict) -> bytes:
-    """PNG bytes: the valence-arousal plane (target and each take's estimates) and the best
-    take's per-modality category probabilities."""
+    """PNG bytes: the valence-arousal plane (target and each take's estimates), the best
+    take's per-modality category probabilities (its main segment's), and a band per segment of
+    the best take with what each modality read there."""
     return ReportFigure.get().render(verdict)
 
 

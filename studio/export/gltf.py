@@ -1,4 +1,5 @@
-"""GLB export of the avatar: mesh, 52 named ARKit morph targets, skin, and face/body animation.
+"""GLB export of the avatar: mesh, 52 named ARKit morph targets (plus the avatar's corrective
+shapes), skin, and face/body animation.
 
 One builder, :func:`build_glb`, serves the three files the studio writes:
 
@@ -13,6 +14,13 @@ interpolation and key times whose accessor has min/max; skins with ``inverseBind
 4 joint influences per vertex (``JOINTS_0``/``WEIGHTS_0``); rotation/translation channels on the
 joint nodes. At rest every joint node has the identity rotation (see :mod:`synth.avatar.rig`),
 so a BodyAnimation quaternion is the node's rotation as is.
+
+After the 52 ARKit targets come the avatar's corrective shapes (:mod:`synth.avatar.correctives`:
+brow lowering and raising, nose wrinkle, nasolabial fold, lower-lid tension, lip-corner pull),
+named after the 52 in ``extras.targetNames``; ``extras.correctiveDrivers`` says how each
+corrective's weight follows the ARKit weights, and the weights channel carries the computed
+curves, so a viewer shows the face exactly as the studio's preview does. A tool that maps the
+52 ARKit names ignores the extra ones.
 """
 
 from __future__ import annotations
@@ -87,7 +95,8 @@ class _StaticMesh:
     attributes: dict
     """Primitive attribute name (``POSITION``, ``NORMAL``, ...) -> accessor index."""
     targets: tuple[int, ...]
-    """POSITION accessor of each morph target, ARKIT_NAMES order (empty without targets)."""
+    """POSITION accessor of each morph target: ARKIT_NAMES order, then the avatar's correctives
+    (empty without targets)."""
     indices: int
     inverse_bind: int | None
 
@@ -112,6 +121,9 @@ def _static_mesh(region: str, morph_targets: bool, skinned: bool) -> _StaticMesh
     if morph_targets:
         for k in range(len(ARKIT_NAMES)):
             delta = avatar.morph_targets[k, vertex_ids].astype(np.float32)
+            targets.append(data.add(delta, "VEC3", _FLOAT, _ARRAY_BUFFER, min_max=True))
+        for k in range(len(avatar.corrective_names)):
+            delta = avatar.corrective_targets[k, vertex_ids].astype(np.float32)
             targets.append(data.add(delta, "VEC3", _FLOAT, _ARRAY_BUFFER, min_max=True))
     if skinned:
         weights = skin_weights()
@@ -139,7 +151,8 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
     Parameters
     ----------
     region : ``"body"`` (whole avatar) or ``"head"`` (head and neck, for face.glb).
-    morph_targets : include the 52 ARKit morph targets (named in ``mesh.extras.targetNames``).
+    morph_targets : include the 52 ARKit morph targets and the avatar's corrective shapes after
+        them (named in ``mesh.extras.targetNames``).
     skinned : include the Mixamo skeleton (``mixamorig:*`` joint nodes) and the skin.
     face : optional face animation: a ``weights`` channel (needs ``morph_targets``) and the head
         rotation (on a pivot node at the neck for the unskinned head; on the Neck/Head joints when
@@ -155,6 +168,7 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
     import pygltflib
 
     from synth.avatar.animation import PosedSequence, head_rotation_quaternions
+    from synth.avatar.mesh import Avatar
     from synth.avatar.rig import Skeleton
 
     if face is not None and not morph_targets:
@@ -176,9 +190,15 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
     primitive = pygltflib.Primitive(attributes=attributes, indices=indices, material=0,
                                     targets=targets or None, mode=4)
     mesh = pygltflib.Mesh(name=f"avatar_{region}", primitives=[primitive])
+    avatar = Avatar.load()
     if morph_targets:
-        mesh.weights = [0.0] * len(ARKIT_NAMES)
-        mesh.extras = {"targetNames": list(ARKIT_NAMES)}
+        names = list(ARKIT_NAMES) + list(avatar.corrective_names)
+        mesh.weights = [0.0] * len(names)
+        drivers = {name: {ARKIT_NAMES[k]: round(float(w), 6)
+                          for k, w in enumerate(row) if w}
+                   for name, row in zip(avatar.corrective_names, avatar.corrective_drivers)}
+        mesh.extras = {"targetNames": names, "arkitTargetCount": len(ARKIT_NAMES),
+                       "correctiveDrivers": drivers}
 
     # Nodes: 0 = the mesh node; then a head pivot (unskinned face) or the joints.
     nodes = [pygltflib.Node(name=f"avatar_{region}", mesh=0)]
@@ -225,6 +245,7 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
     if face is not None:
         times = np.arange(face.frames) / float(face.fps)
         weights = np.clip(np.asarray(face.weights, np.float32), 0.0, 1.0)
+        weights = np.concatenate([weights, avatar.corrective_weights(weights)], axis=1)
         add_channel(0, "weights", times, weights.reshape(-1), "SCALAR")
         if pivot_node is not None:
             add_channel(pivot_node, "rotation", times, head_rotation_quaternions(face.head), "VEC4")
@@ -258,8 +279,8 @@ def write_glb(path: str | Path, **kwargs) -> Path:
 
 
 def write_face_glb(anim: FaceAnimation, path: str | Path) -> Path:
-    """face.glb: the head mesh with the 52 named morph targets, their weight animation and the head
-    rotation (on a pivot node at the neck)."""
+    """face.glb: the head mesh with the 52 named morph targets (and the correctives after them),
+    their weight animation and the head rotation (on a pivot node at the neck)."""
     return write_glb(path, region="head", morph_targets=True, skinned=False, face=anim)
 
 

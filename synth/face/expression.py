@@ -44,6 +44,7 @@ AU_TO_ARKIT: dict[str, dict[str, float]] = {
     "AU25": {**_both("mouthLowerDown", 0.25), "jawOpen": 0.05},         # lips part
     "AU26": {"jawOpen": 1.0},                                           # jaw drop
     "AU43": _both("eyeBlink", 1.0),                                     # eyes closed (lids droop)
+    "AU64": _both("eyeLookDown", 1.0),                                  # eyes turned down
 }
 
 #: AU intensities (0..1) of each category's prototype at intensity 1.0.
@@ -55,13 +56,13 @@ AU_TO_ARKIT: dict[str, dict[str, float]] = {
 CATEGORY_AUS: dict[str, dict[str, float]] = {
     "neutral": {},
     "happiness": {"AU6": 1.0, "AU12": 1.0, "AU14": 0.5, "AU10": 0.6, "AU25": 1.0, "AU26": 0.35},
-    "sadness": {"AU1": 1.0, "AU4": 0.6, "AU15": 1.0, "AU17": 0.6, "AU43": 0.3},
+    "sadness": {"AU1": 0.8, "AU4": 0.35, "AU15": 1.0, "AU17": 0.8, "AU43": 0.1},
     "anger": {"AU4": 1.0, "AU5": 0.3, "AU7": 0.6, "AU9": 0.5, "AU10": 1.0, "AU16": 1.0,
               "AU17": 0.6, "AU23": 0.3, "AU25": 0.6, "AU26": 0.5},
-    "fear": {"AU1": 0.7, "AU2": 0.2, "AU4": 1.0, "AU5": 0.5, "AU20": 0.6, "AU25": 0.6,
-             "AU26": 0.5},
+    "fear": {"AU1": 1.0, "AU2": 0.7, "AU4": 0.5, "AU5": 1.0, "AU20": 1.0, "AU25": 0.6,
+             "AU26": 0.4},
     "surprise": {"AU1": 0.3, "AU2": 0.4, "AU5": 1.0, "AU25": 0.3, "AU26": 0.6},
-    "disgust": {"AU9": 1.0, "AU10": 0.8, "AU15": 0.8, "AU16": 0.5, "AU4": 0.6, "AU17": 0.5},
+    "disgust": {"AU9": 1.0, "AU10": 1.0, "AU15": 1.0, "AU16": 0.8, "AU6": 1.0, "AU43": 0.6},
     "calm": {"AU12": 0.3, "AU6": 0.1, "AU43": 0.15},
 }
 
@@ -72,7 +73,7 @@ CATEGORY_AUS: dict[str, dict[str, float]] = {
 #: 0.8/1.0, head camera, studio.critic FER).
 CATEGORY_AU_VARIANTS: dict[str, dict[str, dict[str, float]]] = {
     "strong": {
-        "sadness": {"AU1": 0.6, "AU4": 1.0, "AU15": 1.0, "AU17": 1.0, "AU43": 0.3},
+        "sadness": {"AU1": 0.6, "AU4": 0.3, "AU15": 1.0, "AU17": 1.0, "AU43": 0.2},
     },
 }
 

@@ -35,7 +35,7 @@ class LipGauge:
 
         avatar = Avatar.load()
         v = avatar.vertices.astype(np.float64)
-        jaw = np.linalg.norm(avatar.morph_targets[ARKIT_NAMES.index("jawOpen")], axis=1)
+        jaw = np.linalg.norm(avatar.face_targets[ARKIT_NAMES.index("jawOpen")], axis=1)
         near_mid = (avatar.parts == PARTS.index("skin")) & (np.abs(v[:, 0]) < 0.004)
         upper = np.flatnonzero(near_mid & (jaw < 0.1 * jaw.max()))
         lower = np.flatnonzero(near_mid & (jaw > 0.6 * jaw.max()))
@@ -53,7 +53,7 @@ class LipGauge:
                 break
         ids = np.stack([chosen_u, chosen_l], axis=1)  # (pairs, 2)
         return cls(np.array(chosen_u), np.array(chosen_l), v[ids],
-                   avatar.morph_targets[:, ids].astype(np.float64))
+                   avatar.face_targets[:, ids].astype(np.float64))
 
     def gap_mm(self, weights: np.ndarray) -> np.ndarray:
         """(frames,) mean upper-to-lower lip distance in millimetres minus the rest distance.

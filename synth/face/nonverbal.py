@@ -47,8 +47,10 @@ class NonverbalConfig:
     """Standard deviation of gaze-aversion targets (yaw, pitch), in degrees."""
     microsaccade_deg: float = 0.3
     """Amplitude of micro-saccades, in degrees."""
-    brow_raise: float = 0.3
-    """browInnerUp/browOuterUp weight of a raise on a pitch accent."""
+    brow_raise: float = 0.18
+    """browInnerUp/browOuterUp weight of a raise on a pitch accent (the avatar's corrective
+    brow shapes, :mod:`synth.avatar.correctives`, roughly double what these weights move, so a
+    flash of the brows stays a flash and does not turn a neutral face worried)."""
     eye_range_deg: float = 25.0
     """Eye rotation at which an ARKit eyeLook* weight reaches 1, in degrees."""
 

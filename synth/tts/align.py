@@ -186,6 +186,53 @@ def _align_phones(pcm: bytes, words: list[str]) -> list[tuple[str, list[tuple[st
     return out
 
 
+#: Sample rates accepted for a recording, in Hertz.
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 4000, 384000
+#: Largest sample magnitude accepted (full scale is 1): beyond it the file is not scaled audio
+#: (e.g. raw 16-bit integers stored as floats).
+MAX_SAMPLE_MAGNITUDE = 16.0
+#: Longest recording accepted, in seconds.
+MAX_RECORDING_S = 600.0
+
+
+def check_recording(audio, sample_rate, what: str = "the recording") -> np.ndarray:
+    """``audio`` as (n,) float32 mono after checking it is usable; else :class:`InputError`.
+
+    Refused: a sample rate outside [MIN_SAMPLE_RATE, MAX_SAMPLE_RATE], no samples, NaN or
+    infinite samples, samples beyond +-MAX_SAMPLE_MAGNITUDE, more than MAX_RECORDING_S seconds.
+    ``what`` names the recording in the message (a path or an argument).
+    """
+    try:
+        rate = float(sample_rate)
+    except (TypeError, ValueError):
+        raise InputError(f"{what}: the sample rate {sample_rate!r} is not a number") from None
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:  # (NaN fails this too)
+        raise InputError(f"{what}: sample rate {sample_rate!r} Hz is outside the accepted "
+                         f"[{MIN_SAMPLE_RATE}, {MAX_SAMPLE_RATE}] Hz")
+    try:
+        samples = np.asarray(audio, np.float32)
+    except (TypeError, ValueError):
+        raise InputError(f"{what}: the samples are not numbers") from None
+    if samples.ndim == 2:
+        samples = samples.mean(axis=1)
+    samples = np.ascontiguousarray(samples.reshape(-1))
+    if samples.size == 0:
+        raise InputError(f"{what}: the recording is empty")
+    if samples.size > MAX_RECORDING_S * rate:
+        raise InputError(f"{what}: {samples.size / rate:.0f} s long; recordings up to "
+                         f"{MAX_RECORDING_S:.0f} s are accepted (cut it into parts)")
+    finite = np.isfinite(samples)
+    if not finite.all():
+        first = int(np.argmin(finite))
+        raise InputError(f"{what}: {int(samples.size - finite.sum())} samples are NaN or "
+                         f"infinite (the first at {first / rate:.3f} s); give a clean recording")
+    peak = float(np.max(np.abs(samples)))
+    if peak > MAX_SAMPLE_MAGNITUDE:
+        raise InputError(f"{what}: samples reach {peak:.3g}, far beyond full scale (1.0); "
+                         "is it a float file of unscaled integers?")
+    return samples
+
+
 def align_recording(audio: np.ndarray | str | Path, sample_rate: int | None = None,
                     transcript: str | None = None, hop: float = 0.005) -> Speech:
     """A :class:`Speech` for a recording: words, phonemes (espeak IPA), syllables, F0, energy.
@@ -206,9 +253,9 @@ def align_recording(audio: np.ndarray | str | Path, sample_rate: int | None = No
         except Exception as exc:  # soundfile raises several types for unreadable files
             raise InputError(f"{audio}: not a readable sound file ({exc})") from exc
         audio = data.mean(axis=1)
-    if sample_rate is None or sample_rate <= 0:
+    if sample_rate is None:
         raise InputError("align_recording needs the sample rate of the audio (Hertz)")
-    audio = np.ascontiguousarray(np.asarray(audio, np.float32).reshape(-1))
+    audio = check_recording(audio, sample_rate)
     if len(audio) < sample_rate * 0.1:
         raise InputError("the recording is shorter than 0.1 s; give some speech")
     pcm = _pcm16k(audio, int(sample_rate))

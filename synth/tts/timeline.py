@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from synth.contracts import Phoneme, Timeline, Word
+from synth.contracts import Phoneme, Syllable, Timeline, Word
 from synth.tts.acoustics import energy_db, f0_contour, frame_count
 from synth.tts.phonology import CLUSTERS, MODIFIERS, PAUSE, STRESS_MARKS, is_vowel, syllabify
 from synth.tts.voice import Token
@@ -167,10 +167,15 @@ def _assign_words(text: str, units: list[_Unit],
     for k, v in votes.items():
         owner[k] = max(set(v), key=v.count)
     # unmatched units: the previous unit's word inside one spoken word, else the next written word
+    # the first matched word after each position (scanning the rest per unit is quadratic)
+    next_matched = [-1] * (len(speech) + 1)
+    for n in range(len(speech) - 1, -1, -1):
+        w = owner[speech[n]]
+        next_matched[n] = w if w >= 0 else next_matched[n + 1]
     prev_word, prev_group = -1, None
     for n, k in enumerate(speech):
         if owner[k] < 0:
-            later = [owner[q] for q in speech[n + 1:] if owner[q] >= 0]
+            later = [next_matched[n + 1]] if next_matched[n + 1] >= 0 else []
             if prev_word >= 0 and units[k].group == prev_group:
                 owner[k] = prev_word
             else:
@@ -193,20 +198,28 @@ def _assign_words(text: str, units: list[_Unit],
 def _give_vowels_to_bare_words(units: list[_Unit], speech: list[int], owner: list[int]) -> None:
     """A word left without a vowel (espeak joined it: "I am" -> "aɪɐm") takes the last vowel of
     the word before it when that word is in the same spoken group and keeps a vowel itself."""
+    # owners never decrease along ``speech`` (_assign_words makes them monotone), so each word's
+    # units are consecutive: keep them per word instead of scanning every unit per word
+    by_word: dict[int, list[int]] = {}
+    for k in speech:
+        by_word.setdefault(owner[k], []).append(k)
     for n, k in enumerate(speech):
         if n == 0 or owner[k] == owner[speech[n - 1]]:
             continue  # not the first unit of a word
         word = owner[k]
-        members = [q for q in speech if owner[q] == word]
+        members = by_word[word]
         if any(is_vowel(units[q].symbol) for q in members):
             continue
         prev_word = owner[speech[n - 1]]
-        previous = [q for q in speech[:n] if owner[q] == prev_word]
+        previous = by_word[prev_word]
         vowels = [q for q in previous if is_vowel(units[q].symbol)]
         if len(vowels) < 2 or units[vowels[-1]].group != units[k].group:
             continue
-        for q in previous[previous.index(vowels[-1]):]:
+        cut = previous.index(vowels[-1])
+        for q in previous[cut:]:
             owner[q] = word
+        by_word[word] = previous[cut:] + members
+        by_word[prev_word] = previous[:cut]
 
 
 def build_timeline(text: str, tokens: list[Token], audio: np.ndarray, sample_rate: int,
@@ -229,9 +242,13 @@ def build_timeline(text: str, tokens: list[Token], audio: np.ndarray, sample_rat
     phonemes = [Phoneme(symbol=u.symbol, start=u.start / sample_rate, end=u.end / sample_rate,
                         stress=u.stress, word=owner[k]) for k, u in enumerate(units)]
     syllables = syllabify(phonemes)
+    first: dict[int, Phoneme] = {}
+    last: dict[int, Phoneme] = {}
+    for p in phonemes:  # (one pass: a scan per word would be quadratic in long text)
+        first.setdefault(p.word, p)
+        last[p.word] = p
     for w, word in enumerate(words):
-        spans = [p for p in phonemes if p.word == w]
-        word.start, word.end = spans[0].start, spans[-1].end
+        word.start, word.end = first[w].start, last[w].end
     gaps: list[list[int]] = [[] for _ in words]
     last_unit = {owner[k]: k for k in range(len(units)) if owner[k] >= 0}
     for w, k in last_unit.items():
@@ -250,3 +267,52 @@ def build_timeline(text: str, tokens: list[Token], audio: np.ndarray, sample_rat
                         syllables=syllables, words=words, hop=hop, f0=f0,
                         energy=energy_db(audio, sample_rate, hop, n_frames))
     return timeline, TokenMap([u.tokens for u in units], gaps)
+
+
+def join_timelines(parts: list[Timeline], char_offsets: list[int]) -> Timeline:
+    """One timeline of consecutive takes: ``parts[k]`` starts where ``parts[k-1]`` ends.
+
+    ``char_offsets[k]``: where part ``k``'s text starts in the whole text (added to its words'
+    ``char_start``). Times are shifted by the durations before; word and syllable indices by the
+    counts before. The F0 and energy curves are resampled onto one frame grid of the joined
+    duration (nearest frame of the part a frame's time falls in). All parts share one ``hop``.
+    """
+    if not parts:
+        raise ValueError("join_timelines needs at least one timeline")
+    hop = parts[0].hop
+    phonemes: list[Phoneme] = []
+    syllables: list[Syllable] = []
+    words: list[Word] = []
+    t0 = 0.0
+    starts = []
+    for part, offset in zip(parts, char_offsets):
+        starts.append(t0)
+        n_words, n_syllables = len(words), len(syllables)
+        phonemes += [Phoneme(p.symbol, p.start + t0, p.end + t0, p.stress,
+                             p.word + n_words if p.word >= 0 else -1,
+                             p.syllable + n_syllables if p.syllable >= 0 else -1)
+                     for p in part.phonemes]
+        syllables += [Syllable(s.start + t0, s.end + t0, s.stress,
+                               s.word + n_words if s.word >= 0 else -1, s.accent)
+                      for s in part.syllables]
+        words += [Word(w.text, w.start + t0, w.end + t0,
+                       w.char_start + offset if w.char_start >= 0 else -1) for w in part.words]
+        t0 += part.duration
+    n_frames = int(round(t0 / hop)) + 1
+    times = np.arange(n_frames) * hop
+    owner = np.clip(np.searchsorted(np.asarray(starts), times, side="right") - 1, 0, len(parts) - 1)
+    curves = {}
+    for name in ("f0", "energy"):
+        out = np.zeros(n_frames, np.float32)
+        for k, part in enumerate(parts):
+            curve = np.asarray(getattr(part, name), np.float32)
+            mine = np.arange(np.searchsorted(owner, k, "left"), np.searchsorted(owner, k, "right"))
+            if len(curve) and len(mine):
+                local = np.clip(np.round((times[mine] - starts[k]) / hop).astype(int), 0,
+                                len(curve) - 1)
+                out[mine] = curve[local]
+            elif len(mine) and name == "energy":
+                out[mine] = -100.0
+        curves[name] = out
+    return Timeline(duration=t0, phonemes=phonemes, syllables=syllables, words=words, hop=hop,
+                    f0=curves["f0"], energy=curves["energy"])

@@ -256,8 +256,11 @@ class Voice:
         seed_base = int(rng.integers(2**31))
         chunks: list[np.ndarray] = []
         n_sentences = tokens[-1].sentence + 1
+        by_sentence: list[list[int]] = [[] for _ in range(n_sentences)]
+        for i, t in enumerate(tokens):  # (once: a scan of every token per sentence is quadratic)
+            by_sentence[t.sentence].append(i)
         for s in range(n_sentences):
-            index = [i for i, t in enumerate(tokens) if t.sentence == s]
+            index = by_sentence[s]
             ids: list[int] = []
             owner: list[int] = []  # token index of each id
             for i in index:
@@ -296,9 +299,12 @@ class Voice:
                         raise
                     frames_per_id *= 8
             samples = (np.asarray(frames).reshape(-1) * self.hop_length).astype(np.int64)
-            np.add.at(samples_per_token := np.zeros(len(tokens), np.int64), owner_arr, samples)
+            # ids of a sentence belong to its own tokens: count them over that span only
+            first = index[0]
+            np.add.at(samples_per_token := np.zeros(index[-1] - first + 1, np.int64),
+                      owner_arr - first, samples)
             for i in index:
-                tokens[i].samples = int(samples_per_token[i])
+                tokens[i].samples = int(samples_per_token[i - first])
             chunks.append(np.asarray(audio, np.float32).reshape(-1))
         audio = np.concatenate(chunks)
         # the decoder's output length equals the frame count * hop; keep the counts exact

@@ -2,6 +2,9 @@
 // A light-weight replacement for pyrender's PBR fragment shader, for the avatar preview on a
 // software rasteriser: vertex colour x (ambient + wrapped Lambert per directional light) plus a
 // faint Blinn-Phong sheen. Uniform names match pyrender's so its renderer can drive it.
+// A garment layer rides in the texture coordinates: uv_0.x is its signed coverage (0 on the
+// edge, linear across each triangle), uv_0.y and uv_1 its linear RGB; it is laid over the
+// vertex colour with an edge about a pixel wide, so the neckline is a clean curve.
 
 struct DirectionalLight {
     vec3 color;
@@ -29,6 +32,12 @@ in vec3 frag_normal;
 #ifdef COLOR_0_LOC
 in vec4 color_multiplier;
 #endif
+#ifdef TEXCOORD_0_LOC
+in vec2 uv_0;
+#endif
+#ifdef TEXCOORD_1_LOC
+in vec2 uv_1;
+#endif
 
 out vec4 frag_color;
 
@@ -42,6 +51,11 @@ void main()
     vec4 base = material.base_color_factor;
 #ifdef COLOR_0_LOC
     base *= color_multiplier;
+#endif
+#ifdef TEXCOORD_1_LOC
+    float edge = max(1.5 * fwidth(uv_0.x), 0.05);
+    float cover = clamp(uv_0.x / edge + 0.5, 0.0, 1.0);
+    base.rgb = mix(base.rgb, vec3(uv_0.y, uv_1.x, uv_1.y), cover);
 #endif
     vec3 color = base.rgb * ambient_light;
 #ifdef NORMAL_LOC

@@ -1,0 +1,211 @@
+"""The independent emotion yardstick of the benchmarks: an eGeMAPSv02 recogniser trained on EmoDB.
+
+The studio never trains or tunes against this model; benches use it to say whether a listener
+model that has never seen our voice hears the intended emotion. openSMILE is licensed for
+non-commercial use only, so this module is benchmark-only: nothing under ``controllers/``,
+``synth/`` or ``studio/`` may import it.
+
+Model: the 88 eGeMAPSv02 functionals (openSMILE) of each clip, z-normalised per speaker (mean and
+standard deviation over all of that speaker's clips), then a multinomial logistic regression over
+EmoDB's 7 classes (:data:`CLASSES`; ``calm`` is EmoDB's boredom, its low-arousal class besides
+sadness). :meth:`Yardstick.train` measures the unweighted average recall (UAR) by
+leave-one-speaker-out over EmoDB's 8 actors (:attr:`Yardstick.loso_uar`), then fits on all of them.
+A generated voice is normalised the same way: over all of its takes (:meth:`Yardstick.voice_stats`),
+so a benchmark must render every target for it, not only one emotion.
+
+    from bench.yardstick import Yardstick, egemaps
+    stick = Yardstick.train()
+    x = np.stack([egemaps(audio, rate) for audio in takes])        # (n, 88)
+    predicted = stick.predict(x, stick.voice_stats(x))
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("EMOSTUDIO_SHARED", REPO.parent / "shared"))
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "emostudio"
+
+#: The recogniser's classes, in column order of :meth:`Yardstick.probabilities`.
+CLASSES = ("neutral", "happiness", "sadness", "anger", "fear", "disgust", "calm")
+#: EmoDB's label -> our class.
+EMODB_TO_CLASS = {"neutral": "neutral", "happiness": "happiness", "sadness": "sadness",
+                  "anger": "anger", "fear": "fear", "disgust": "disgust", "boredom": "calm"}
+#: Target name (studio category or user word) -> yardstick class. ``surprise`` has none.
+TARGET_TO_CLASS = {**{c: c for c in CLASSES}, "boredom": "calm",
+                   "happy": "happiness", "sad": "sadness", "angry": "anger", "scared": "fear",
+                   "afraid": "fear", "disgusted": "disgust", "bored": "calm"}
+#: Inverse-regularisation strength of the logistic regression, with classes weighted by their
+#: inverse frequency (EmoDB has twice as many angry clips as others). Chosen once by LOSO UAR over
+#: C in {0.003 .. 3}, with and without weighting: 0.03 balanced gives 0.71 (0.1 unweighted 0.68).
+C = 0.03
+
+
+@functools.lru_cache(maxsize=1)
+def _smile():
+    import opensmile
+
+    return opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                           feature_level=opensmile.FeatureLevel.Functionals)
+
+
+def feature_names() -> list[str]:
+    """Names of the 88 eGeMAPSv02 functionals, in the order :func:`egemaps` returns them."""
+    return list(_smile().feature_names)
+
+
+def egemaps(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """(88,) float64 eGeMAPSv02 functionals of a mono ``audio`` (samples,) clip."""
+    frame = _smile().process_signal(np.asarray(audio, np.float32).reshape(-1), sample_rate)
+    return frame.to_numpy(np.float64)[0]
+
+
+def egemaps_file(path) -> np.ndarray:
+    """(88,) eGeMAPSv02 functionals of an audio file (mono or the first channel)."""
+    import soundfile as sf
+
+    audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    return egemaps(audio[:, 0], rate)
+
+
+def emodb_features(shared: Path = SHARED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x (419, 88), labels (419,) class names, speakers (419,)) of EmoDB, cached under
+    ``~/.cache/emostudio/`` (keyed by the file list, never written into the repository)."""
+    root = Path(shared) / "data" / "emodb"
+    labels = root / "labels.csv"
+    if not labels.is_file():
+        raise FileNotFoundError(f"EmoDB not found at {root} (set EMOSTUDIO_SHARED)")
+    rows = list(csv.DictReader(labels.open()))
+    cache = CACHE / f"emodb_egemaps_v02_{len(rows)}.npz"
+    y = np.asarray([EMODB_TO_CLASS[r["emotion"]] for r in rows])
+    speakers = np.asarray([r["speaker"] for r in rows])
+    if cache.is_file():
+        stored = np.load(cache)
+        if list(stored["files"]) == [r["file"] for r in rows]:
+            return stored["x"], y, speakers
+    x = np.stack([egemaps_file(root / r["file"]) for r in rows])
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez(tmp, x=x, files=np.asarray([r["file"] for r in rows]))
+    tmp.replace(cache)
+    return x, y, speakers
+
+
+def _normalise(x: np.ndarray, stats: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    mean, std = stats
+    return (x - mean) / std
+
+
+def _stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return x.mean(axis=0), x.std(axis=0) + 1e-6
+
+
+def _per_speaker(x: np.ndarray, speakers: np.ndarray) -> np.ndarray:
+    out = np.empty_like(x)
+    for s in np.unique(speakers):
+        rows = speakers == s
+        out[rows] = _normalise(x[rows], _stats(x[rows]))
+    return out
+
+
+def _model():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
+
+
+def confusion(targets, predicted, classes=CLASSES) -> np.ndarray:
+    """(k, k) counts: row = intended class, column = recognised class."""
+    index = {c: i for i, c in enumerate(classes)}
+    out = np.zeros((len(classes), len(classes)), np.int64)
+    for t, p in zip(targets, predicted):
+        out[index[t], index[p]] += 1
+    return out
+
+
+def uar(matrix: np.ndarray) -> float:
+    """Unweighted average recall of a confusion matrix (classes with no row are skipped)."""
+    rows = matrix.sum(axis=1)
+    return float(np.mean(np.diag(matrix)[rows > 0] / rows[rows > 0]))
+
+
+@dataclass
+class Yardstick:
+    """eGeMAPSv02 + per-speaker z-normalisation + logistic regression over :data:`CLASSES`."""
+
+    loso_uar: float
+    """Leave-one-speaker-out UAR on EmoDB's actors, measured when trained."""
+    loso_confusion: np.ndarray
+    """(7, 7) LOSO confusion counts (row = true class, column = recognised, :data:`CLASSES`)."""
+    model: object = field(repr=False, default=None)
+
+    @classmethod
+    def train(cls, shared: Path = SHARED) -> Yardstick:
+        """Measure LOSO on EmoDB, then fit on all its speakers (a few seconds once cached)."""
+        x, y, speakers = emodb_features(shared)
+        x = _per_speaker(x, speakers)
+        predicted = np.empty(len(y), dtype=object)
+        for s in np.unique(speakers):
+            test = speakers == s
+            predicted[test] = _model().fit(x[~test], y[~test]).predict(x[test])
+        matrix = confusion(y, predicted)
+        model = _model().fit(x, y)
+        assert tuple(model.classes_) == tuple(sorted(CLASSES))
+        return cls(loso_uar=uar(matrix), loso_confusion=matrix, model=model)
+
+    def voice_stats(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(mean (88,), std (88,)) over ALL takes ``features`` (n, 88) of one voice."""
+        return _stats(np.atleast_2d(np.asarray(features, np.float64)))
+
+    def probabilities(self, features: np.ndarray, stats) -> np.ndarray:
+        """(n, 7) class probabilities of takes ``features`` (n, 88) of a voice with ``stats``,
+        columns in :data:`CLASSES` order."""
+        x = _normalise(np.atleast_2d(np.asarray(features, np.float64)), stats)
+        p = self.model.predict_proba(x)
+        order = [list(self.model.classes_).index(c) for c in CLASSES]
+        return p[:, order]
+
+    def predict(self, features, stats) -> list[str]:
+        """The recognised class of each take (a name from :data:`CLASSES`)."""
+        return [CLASSES[k] for k in self.probabilities(features, stats).argmax(axis=1)]
+
+
+def recognition_table(targets: list[str], predicted: list[str]) -> str:
+    """Printable markdown: per intended class the % recognised, overall %, and the confusion
+    matrix (rows intended, columns recognised, % of the row). ``targets`` may use user words or
+    studio categories (:data:`TARGET_TO_CLASS`); takes without a class (surprise) are skipped."""
+    pairs = [(TARGET_TO_CLASS[t], p) for t, p in zip(targets, predicted) if t in TARGET_TO_CLASS]
+    if not pairs:
+        return "(no scored takes)"
+    matrix = confusion([t for t, _ in pairs], [p for _, p in pairs])
+    present = [i for i, c in enumerate(CLASSES) if matrix[i].sum() > 0]
+    hits = sum(matrix[i, i] for i in present)
+    lines = [f"recognised {100 * hits / len(pairs):.0f}% of {len(pairs)} takes "
+             f"(UAR {100 * uar(matrix):.0f}%, chance {100 / len(CLASSES):.0f}%): "
+             + ", ".join(f"{CLASSES[i]} {100 * matrix[i, i] / matrix[i].sum():.0f}%"
+                         for i in present),
+             "", "| intended \\ heard | " + " | ".join(c[:5] for c in CLASSES) + " |",
+             "|---|" + "---|" * len(CLASSES)]
+    for i in present:
+        row = 100.0 * matrix[i] / matrix[i].sum()
+        lines.append(f"| {CLASSES[i]} | " + " | ".join(
+            f"**{v:.0f}**" if j == i else f"{v:.0f}" for j, v in enumerate(row)) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    stick = Yardstick.train(Path(sys.argv[1]) if len(sys.argv) > 1 else SHARED)
+    labels = [CLASSES[i] for i, n in enumerate(stick.loso_confusion.sum(axis=1))
+              for _ in range(n)]
+    heard = [CLASSES[j] for i in range(len(CLASSES)) for j in range(len(CLASSES))
+             for _ in range(stick.loso_confusion[i, j])]
+    print(f"EmoDB leave-one-speaker-out UAR {stick.loso_uar:.3f}")
+    print(recognition_table(labels, heard))

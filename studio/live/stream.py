@@ -1,0 +1,198 @@
+"""Text + emotion in, an iterator of :class:`LiveChunk` out, while the line is being spoken.
+
+>>> from studio.live import LiveStudio
+>>> with LiveStudio() as live:                      # loads the models once
+...     for chunk in live.stream("Thanks for coming. [angry] Now get out!", "cheerful"):
+...         play(chunk.audio)                        # int16 PCM, 22,050 Hz, mono
+...         drive(chunk.face, chunk.rotations)       # ARKit-52 at 60 fps, bones at 30 fps
+
+A line is split into phrases (``phrases``); every phrase is queued at once on the worker
+threads (``scheduler``), each due when its audio will be needed, so the first phrase renders
+first and the rest keep ahead of playback. Chunks come out in order: each phrase's speech is
+animated over the recent phrases (``assembler``) and joined to the pose the avatar was left
+in (``joins``). Inline ``[tags]`` change the emotion inside a line; :meth:`LiveLine.cancel`
+stops a line (a new line on the same :class:`~studio.live.joins.AvatarPose` then carries on
+from where it stopped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from concurrent.futures import CancelledError
+from functools import partial
+from typing import AsyncIterator, Iterator
+
+from controllers.errors import InputError
+from studio.live.assembler import LineAssembler
+from studio.live.chunk import LiveChunk
+from studio.live.joins import AvatarPose
+from studio.live.phrases import Phrase, split_phrases
+from studio.live.scheduler import DEFAULT_WORKERS, Job, PhraseScheduler
+from studio.live.speech import speak_phrase
+
+#: Longest line accepted, in characters (about two minutes of speech).
+MAX_TEXT_CHARS = 2000
+#: Seconds of speech per character of text: when each phrase is likely to be due.
+SECONDS_PER_CHAR = 0.065
+#: A line spoken to warm the models up (first-run costs: graph set-up, caches, the rig).
+WARM_UP_LINE = "Hello there, [angry] get out."
+
+_line_numbers = itertools.count(1)
+
+
+class LiveStudio:
+    """The loaded models and the worker threads of live mode; makes :class:`LiveLine` s.
+
+    ``studio``: a :class:`studio.pipeline.Studio` whose models are used (default: the
+    process's shared one); ``workers``: threads that render (default 2);
+    ``prosody``: the prosody model, as ``emostudio speak --prosody``.
+    """
+
+    def __init__(self, studio=None, workers: int = DEFAULT_WORKERS,
+                 prosody: str = "diffusion") -> None:
+        from studio.pipeline import PROSODY_MODES, check_choice, default_studio
+
+        check_choice("prosody", prosody, PROSODY_MODES)
+        self.studio = studio or default_studio()
+        self.prosody = prosody
+        self.workers = workers
+        self.scheduler: PhraseScheduler | None = None
+        self.pose = AvatarPose()
+        """The avatar's pose after the last line streamed without a ``pose`` of its own:
+        consecutive lines (and a line that interrupts another) carry on from it."""
+        self._stack = contextlib.ExitStack()
+
+    @property
+    def tts(self):
+        """The emotional voice (``synth.tts.EmotionalTTS``), loaded once by the studio."""
+        return self.studio.tts(self.prosody)
+
+    def open(self, warm_up: bool = True) -> LiveStudio:
+        """Load the models, start the workers and (``warm_up``) speak one short line unheard,
+        so that the first real line pays no first-run costs."""
+        if self.scheduler is None:
+            from studio.threads import single_threaded
+
+            self.tts  # noqa: B018 - loads the voice and the prosody model
+            # one thread per synthesis for every math library, for as long as the studio is open
+            self._stack.enter_context(single_threaded())
+            self.scheduler = PhraseScheduler(self.workers)
+            if warm_up:
+                for _ in self.stream(WARM_UP_LINE, "calm", line_id="warm-up",
+                                     pose=AvatarPose()):
+                    pass
+        return self
+
+    def close(self) -> None:
+        """Stop the workers (queued work is dropped)."""
+        if self.scheduler is not None:
+            self.scheduler.close()
+            self.scheduler = None
+        self._stack.close()
+
+    def __enter__(self) -> LiveStudio:
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def line(self, text: str, emotion=None, seed: int = 0, line_id: str | None = None,
+             pose: AvatarPose | None = None) -> LiveLine:
+        """Start rendering a line now; iterate the result (or ``async for`` over
+        :meth:`LiveLine.chunks`) for its chunks. ``pose``: the avatar's pose to carry on from
+        (default :attr:`pose`, shared by this studio's lines). Raises :class:`InputError` for
+        bad input."""
+        if self.scheduler is None:
+            self.open()
+        return LiveLine(self, text, emotion, seed, line_id, self.pose if pose is None else pose)
+
+    def stream(self, text: str, emotion=None, seed: int = 0, line_id: str | None = None,
+               pose: AvatarPose | None = None) -> Iterator[LiveChunk]:
+        """The chunks of one line, in order (see :meth:`line`)."""
+        return iter(self.line(text, emotion, seed, line_id, pose))
+
+
+class LiveLine:
+    """One line being rendered: its plan, phrases, queued work and chunks.
+
+    ``emotion``: anything ``studio.pipeline.Studio.plan`` accepts (a description, ``auto``,
+    ``(valence, arousal[, dominance])``, a target or plan); inline ``[tags]`` in ``text``
+    change it. ``seed``: same seed, same performance. ``pose``: the avatar's pose, carried
+    from line to line (updated as chunks are made).
+    """
+
+    def __init__(self, live: LiveStudio, text: str, emotion=None, seed: int = 0,
+                 line_id: str | None = None, pose: AvatarPose | None = None) -> None:
+        if not isinstance(text, str):
+            raise InputError("the line's text must be a string")
+        if len(text) > MAX_TEXT_CHARS:
+            raise InputError(f"the line is {len(text)} characters long; at most "
+                             f"{MAX_TEXT_CHARS} are accepted (split it into several lines)")
+        self.live = live
+        self.id = str(line_id) if line_id is not None else f"line-{next(_line_numbers)}"
+        self.seed = int(seed)
+        self.plan = live.studio.plan(text, emotion)
+        self.phrases: list[Phrase] = split_phrases(self.plan.text)
+        if not self.phrases:
+            raise InputError("the text to perform has no words; give a line of text")
+        self.assembler = LineAssembler(self.id, self.plan, len(self.phrases), self.seed, pose)
+        self.started = time.monotonic()
+        self.cancelled = False
+        scheduler = live.scheduler
+        self._deadlines = [self.started + SECONDS_PER_CHAR * p.start for p in self.phrases]
+        self._steps: list[Job] = []  # animation jobs (async path)
+        self._jobs: list[Job] = [
+            scheduler.submit(partial(speak_phrase, live.tts, self.plan, p, i, self.seed),
+                             deadline, label=f"{self.id}:{i}:speech")
+            for i, (p, deadline) in enumerate(zip(self.phrases, self._deadlines))]
+
+    @property
+    def text(self) -> str:
+        """The line's text with inline tags removed (what chunks' offsets index)."""
+        return self.plan.text
+
+    @property
+    def pose(self) -> AvatarPose:
+        return self.assembler.pose
+
+    def cancel(self) -> None:
+        """Stop the line: queued work is dropped; no more chunks come out."""
+        self.cancelled = True
+        for job in self._jobs + self._steps:
+            job.cancel()
+
+    def __iter__(self) -> Iterator[LiveChunk]:
+        try:
+            for job in self._jobs:
+                if self.cancelled:
+                    return
+                speech = job.future.result()
+                if self.cancelled:
+                    return
+                yield self.assembler.add(speech)
+        except CancelledError:
+            return
+        finally:
+            self.cancel()
+
+    async def chunks(self) -> AsyncIterator[LiveChunk]:
+        """The chunks in order, for asyncio code; the animation also runs on the workers."""
+        try:
+            for i, job in enumerate(list(self._jobs)):
+                if self.cancelled:
+                    return
+                speech = await asyncio.wrap_future(job.future)
+                if self.cancelled:
+                    return
+                step = self.live.scheduler.submit(partial(self.assembler.add, speech),
+                                                  self._deadlines[i], label=f"{self.id}:{i}:anim")
+                self._steps.append(step)
+                yield await asyncio.wrap_future(step.future)
+        except (CancelledError, asyncio.CancelledError):
+            if not self.cancelled:  # the caller's task was cancelled, not the line
+                raise
+        finally:
+            self.cancel()

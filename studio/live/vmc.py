@@ -1,0 +1,219 @@
+"""Live chunks -> the VMC protocol (OSC over UDP), paced in real time, for VMC receivers.
+
+VMC (https://protocol.vmc.info) is what VSeeFace, Virtual Motion Capture, EVMC4U (Unity) and
+VMC4UE (Unreal) speak. As a Performer sending to a Marionette, per face frame (60 fps) one
+OSC bundle with:
+
+- ``/VMC/Ext/Blend/Val`` (string name, float value) for each of the 52 ARKit blendshapes
+  (ARKit names, as "perfect sync" avatars name their clips), then ``/VMC/Ext/Blend/Apply``;
+- on every other frame (the body's 30 fps) ``/VMC/Ext/Root/Pos`` ("root") and
+  ``/VMC/Ext/Bone/Pos`` (string name, float p.x p.y p.z, float q.x q.y q.z q.w) for each
+  humanoid bone, named as Unity's ``HumanBodyBones`` (``Hips``, ``LeftUpperArm``, ...): local
+  position in metres and local rotation in Unity's left-handed, Y-up axes, relative to a
+  T-pose with identity bone rotations (a normalized humanoid, as VRM and Unity's Humanoid
+  use), mapped from the avatar's Mixamo-named skeleton;
+- ``/VMC/Ext/OK`` 1 and ``/VMC/Ext/T`` (seconds since the sender started).
+
+A line plays from the moment its first chunk arrives: frame ``g`` is sent at that moment plus
+``g / 60`` s, as a game that starts the audio on the first chunk would play it. One avatar:
+a new line takes over from the one playing.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from synth.contracts import ARKIT_NAMES
+from studio.live.chunk import LiveChunk
+
+#: Mixamo bone (without the ``mixamorig:`` prefix) -> Unity ``HumanBodyBones`` name.
+MIXAMO_TO_UNITY: dict[str, str] = {
+    "Hips": "Hips", "Spine": "Spine", "Spine1": "Chest", "Spine2": "UpperChest",
+    "Neck": "Neck", "Head": "Head",
+    **{f"{side}{m}": f"{side}{u}" for side in ("Left", "Right") for m, u in (
+        ("Shoulder", "Shoulder"), ("Arm", "UpperArm"), ("ForeArm", "LowerArm"),
+        ("Hand", "Hand"), ("UpLeg", "UpperLeg"), ("Leg", "LowerLeg"), ("Foot", "Foot"),
+        ("ToeBase", "Toes"))},
+    **{f"{side}Hand{m}{k}": f"{side}{u}{part}" for side in ("Left", "Right")
+       for m, u in (("Thumb", "Thumb"), ("Index", "Index"), ("Middle", "Middle"),
+                    ("Ring", "Ring"), ("Pinky", "Little"))
+       for k, part in ((1, "Proximal"), (2, "Intermediate"), (3, "Distal"))},
+}
+#: Bones that point sideways in a T-pose (+x for the left side in the rig's axes); their rest
+#: rotation away from it (the avatar rests in an A-pose) is put into the rotations sent.
+_T_POSE_SIDEWAYS = ("Shoulder", "Arm", "ForeArm", "Hand")
+
+
+def unity_name(joint: str) -> str | None:
+    """Unity ``HumanBodyBones`` name of a Mixamo joint (``mixamorig:LeftArm`` ->
+    ``LeftUpperArm``), None for a joint with no humanoid counterpart."""
+    return MIXAMO_TO_UNITY.get(joint.split(":")[-1])
+
+
+def _shortest_arc(a: np.ndarray, b: np.ndarray) -> Rotation:
+    """The smallest rotation turning direction ``a`` onto direction ``b``."""
+    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
+    axis = np.cross(a, b)
+    s, c = np.linalg.norm(axis), float(np.dot(a, b))
+    if s < 1e-9:
+        return Rotation.identity() if c > 0 else Rotation.from_rotvec(np.pi * np.array([0, 0, 1.]))
+    return Rotation.from_rotvec(axis / s * np.arctan2(s, c))
+
+
+class HumanoidMapping:
+    """The avatar's skeleton (``joint_names``, ``parents``, ``offsets`` in cm) as a Unity
+    humanoid: which joints are sent, under which names, and each joint's rest rotation
+    from a T-pose (``rest[j]``, world axes)."""
+
+    def __init__(self, joint_names, parents, offsets) -> None:
+        self.joint_names = tuple(joint_names)
+        self.parents = np.asarray(parents, int)
+        self.offsets = np.asarray(offsets, np.float64)
+        self.names = [unity_name(j) for j in self.joint_names]
+        self.sent = [j for j, n in enumerate(self.names) if n is not None]
+        children: dict[int, list[int]] = {}
+        for j, p in enumerate(self.parents):
+            children.setdefault(int(p), []).append(j)
+        rest = [Rotation.identity()] * len(self.joint_names)
+        for j, joint in enumerate(self.joint_names):
+            short = joint.split(":")[-1]
+            side = next((s for s in ("Left", "Right") if short.startswith(s)), None)
+            part = short[len(side):] if side else short
+            if side and part in _T_POSE_SIDEWAYS and children.get(j):
+                t_pose = np.array([1.0 if side == "Left" else -1.0, 0.0, 0.0])
+                rest[j] = _shortest_arc(t_pose, self.offsets[children[j][0]])
+            elif side and part.startswith("Hand") and self.parents[j] >= 0:
+                rest[j] = rest[self.parents[j]]  # fingers keep their rest relation to the hand
+        self.rest = rest
+
+    def bone_frame(self, rotations: np.ndarray, root: np.ndarray
+                   ) -> list[tuple[str, tuple[float, ...]]]:
+        """One body frame -> ``[(HumanBodyBones name, (px, py, pz, qx, qy, qz, qw))]``:
+        local positions in metres and local rotations, both in Unity's axes (x mirrored),
+        relative to a T-pose with identity rotations. ``rotations``: (joints, 4) xyzw
+        relative to the rest pose; ``root``: (3,) hips position in cm."""
+        out = []
+        local = Rotation.from_quat(np.asarray(rotations, np.float64))
+        for j in self.sent:
+            p = self.parents[j]
+            parent_rest = self.rest[p] if p >= 0 else Rotation.identity()
+            q = (parent_rest.inv() * local[j] * self.rest[j]).as_quat()
+            pos = (np.asarray(root, np.float64) if p < 0 else self.offsets[j]) / 100.0
+            out.append((self.names[j], (-pos[0], pos[1], pos[2], q[0], -q[1], -q[2], q[3])))
+        return out
+
+
+def parse_address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` -> (host, port); raises ValueError saying what is accepted."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{text!r} is not HOST:PORT (e.g. 127.0.0.1:39539)")
+    return host.strip("[]"), int(port)
+
+
+class VmcSender:
+    """Sends live chunks to a VMC receiver at ``host:port``, paced in real time, from a
+    thread of its own. :meth:`play` hands it a chunk; :meth:`stop` silences a line."""
+
+    def __init__(self, host: str, port: int, joint_names=None, parents=None,
+                 offsets=None) -> None:
+        from pythonosc.udp_client import SimpleUDPClient
+
+        if joint_names is None:
+            from synth.gesture.generator import default_rig
+
+            rig = default_rig()
+            joint_names, parents, offsets = rig.joint_names, rig.parents, rig.offsets
+        self.address = (host, port)
+        self.mapping = HumanoidMapping(joint_names, parents, offsets)
+        self._client = SimpleUDPClient(host, port)
+        self._queue: queue.Queue = queue.Queue()
+        self._stopped: set[str] = set()
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        self.bundles_sent = 0
+        self._thread = threading.Thread(target=self._run, name="vmc-sender", daemon=True)
+        self._thread.start()
+
+    def play(self, chunk: LiveChunk) -> None:
+        """Queue a chunk; the first chunk of a line starts its clock now."""
+        self._queue.put((time.monotonic(), chunk))
+
+    def stop(self, line_id: str) -> None:
+        """Send nothing more of a line (interrupted, cancelled)."""
+        with self._lock:
+            self._stopped.add(line_id)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _is_stopped(self, line_id: str) -> bool:
+        with self._lock:
+            return line_id in self._stopped
+
+    def _run(self) -> None:
+        line: str | None = None
+        start = 0.0
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            arrived, chunk = item
+            if self._is_stopped(chunk.line_id):
+                continue
+            if chunk.line_id != line:  # a new line takes the avatar over
+                line, start = chunk.line_id, arrived - chunk.t0
+            self._send_chunk(chunk, start)
+
+    def _send_chunk(self, chunk: LiveChunk, start: float) -> None:
+        body_ratio = chunk.face_fps / chunk.body_fps
+        for i in range(len(chunk.face)):
+            g = chunk.face_start + i
+            due = start + g / chunk.face_fps
+            wait = due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            if self._is_stopped(chunk.line_id) or not self._queue.empty() and \
+                    self._newer_line_waiting(chunk.line_id):
+                return
+            b = int(round(g / body_ratio)) - chunk.body_start
+            bones = None
+            if g % int(round(body_ratio)) == 0 and 0 <= b < len(chunk.rotations):
+                bones = self.mapping.bone_frame(chunk.rotations[b], chunk.root[b])
+            self._send_frame(chunk.face[i], bones)
+
+    def _newer_line_waiting(self, line_id: str) -> bool:
+        with self._queue.mutex:
+            return any(item is not None and item[1].line_id != line_id
+                       for item in self._queue.queue)
+
+    def _send_frame(self, weights: np.ndarray, bones) -> None:
+        from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
+        from pythonosc.osc_message_builder import OscMessageBuilder
+
+        def message(address: str, *args):
+            m = OscMessageBuilder(address=address)
+            for a in args:
+                m.add_arg(a)
+            return m.build()
+
+        bundle = OscBundleBuilder(IMMEDIATELY)
+        bundle.add_content(message("/VMC/Ext/OK", 1))
+        bundle.add_content(message("/VMC/Ext/T", float(time.monotonic() - self._started)))
+        if bones is not None:
+            bundle.add_content(message("/VMC/Ext/Root/Pos", "root", 0.0, 0.0, 0.0,
+                                       0.0, 0.0, 0.0, 1.0))
+            for name, values in bones:
+                bundle.add_content(message("/VMC/Ext/Bone/Pos", name,
+                                           *(float(v) for v in values)))
+        for name, value in zip(ARKIT_NAMES, weights):
+            bundle.add_content(message("/VMC/Ext/Blend/Val", name, float(value)))
+        bundle.add_content(message("/VMC/Ext/Blend/Apply"))
+        self._client.send(bundle.build())
+        self.bundles_sent += 1

@@ -1,0 +1,231 @@
+"""The learned voice-quality model: diffusion over spectral-shape and aperiodicity deltas.
+
+Files (``assets/voice/``): ``config.json`` (:class:`VoiceModelConfig`: normalisation, category
+table, sampling and rendering defaults, held-out check), ``denoiser/`` (the
+:class:`~synth.voice.denoiser.VoiceDenoiser`'s config + weights) and ``scheduler/`` (the
+training scheduler's config). ``make train-voice`` (``python -m synth.voice.train``) writes them.
+
+What it learned (``notebooks/voice.ipynb``): per phone class, how EmoDB's actors change the shape
+of their spectrum and the aperiodicity of their voice from their neutral reading of the same
+sentence (:mod:`synth.voice.emodb`). Anger and happiness lose 5-8 dB below 500 Hz and gain
+7-11 dB above 1.5 kHz in vowels (a tenser, brighter voice) and are less aperiodic in the mid band;
+sadness loses 4-7 dB between 500 Hz and 4 kHz (darker) and is 2-3 dB more aperiodic (breathier);
+fear brightens most above 3 kHz, in consonants too; boredom (taught as calm) hardly changes.
+
+Conditioning follows the prosody model (:mod:`synth.prosody.diffusion`): each emotion stretch of a
+line gives its category token (or "unknown" for categories without data: surprise, and any
+dimensional target), the VAD point of its prototype and an intensity input of 1; classifier-free
+guidance against the neutral estimate (``w = guidance_scale * guidance``) sets how exaggerated it
+is and the target's intensity scales the sampled delta linearly. Seeds give different voices.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from controllers.assets import asset_path
+from controllers.errors import InputError
+from controllers.target import CATEGORIES, EmotionTarget, nearest_category
+from synth.voice.bands import (
+    N_BANDS,
+    PHONE_CLASSES,
+    band_centres,
+    delta_names,
+    delta_size,
+    from_cepstrum,
+    split_delta,
+    to_cepstrum,
+)
+from synth.voice.shape import VoiceShape
+
+#: Name of the category token that means "no category, use the VAD point".
+UNKNOWN_CATEGORY = "unknown"
+
+
+@dataclass
+class VoiceModelConfig:
+    """How the shipped voice model was trained and how it samples and renders."""
+
+    delta_scale: list[float]
+    """Scale of each delta entry (:func:`~synth.voice.bands.delta_names`): model units -> dB."""
+    categories: list[str] = field(default_factory=lambda: [*CATEGORIES, UNKNOWN_CATEGORY])
+    """Category table of the denoiser's embedding, in index order."""
+    trained_categories: list[str] = field(default_factory=list)
+    """Categories seen in training; any other one is sampled as ``"unknown"`` + its VAD point."""
+    category_map: dict[str, str] = field(default_factory=dict)
+    """EmoDB emotion -> studio category used in training."""
+    guidance_scale: float = 1.0
+    """Classifier-free guidance weight (0 = neutral voice, 1 = as learned, >1 exaggerates)."""
+    num_inference_steps: int = 10
+    """DDIM steps when sampling."""
+    noise_scale: float = 0.5
+    """Factor on the initial noise (sampling temperature; below 1 stays near the learned mode)."""
+    envelope_scale: float = 1.0
+    """Factor on the spectral-shape change when rendered."""
+    aperiodicity_scale: float = 1.0
+    """Factor on the aperiodicity change when rendered."""
+    remove_prosody_tilt: bool = False
+    """Take out of the shape change the part the prosody's tilt offset already renders (a gain
+    rising from 500 Hz to 2 kHz), leaving the tilt to the prosody model."""
+    delta_names: list[str] = field(default_factory=delta_names)
+    """Entry names, to catch a mismatch with the code."""
+    validation: dict = field(default_factory=dict)
+    """Held-out-speaker metrics measured by the training script (for the record)."""
+
+    def save(self, path: Path) -> None:
+        from synth.atomic import atomic_write_text
+
+        atomic_write_text(path, json.dumps(asdict(self), indent=1))
+
+    @classmethod
+    def load(cls, path: Path) -> VoiceModelConfig:
+        return cls(**json.loads(Path(path).read_text()))
+
+
+class VoiceQualityModel:
+    """EmoDB-trained diffusion model of the voice's spectral shape and aperiodicity. Build it
+    with :meth:`load`; :meth:`predict` gives the :class:`VoiceShape` of a line."""
+
+    def __init__(self, pipeline, config: VoiceModelConfig):
+        self.pipeline = pipeline
+        self.config = config
+        if list(config.delta_names) != delta_names():
+            raise ValueError("shipped voice model does not match the code's delta layout; "
+                             "retrain with `make train-voice`")
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> VoiceQualityModel:
+        """The model stored in ``folder`` (default ``assets/voice``), loaded once per folder."""
+        return _load(str(Path(folder) if folder else asset_path("voice")))
+
+    @classmethod
+    def from_parts(cls, denoiser, scheduler, config: VoiceModelConfig) -> VoiceQualityModel:
+        """Wrap an in-memory denoiser and scheduler (used by training and tests)."""
+        from synth.voice.pipeline import VoiceDiffusionPipeline
+
+        neutral = config.categories.index("neutral")
+        return cls(VoiceDiffusionPipeline(denoiser, scheduler, neutral), config)
+
+    def save(self, folder: str | Path) -> None:
+        """Write ``config.json``, ``denoiser/`` and ``scheduler/`` into ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.pipeline.denoiser.save_pretrained(folder / "denoiser")
+        self.pipeline.scheduler.save_pretrained(folder / "scheduler")
+        self.config.save(folder / "config.json")
+
+    def conditions(self, targets: Sequence[EmotionTarget]) -> tuple[np.ndarray, np.ndarray,
+                                                                     np.ndarray, np.ndarray]:
+        """Per target (vad (m,3), category (m,) int, intensity input (m,), strength (m,)), as
+        :meth:`synth.prosody.diffusion.DiffusionProsody.conditions`."""
+        m = len(targets)
+        vad = np.zeros((m, 3), np.float32)
+        category = np.zeros(m, np.int64)
+        intensity = np.zeros(m, np.float32)
+        strength = np.zeros(m, np.float32)
+        table = self.config.categories
+        for i, target in enumerate(targets):
+            name, amount = target.category, float(target.intensity)
+            if name is None or (amount <= 0.0 and any(target.vad)):
+                name, amount = nearest_category(*target.vad)
+            point = np.asarray(target.vad, np.float32)
+            if amount > 0.05:
+                point = np.clip(point / amount, -1.0, 1.0)  # the prototype's direction
+            if name not in self.config.trained_categories:
+                name = UNKNOWN_CATEGORY
+            vad[i] = point
+            category[i] = table.index(name)
+            intensity[i] = 1.0 if amount > 0 else 0.0
+            strength[i] = amount if target.category != "neutral" else 0.0
+        return vad, category, intensity, strength
+
+    def sample(self, targets: Sequence[EmotionTarget], seed: int | None = None,
+               guidance: float = 1.0) -> np.ndarray:
+        """(m, delta_size()) float32 learned deltas (dB), one per target, intensity applied.
+
+        The targets are sampled together from one seeded noise draw (target ``i`` gets row ``i``
+        of it), so the same seed and targets give the same deltas.
+        """
+        import torch
+
+        if not np.isfinite(guidance) or guidance < 0:
+            raise InputError(f"guidance {guidance} must be a finite number >= 0")
+        if len(targets) == 0:
+            return np.zeros((0, delta_size()), np.float32)
+        cfg = self.config
+        vad, category, intensity, strength = self.conditions(targets)
+        weight = ((strength > 0) * cfg.guidance_scale * float(guidance)).astype(np.float32)
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % 2**63)
+        generator = torch.Generator().manual_seed(int(seed))
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # a tiny network: thread hand-offs would cost more than it
+        try:
+            with torch.inference_mode():
+                sample = self.pipeline(
+                    torch.from_numpy(vad), torch.from_numpy(category),
+                    torch.from_numpy(intensity), torch.from_numpy(weight),
+                    num_inference_steps=cfg.num_inference_steps, generator=generator,
+                    noise_scale=cfg.noise_scale).numpy()
+        finally:
+            torch.set_num_threads(threads)
+        return (sample * strength[:, None] * np.asarray(cfg.delta_scale, np.float32)).astype(
+            np.float32)
+
+    def predict(self, targets: Sequence[EmotionTarget], seed: int | None = None,
+                guidance: float = 1.0) -> VoiceShape:
+        """The :class:`VoiceShape` of a line with one target per syllable: one sampled delta per
+        stretch of one target (as the prosody's emotion runs), given to each of its syllables."""
+        from synth.prosody.diffusion import emotion_runs
+
+        runs = emotion_runs(targets)
+        deltas = self.sample([targets[r.start] for r in runs], seed, guidance)
+        if self.config.remove_prosody_tilt:
+            deltas = without_prosody_tilt(deltas)
+        out = np.zeros((len(targets), delta_size()), np.float32)
+        for run, delta in zip(runs, deltas):
+            out[run] = delta
+        return VoiceShape(out, self.config.envelope_scale, self.config.aperiodicity_scale)
+
+
+def prosody_tilt_shape(corner_hz: float = 1000.0, octaves: float = 2.0) -> np.ndarray:
+    """(N_BANDS,) the prosody renderer's tilt gain per unit at the band centres (0 below
+    ``corner / 2**(octaves/2)``, 1 above ``corner * 2**(octaves/2)``; see
+    :class:`synth.tts.render.RenderConfig`)."""
+    f = band_centres()
+    return np.clip(np.log2(np.maximum(f, 1.0) / corner_hz) / octaves + 0.5, 0.0, 1.0)
+
+
+def without_prosody_tilt(deltas: np.ndarray) -> np.ndarray:
+    """(m, D) deltas whose per-class shape change has its least-squares fit on a constant plus
+    :func:`prosody_tilt_shape` removed (the constant is a level, which rendering ignores)."""
+    deltas = np.array(deltas, np.float32, copy=True)
+    cep, _ = split_delta(deltas)
+    bands = from_cepstrum(cep)  # (m, c, N_BANDS)
+    basis = np.stack([np.ones(N_BANDS), prosody_tilt_shape()], axis=1)
+    coef, *_ = np.linalg.lstsq(basis, bands.reshape(-1, N_BANDS).T, rcond=None)
+    residual = bands - (coef[1][:, None] * basis[:, 1][None, :]).reshape(bands.shape)
+    n_cep = cep.shape[-1] * len(PHONE_CLASSES)
+    deltas[:, :n_cep] = to_cepstrum(residual).reshape(len(deltas), n_cep)
+    return deltas
+
+
+@functools.lru_cache(maxsize=4)
+def _load(folder: str) -> VoiceQualityModel:
+    from diffusers import DDPMScheduler
+
+    from synth.voice.denoiser import VoiceDenoiser
+
+    path = Path(folder)
+    if not (path / "config.json").exists():
+        raise FileNotFoundError(f"no trained voice model in {path}; run `make train-voice`")
+    denoiser = VoiceDenoiser.from_pretrained(path / "denoiser", low_cpu_mem_usage=False)
+    scheduler = DDPMScheduler.from_pretrained(path / "scheduler")
+    return VoiceQualityModel.from_parts(denoiser, scheduler,
+                                        VoiceModelConfig.load(path / "config.json"))

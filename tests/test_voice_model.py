@@ -1,0 +1,180 @@
+"""The learned voice-quality model (synth/voice): EmoDB data prep, shipped weights, and its effect
+on a real piper take rendered through WORLD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from controllers.target import EmotionTarget
+from synth.voice import VoiceQualityModel, VoiceShape
+from synth.voice.bands import (
+    HIGH_HZ,
+    PHONE_CLASSES,
+    band_centres,
+    delta_size,
+    from_cepstrum,
+    split_delta,
+)
+
+TEXT = "The train to the coast leaves at half past nine."
+
+
+def band_db(audio: np.ndarray, sample_rate: int, low: float, high: float) -> float:
+    """Long-term energy of ``audio`` between ``low`` and ``high`` Hertz, dB (Welch average)."""
+    from scipy.signal import welch
+
+    freqs, power = welch(audio, sample_rate, nperseg=1024)
+    return 10.0 * np.log10(power[(freqs >= low) & (freqs < high)].sum() + 1e-20)
+
+
+def alpha_ratio(audio: np.ndarray, sample_rate: int) -> float:
+    """eGeMAPS' alpha ratio on the whole take: energy 1-5 kHz over 50 Hz-1 kHz, dB."""
+    return band_db(audio, sample_rate, 1000, 5000) - band_db(audio, sample_rate, 50, 1000)
+
+
+# -- data prep on real EmoDB files -------------------------------------------------------------
+def test_emodb_deltas_from_real_recordings(emodb):
+    from synth.prosody.emodb import EMODB_EMOTIONS
+    from synth.voice.emodb import build_table, frame_classes, read_phones
+
+    phones = read_phones(emodb, "03a01Wa")
+    assert phones and all(p.start < 2.0 and p.end > p.start for p in phones)
+    assert any(p.is_vowel for p in phones) and any(p.is_pause for p in phones)
+    f0 = np.where(np.arange(400) % 3 == 0, 0.0, 120.0)
+    classes, _ = frame_classes(phones, f0)
+    assert set(np.unique(classes)) == {-1, 0, 1, 2}
+
+    # actor 03, sentence a01: neutral, angry and sad takes
+    table = build_table(emodb, progress=False, stems=["03a01Wa", "03a01Ta", "03a01Nc"])
+    assert table["delta"].shape == (3, delta_size())
+    emotion = [EMODB_EMOTIONS[k] for k in table["emotion"]]
+    assert sorted(emotion) == ["anger", "neutral", "sadness"]
+    delta = dict(zip(emotion, table["delta"]))
+    assert np.all(delta["neutral"] == 0)
+    vowel = PHONE_CLASSES.index("vowel")
+    bands = {e: from_cepstrum(split_delta(d)[0][vowel]) for e, d in delta.items()}
+    assert all(np.isfinite(b).all() for b in bands.values())
+    low, high = band_centres() < 500, (band_centres() > 1500) & (band_centres() < 5000)
+    # the angry actor's vowels are brighter than his neutral ones: mid-high bands up, lows down
+    assert bands["anger"][high].mean() - bands["anger"][low].mean() > 6.0
+    assert bands["anger"][high].mean() > bands["sadness"][high].mean() + 3.0
+
+
+# -- the shipped model ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def model() -> VoiceQualityModel:
+    return VoiceQualityModel.load()
+
+
+def test_shipped_model_loads_and_samples_deterministically(model):
+    anger = EmotionTarget.from_category("anger", 1.0)
+    a, b = model.sample([anger], seed=3), model.sample([anger], seed=3)
+    c = model.sample([anger], seed=4)
+    assert a.shape == (1, delta_size()) and a.dtype == np.float32 and np.isfinite(a).all()
+    np.testing.assert_array_equal(a, b)
+    assert np.abs(a - c).max() > 1e-3
+    assert np.all(model.sample([EmotionTarget.neutral()], seed=3) == 0)
+    half = model.sample([EmotionTarget.from_category("anger", 0.5)], seed=3)
+    np.testing.assert_allclose(half, 0.5 * a, rtol=1e-4, atol=1e-4)
+    assert np.all(model.sample([anger], seed=3, guidance=0.0) == 0)
+
+
+def test_learned_directions_are_emodbs(model):
+    """Mean over seeds: anger and happiness brighten the vowels, sadness darkens the middle
+    of the spectrum and makes the voice more aperiodic, as EmoDB's actors did."""
+    centres = band_centres()
+    low, high = centres < 500, (centres > 1500) & (centres < 5000)
+
+    def mean(category):
+        target = EmotionTarget.from_category(category, 1.0)
+        d = np.mean([model.sample([target], seed=s)[0] for s in range(8)], axis=0)
+        cep, ap = split_delta(d)
+        return from_cepstrum(cep[PHONE_CLASSES.index("vowel")]), ap[0]
+
+    for category in ("anger", "happiness"):
+        bands, _ = mean(category)
+        assert bands[high].mean() - bands[low].mean() > 6.0, category
+    sad_bands, sad_ap = mean("sadness")
+    assert sad_bands[high].mean() - sad_bands[low].mean() < 0.0
+    assert sad_ap.mean() > 1.0  # dB more aperiodic (breathier)
+    _, anger_ap = mean("anger")
+    assert sad_ap.mean() > anger_ap.mean() + 1.0
+
+
+def test_one_delta_per_emotion_stretch(model):
+    anger = EmotionTarget.from_category("anger", 1.0)
+    sad = EmotionTarget.from_category("sadness", 1.0)
+    shape = model.predict([anger] * 3 + [sad] * 4, seed=1)
+    assert isinstance(shape, VoiceShape) and shape.deltas.shape == (7, delta_size())
+    assert np.all(shape.deltas[:3] == shape.deltas[0]) and np.all(shape.deltas[3:] == shape.deltas[3])
+    assert np.abs(shape.deltas[0] - shape.deltas[3]).max() > 1.0
+
+
+# -- applied to a real take ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tts():
+    from synth.tts import EmotionalTTS
+
+    return EmotionalTTS.load("diffusion")
+
+
+def test_tts_loads_the_voice_model_with_the_diffusion_prosody(tts):
+    from synth.tts import EmotionalTTS
+
+    assert isinstance(tts.voice_quality, VoiceQualityModel)
+    assert EmotionalTTS.load("rules", voice=tts.voice).voice_quality is None
+
+
+def _speak(tts, category: str, voice_quality: bool, seed: int = 2):
+    tts.render_config.voice_quality = voice_quality
+    try:
+        target = EmotionTarget.from_category(category, 1.0 if category != "neutral" else 0.0)
+        return tts.speak(target, seed=seed, text=TEXT)
+    finally:
+        tts.render_config.voice_quality = True
+
+
+def test_voice_model_moves_the_rendered_voice_the_learned_way(tts):
+    """Same text, seed and prosody; only the voice model on or off (measured on the audio)."""
+    takes = {(c, on): _speak(tts, c, on) for c in ("anger", "sadness", "neutral") for on in (True, False)}
+    rate = takes[("anger", True)].sample_rate
+    alpha = {k: alpha_ratio(s.audio, rate) for k, s in takes.items()}
+    # anger: a tenser, brighter voice (alpha ratio up by several dB)
+    assert alpha[("anger", True)] > alpha[("anger", False)] + 3.0
+    # sadness: darker in the 1-4 kHz band relative to the first formant region
+    mid = {k: band_db(s.audio, rate, 1000, 4000) - band_db(s.audio, rate, 100, 700)
+           for k, s in takes.items()}
+    assert mid[("sadness", True)] < mid[("sadness", False)] - 1.0
+    # the neutral reading is untouched, the limiter still holds, same length
+    np.testing.assert_array_equal(takes[("neutral", True)].audio, takes[("neutral", False)].audio)
+    for speech in takes.values():
+        assert np.abs(speech.audio).max() <= 10 ** (-1.0 / 20) + 1e-6
+    assert len(takes[("anger", True)].audio) == len(takes[("anger", False)].audio)
+
+
+def test_apply_keeps_frame_power_and_holds_above_8khz(tts, model):
+    """On the WORLD analysis of a real take: each frame's power is kept, the gain above 8 kHz is
+    the 8 kHz band's, pauses are untouched and aperiodicity stays in (0, 1]."""
+    from synth.tts.acoustics import f0_contour
+    from synth.tts.render import analyse_spectra
+
+    speech = tts.neutral(TEXT, seed=0)
+    rate, timeline = speech.sample_rate, speech.timeline
+    f0 = f0_contour(speech.audio, rate, timeline.hop)
+    envelope, aperiodicity = analyse_spectra(speech.audio, rate, f0, timeline.hop)
+    target = EmotionTarget.from_category("anger", 1.0)
+    shape = model.predict([target] * len(timeline.syllables), seed=0)
+    env2, ap2 = shape.apply(envelope.copy(), aperiodicity.copy(), timeline, f0, rate)
+    np.testing.assert_allclose(env2.sum(axis=1), envelope.sum(axis=1), rtol=1e-6)
+    gain = 10 * np.log10(env2 / envelope)
+    gain -= gain[:, :1]
+    freqs = np.linspace(0, rate / 2, envelope.shape[1])
+    above = freqs >= max(HIGH_HZ, band_centres()[-1])
+    assert np.abs(gain[:, above] - gain[:, above][:, :1]).max() < 1e-6
+    speaking = np.abs(gain).max(axis=1) > 1.0
+    assert speaking.mean() > 0.3  # most frames of the line are speech and get a new shape
+    first_phone = timeline.phonemes[0]
+    if first_phone.symbol == "_" and first_phone.end > 0.05:  # a leading pause stays as it was
+        assert np.abs(gain[: int(first_phone.end / timeline.hop) - 3]).max() < 1e-6
+    assert (ap2 > 0).all() and (ap2 <= 1).all()
