@@ -64,6 +64,9 @@ def ser_table() -> dict:
         results[mode] = r
         print(f"| {mode} | {r.uar:.3f} | {r.ece_raw:.3f} | {r.ece:.3f} | "
               f"{min(r.per_speaker_uar.values()):.2f} |")
+    print("\n(the critic reads the studio's takes in mode \"voice\": the speaker model on "
+          "features normalised by the voice's reference statistics, assets/critic/voice.json, "
+          "as EmoDB's speakers are normalised: its LOSO figures are the speaker row's)")
     print("\nconfusion (speaker-normalised mode; rows true, columns predicted):")
     print(format_confusion(results["speaker"].confusion))
     print("\nconfusion (single-file mode = `emostudio analyze`, unseen speakers):")

@@ -19,7 +19,8 @@ same models: the offline path (``Studio.perform``: the whole take before any aud
 latency the streamed first audio is compared with; and the CPU time of the first chunk's work
 alone (its phrase spoken and animated on one thread), what the first audio would take on an
 idle machine. The load average is printed: on a shared machine every wall-clock figure
-includes other programs' work.
+includes other programs' work; the server's CPU seconds per second of audio (from /proc) do
+not: below the core count divided by the clients, the machine keeps up with them.
 """
 
 from __future__ import annotations
@@ -140,22 +141,32 @@ def start_server() -> tuple[subprocess.Popen, str]:
     raise RuntimeError("emostudio serve did not start")
 
 
-def summary(stats: list[LineStats]) -> dict[str, str]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def summary(stats: list[LineStats], cpu: float) -> dict[str, str]:
     ttfa = [s.ttfa for s in stats]
     ttff = [s.ttff for s in stats]
     gaps = [g for s in stats for g in s.gaps]
+    lines_with = sum(1 for s in stats if s.underruns)
     return {
         "time to first audio, s (mean / max)": f"{statistics.mean(ttfa):.3f} / {max(ttfa):.3f}",
-        "time to first face frame, s (mean / max)": f"{statistics.mean(ttff):.3f} / {max(ttff):.3f}",
+        "time to first face frame, s (mean / max)":
+            f"{statistics.mean(ttff):.3f} / {max(ttff):.3f}",
         "real-time factor (mean / max)":
             f"{statistics.mean(s.rtf for s in stats):.2f} / {max(s.rtf for s in stats):.2f}",
         "underruns (lines with one / total)":
-            f"{sum(1 for s in stats if s.underruns)}/{len(stats)} / {sum(s.underruns for s in stats)}",
+            f"{lines_with}/{len(stats)} / {sum(s.underruns for s in stats)}",
         "seconds stalled (total)": f"{sum(s.stalled_s for s in stats):.3f}",
         "least lead of a chunk over playback, s": f"{min(s.min_lead_s for s in stats):.3f}",
         "jitter of chunk arrival (sd of gaps), s":
             f"{statistics.pstdev(gaps):.3f}" if len(gaps) > 1 else "-",
         "seconds of audio per line (mean)": f"{statistics.mean(s.audio_s for s in stats):.2f}",
+        "server CPU s per s of audio (all threads)":
+            f"{cpu / sum(s.audio_s for s in stats):.2f}",
     }
 
 
@@ -197,7 +208,9 @@ def main() -> int:
     load_before = os.getloadavg()
     proc, url = start_server()
     try:
+        cpu0 = cpu_seconds(proc.pid)
         single = asyncio.run(client(url, lines, "solo"))
+        cpu1 = cpu_seconds(proc.pid)
 
         async def crowd():
             return await asyncio.gather(*(
@@ -205,6 +218,7 @@ def main() -> int:
                 for c in range(args.clients)))
 
         many = [s for per_client in asyncio.run(crowd()) for s in per_client]
+        cpu2 = cpu_seconds(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -214,7 +228,7 @@ def main() -> int:
     offline_s, first_cpu = baseline(lines)
     load_after = os.getloadavg()
 
-    one, crowd_rows = summary(single), summary(many)
+    one, crowd_rows = summary(single, cpu1 - cpu0), summary(many, cpu2 - cpu1)
     width = max(map(len, one)) + 2
     print(f"live mode: {args.lines} lines of 15 words (1 client); {args.clients} clients x "
           f"{args.rounds} lines at once; {os.cpu_count()} CPU cores")

@@ -5,7 +5,9 @@ model that has never seen our voice hears the intended emotion. openSMILE is lic
 non-commercial use only, so this module is benchmark-only: nothing under ``controllers/``,
 ``synth/`` or ``studio/`` may import it.
 
-Model: the 88 eGeMAPSv02 functionals (openSMILE) of each clip, z-normalised per speaker (mean and
+Model: the 88 eGeMAPSv02 functionals (openSMILE) of each clip (every clip, EmoDB's or ours, first
+made like the shared EmoDB copy's: band-limited to 8 kHz and peak-normalised, :func:`prepare`; the
+copy's clips are also cut or padded to 2 s, which is not done to takes), z-normalised per speaker (mean and
 standard deviation over all of that speaker's clips), then a multinomial logistic regression over
 EmoDB's 7 classes (:data:`CLASSES`; ``calm`` is EmoDB's boredom, its low-arousal class besides
 sadness). :meth:`Yardstick.train` measures the unweighted average recall (UAR) by
@@ -62,18 +64,36 @@ def feature_names() -> list[str]:
     return list(_smile().feature_names)
 
 
-def egemaps(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """(88,) float64 eGeMAPSv02 functionals of a mono ``audio`` (samples,) clip."""
-    frame = _smile().process_signal(np.asarray(audio, np.float32).reshape(-1), sample_rate)
+def prepare(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """(samples,) float32: ``audio`` made like the clips of the shared EmoDB copy the recogniser
+    learned from: band-limited to 8 kHz (EmoDB was recorded at 16 kHz; resampled there and back)
+    and peak-normalised (the copy is, so absolute level was never a cue the model could learn;
+    level relations inside a clip still are)."""
+    from scipy.signal import resample_poly
+
+    x = np.asarray(audio, np.float64).reshape(-1)
+    if sample_rate > 16000:
+        g = np.gcd(16000, int(sample_rate))
+        x = resample_poly(resample_poly(x, 16000 // g, sample_rate // g),
+                          sample_rate // g, 16000 // g)[:len(audio)]
+    peak = np.max(np.abs(x)) if len(x) else 0.0
+    return (x / peak if peak > 0 else x).astype(np.float32)
+
+
+def egemaps(audio: np.ndarray, sample_rate: int, prepared: bool = True) -> np.ndarray:
+    """(88,) float64 eGeMAPSv02 functionals of a mono ``audio`` (samples,) clip, after
+    :func:`prepare` (``prepared=False``: of the clip as it is, e.g. to compare loudness)."""
+    x = prepare(audio, sample_rate) if prepared else np.asarray(audio, np.float32).reshape(-1)
+    frame = _smile().process_signal(x, sample_rate)
     return frame.to_numpy(np.float64)[0]
 
 
-def egemaps_file(path) -> np.ndarray:
+def egemaps_file(path, prepared: bool = True) -> np.ndarray:
     """(88,) eGeMAPSv02 functionals of an audio file (mono or the first channel)."""
     import soundfile as sf
 
     audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    return egemaps(audio[:, 0], rate)
+    return egemaps(audio[:, 0], rate, prepared)
 
 
 def emodb_features(shared: Path = SHARED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,7 +104,7 @@ def emodb_features(shared: Path = SHARED) -> tuple[np.ndarray, np.ndarray, np.nd
     if not labels.is_file():
         raise FileNotFoundError(f"EmoDB not found at {root} (set EMOSTUDIO_SHARED)")
     rows = list(csv.DictReader(labels.open()))
-    cache = CACHE / f"emodb_egemaps_v02_{len(rows)}.npz"
+    cache = CACHE / f"emodb_egemaps_v02_prepared_{len(rows)}.npz"
     y = np.asarray([EMODB_TO_CLASS[r["emotion"]] for r in rows])
     speakers = np.asarray([r["speaker"] for r in rows])
     if cache.is_file():

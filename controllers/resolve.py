@@ -60,6 +60,10 @@ def plan_for(text: str, emotion: Emotion = None) -> EmotionPlan:
         emotion = _from_tuple(emotion)
     if isinstance(emotion, str) and not emotion.strip():
         emotion = None
+    if emotion is not None and not isinstance(emotion, (str, EmotionTarget)):
+        raise InputError(f"cannot read an emotion from {type(emotion).__name__}; give a "
+                         "description, (valence, arousal[, dominance]), an EmotionTarget or an "
+                         "EmotionPlan")
     return plan_line(text, emotion)
 
 

@@ -10,7 +10,8 @@ Without an address, a private cluster starts on this machine, bound to 127.0.0.1
 dashboard, token authentication), with one CPU per actor, and stops with the batch. With an
 address (``auto``: the cluster started on this machine by ``ray start``; ``HOST:PORT``: its
 head) the batch joins a running cluster: every node then needs the output folder at the same
-path (a shared file system) and emostudio installed.
+path (a shared file system) and emostudio installed. (Ray turns token authentication on only
+for ``auto``: with ``HOST:PORT``, set ``RAY_AUTH_MODE=token`` when the cluster uses it.)
 
 A worker process that dies (killed, out of memory, a lost node) is replaced by a new actor and
 its line rendered again, at most :data:`MAX_ATTEMPTS` times in all; a line that fails for a
@@ -20,6 +21,7 @@ retried.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -65,9 +67,9 @@ class _Worker:
 
 def _import_ray(local: bool):
     """Import Ray; a clear error when it is not installed."""
-    if local:
-        # Set before Ray is first imported (read at import). Loopback node address: the
-        # servers of a cluster started here listen on 127.0.0.1 only.
+    if local and "ray" not in sys.modules:
+        # Read when Ray is first imported. Loopback node address: the servers of a cluster
+        # started here listen on 127.0.0.1 only; token authentication, said once (no warning).
         os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         os.environ.setdefault("RAY_AUTH_MODE", "token")
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -104,7 +106,7 @@ class RayEngine:
             return False
         quiet = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
         if self.address is None:
-            ray.init(num_cpus=self.jobs, _node_ip_address="127.0.0.1",
+            ray.init(address="local", num_cpus=self.jobs, _node_ip_address="127.0.0.1",
                      object_store_memory=OBJECT_STORE_BYTES, **quiet)
         else:
             quiet.pop("include_dashboard")  # (the cluster's own setting)
@@ -123,8 +125,16 @@ class RayEngine:
         actor = self._actor_class.remote(prosody)
         return _Worker(actor, actor.pid.remote())
 
-    def rendering(self) -> dict[int, str]:
-        """Worker process id -> index of the line it is rendering, for each busy worker."""
+    def _replace(self, worker: _Worker, prosody: str) -> _Worker:
+        """A new actor in the place of ``worker``'s, which is gone."""
+        self._ray.kill(worker.actor)  # (if its process lives on, unreachable, it ends now)
+        slot = self._workers.index(worker)
+        self._workers[slot] = self._start(prosody)
+        return self._workers[slot]
+
+    def rendering(self) -> dict[int, int]:
+        """Worker process id -> index (in the script) of the line it is rendering, for each
+        busy worker."""
         busy = [w for w in self._workers if w.line is not None]
         return dict(zip(self._ray.get([w.pid for w in busy]), [w.line for w in busy]))
 
@@ -136,7 +146,8 @@ class RayEngine:
             self._render(lines, todo, out, options, finish)
         finally:
             for worker in self._workers:
-                self._ray.kill(worker.actor)
+                with contextlib.suppress(Exception):  # (a cluster already gone)
+                    self._ray.kill(worker.actor)
             self._workers = []
             if ours:
                 self._ray.shutdown()
@@ -150,8 +161,12 @@ class RayEngine:
         queue = deque(todo)
         attempts = dict.fromkeys(todo, 0)
         running: dict = {}  # ObjectRef of a render -> its worker
+        cpus = int(ray.cluster_resources().get("CPU", 0))
+        if cpus < self.jobs:  # an actor without a CPU would hold its line forever
+            tqdm.write(f"emostudio batch: the Ray cluster has {cpus} CPUs; running "
+                       f"{max(cpus, 1)} workers, not {self.jobs}", file=sys.stderr)
         self._workers = [self._start(options.prosody)
-                         for _ in range(min(self.jobs, len(todo)))]
+                         for _ in range(max(1, min(self.jobs, cpus, len(todo))))]
 
         def feed(worker: _Worker) -> None:
             if queue:
@@ -173,9 +188,7 @@ class RayEngine:
             except RayError as exc:  # the worker process or its node is gone
                 if isinstance(exc, RayActorError) and exc.actor_init_failed:
                     raise RuntimeError(f"a Ray worker could not load the models: {exc}") from None
-                ray.kill(worker.actor)
-                slot = self._workers.index(worker)
-                worker = self._workers[slot] = self._start(options.prosody)
+                worker = self._replace(worker, options.prosody)
                 if attempts[i] < MAX_ATTEMPTS:
                     self.retried.append(lines[i].id)
                     tqdm.write(f"emostudio batch: the worker rendering line {lines[i].id!r} "

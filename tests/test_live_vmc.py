@@ -106,9 +106,13 @@ def test_a_live_line_reaches_a_vmc_receiver_in_real_time():
     applies = [t for t, a, _ in messages if a == "/VMC/Ext/Blend/Apply"]
     assert len(applies) == frames  # one face frame per 1/60 s of the line, each applied once
     span = applies[-1] - applies[0]
-    assert 0.9 * duration < span < duration + 1.0  # paced in real time, not dumped at once
-    rate = (len(applies) - 1) / span
-    assert 50 < rate < 66
+    assert span > 0.9 * duration  # paced in real time, not dumped at once
+    # 60 frames a second: frames in each half second from a frame on (a slow machine may
+    # hold the clock back between chunks, and delays single packets, never the pace)
+    t = np.array(applies)
+    starts = t[t <= t[-1] - 0.5]
+    per_second = np.median([np.sum((t >= s) & (t < s + 0.5)) / 0.5 for s in starts])
+    assert 54 <= per_second <= 66
 
     values = [(args[0], args[1]) for _, a, args in messages if a == "/VMC/Ext/Blend/Val"]
     assert {name for name, _ in values} == set(ARKIT_NAMES)

@@ -127,7 +127,10 @@ def test_take_glb_has_skeleton_and_morph_animation(take_dir):
     assert glb.skins and len(glb.skins[0].joints) >= 20
     meshes_with_targets = [m for m in glb.meshes if m.primitives[0].targets]
     assert meshes_with_targets
-    assert max(len(m.primitives[0].targets) for m in meshes_with_targets) == 52
+    # the 52 ARKit targets first, then the avatar's corrective shapes (synth.avatar.correctives)
+    mesh = max(meshes_with_targets, key=lambda m: len(m.primitives[0].targets))
+    assert mesh.extras["arkitTargetCount"] == 52
+    assert len(mesh.primitives[0].targets) == len(mesh.extras["targetNames"]) > 52
     paths = {c.target.path for a in glb.animations for c in a.channels}
     assert {"weights", "rotation"} <= paths
     # the animation is as long as the speech

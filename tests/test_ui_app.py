@@ -132,7 +132,7 @@ def test_twenty_concurrent_requests_are_all_answered(server):
     base, out = server
 
     def bad_render(k: int) -> str:
-        data = {"data": [f"Line {k}.", "description", f"valence {k}e400", 0, 0, 0, "anger",
+        data = {"data": [f"Line {k}.", "description", f"valence {k + 1}e400", 0, 0, 0, "anger",
                          0.5, k, "none"]}
         request = urllib.request.Request(f"{base}/gradio_api/call/generate",
                                          data=json.dumps(data).encode(),

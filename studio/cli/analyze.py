@@ -79,8 +79,10 @@ def parse_box(text: str) -> tuple[int, int, int, int]:
 
     try:
         x0, y0, x1, y1 = (int(float(v)) for v in text.split(","))
-    except ValueError:
+    except (ValueError, OverflowError):  # (NaN, infinity: not a pixel)
         raise InputError(f"--face-box {text!r}: give four pixel numbers X0,Y0,X1,Y1") from None
+    if not (0 <= x0 < x1 and 0 <= y0 < y1):
+        raise InputError(f"--face-box {text!r}: give X0 < X1 and Y0 < Y1, all at least 0")
     return x0, y0, x1, y1
 
 
@@ -92,8 +94,11 @@ def analyze(args: argparse.Namespace) -> dict:
 
     if args.max_frames < 1:
         raise InputError("--max-frames must be at least 1")
+    face_box = parse_box(args.face_box) if args.face_box else None  # (checked before models load)
     audio, sr = read_audio(args.audio)
     neutral = read_audio(args.reference) if args.reference else None
+    if args.video and not Path(args.video).is_file():
+        raise InputError(f"{args.video}: no such video file")
     speech = SpeechEmotionRecognizer.load().estimate(audio, sr, neutral=neutral)
     result = speech.to_dict()
     result.pop("modality")
@@ -114,8 +119,8 @@ def analyze(args: argparse.Namespace) -> dict:
             scale = width / camera.renderer.size
             box = tuple(c * scale for c in camera.crop_box)
             baseline, margin = camera.baseline, 0.0
-        if args.face_box:
-            box, margin = parse_box(args.face_box), 0.1
+        if face_box:
+            box, margin = face_box, 0.1
         face = FaceEmotionRecognizer.load().estimate(frames, box, baseline=baseline,
                                                      margin=margin)
         result["face"] = {k: v for k, v in face.to_dict().items() if k != "modality"}

@@ -100,7 +100,6 @@ def read_audio(path: str):
     Multi-channel files are averaged to mono. InputError when the file is missing, unreadable,
     empty, or its samples or rate are unusable (``synth.tts.align.check_recording``).
     """
-    import numpy as np
     import soundfile as sf
 
     from controllers.errors import InputError
@@ -142,6 +141,10 @@ def check_timeline(timeline: Timeline, what: str) -> None:
     for kind, items in (("phoneme", timeline.phonemes), ("syllable", timeline.syllables),
                         ("word", timeline.words)):
         for k, item in enumerate(items):
+            if not all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                       for x in (item.start, item.end)):
+                raise InputError(f"{what}: {kind} {k} has times {item.start!r}, {item.end!r}; "
+                                 "give numbers of seconds")
             start, end = float(item.start), float(item.end)
             if not (np.isfinite(start) and np.isfinite(end)
                     and -TIMELINE_TOLERANCE_S <= start <= end <= duration + TIMELINE_TOLERANCE_S):
@@ -184,8 +187,12 @@ def load_timeline(args: argparse.Namespace, audio, rate: int):
             raise InputError(f"--timeline {args.timeline} lasts {timeline.duration:.2f} s but "
                              f"--audio lasts {seconds:.2f} s; give the timeline of this recording")
         return timeline
+    from controllers.limits import MAX_TEXT_CHARS
     from synth.tts import align_recording
 
+    if args.text is not None and len(args.text) > MAX_TEXT_CHARS:
+        raise InputError(f"--text is {len(args.text)} characters long; transcripts up to "
+                         f"{MAX_TEXT_CHARS} are aligned")
     return align_recording(audio, rate, transcript=args.text).timeline
 
 

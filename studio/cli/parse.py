@@ -12,6 +12,7 @@ import json
 import sys
 
 from controllers.errors import InputError
+from controllers.limits import MAX_DESCRIPTION_CHARS
 from controllers.parse import ParseResult, parse_description, target_json
 from controllers.target import ATTRIBUTE_VALUES, EmotionTarget
 
@@ -23,7 +24,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                     "intensifiers, negation, mixtures, sequences ('calm at first, then angry'), "
                     "voice words (whisper, fast, monotone), numbers ('valence 0.5, arousal -0.2'), "
                     "captions ('speaker has a high pitch and ... emotion is angry') and emoji.")
-    p.add_argument("description", nargs="?", help="the emotion description")
+    p.add_argument("description", nargs="?",
+                   help=f"the emotion description (at most {MAX_DESCRIPTION_CHARS} characters)")
     p.add_argument("--json", action="store_true", help="print JSON (the CLI.md contract)")
     p.add_argument("--script", metavar="FILE",
                    help="parse every line of a script (.txt, .csv, .yaml) instead")

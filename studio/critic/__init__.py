@@ -9,9 +9,11 @@ from studio.critic.judge import Critic, CriticConfig
 from studio.critic.loop import LoopConfig, judge_take, run_critic_loop
 from studio.critic.report import write_report
 from studio.critic.take_result import TakeResult
-from studio.critic.verdict import Controls, IterationRecord, Verdict
+from studio.critic.segments import SegmentSpan, segment_spans
+from studio.critic.verdict import Controls, IterationRecord, SegmentRecord, Verdict
 
 __all__ = [
     "Controls", "Critic", "CriticConfig", "EmotionEstimate", "IterationRecord", "LoopConfig",
-    "TakeResult", "Verdict", "fuse", "judge_take", "run_critic_loop", "write_report",
+    "SegmentRecord", "SegmentSpan", "TakeResult", "Verdict", "fuse", "judge_take",
+    "run_critic_loop", "segment_spans", "write_report",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 import threading
 from pathlib import Path
 
@@ -163,9 +164,16 @@ class ReportFigure:
             self.canvas.restore_region(self.background)
             new = self._artists(verdict)
             titles = (self.bars.title, self.suptitle)
-            self.bars.title.set_text(f"take {verdict.best + 1} of {len(verdict.iterations)}: "
-                                     f"{'SUCCESS' if verdict.success else 'not reached'}")
-            self.suptitle.set_text(verdict.reason)
+            title = (f"take {verdict.best + 1} of {len(verdict.iterations)}: "
+                     f"{'SUCCESS' if verdict.success else 'not reached'}")
+            segments = verdict.best_record.segments
+            if len(segments) > 1:  # the bars show the main segment (the record's estimates)
+                main = max(segments, key=lambda s: len(s.span.text))
+                title += f"; bars: segment {main.span.index + 1} ({main.span.target.category})"
+            self.bars.title.set_text(title)
+            # the reason on at most two lines (critic.json has it whole)
+            lines = textwrap.wrap(verdict.reason, 165)
+            self.suptitle.set_text("\n".join(lines[:2]) + (" ..." if len(lines) > 2 else ""))
             try:
                 drawn = [p for a in new
                          for p in (a.patches if isinstance(a, BarContainer) else [a])]

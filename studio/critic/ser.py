@@ -8,6 +8,10 @@ Three modes, one linear (multinomial logistic regression) model each, shipped as
   input is the take's features and their difference to the neutral's. The critic loop uses it.
 - ``"speaker"``: several recordings of one speaker, each normalised by that speaker's feature
   mean and spread (the classic speaker-normalised EmoDB setting).
+- ``"voice"``: a take of a voice whose feature statistics over many takes are known (the
+  studio's voice: :class:`studio.critic.voice_reference.VoiceReference`), normalised by them and
+  read by the ``"speaker"`` model. The critic uses it for the studio's takes: it reads a take as
+  the speaker-normalised recognisers of EmoDB (and the independent yardstick) read a speaker.
 
 Probabilities are temperature-scaled (C. Guo et al., "On calibration of modern neural
 networks", ICML 2017) so a confidence of 0.7 is right about 70% of the time on unseen speakers.
@@ -30,7 +34,11 @@ from studio.critic.emodb import EMODB_CLASSES, EMODB_TO_CATEGORY
 from studio.critic.estimate import EmotionEstimate, estimate_from_probabilities
 from studio.critic.features import FEATURE_NAMES, extract_features
 
+#: The trained models.
 MODES: tuple[str, ...] = ("single", "relative", "speaker")
+#: What :meth:`SpeechEmotionRecognizer.predict_proba` accepts: the models, and ``"voice"``
+#: (the speaker model on features normalised by a voice reference).
+READ_MODES: tuple[str, ...] = (*MODES, "voice")
 
 
 @dataclass
@@ -119,16 +127,22 @@ class SpeechEmotionRecognizer:
 
     # -- probabilities over EMODB_CLASSES --------------------------------------------------
     def predict_proba(self, features: np.ndarray, mode: str = "single",
-                      neutral: np.ndarray | None = None) -> np.ndarray:
+                      neutral: np.ndarray | None = None, reference=None) -> np.ndarray:
         """(n, 7) probabilities over :data:`EMODB_CLASSES`.
 
         features : (n, d) or (d,) from :func:`extract_features`; ``neutral`` (d,) or (n, d) the
-        neutral take's features (mode ``"relative"``); mode ``"speaker"`` normalises over the n
-        rows, which must be recordings of one speaker.
+        neutral take's features (mode ``"relative"``; optional in mode ``"voice"``, see
+        :meth:`VoiceReference.normalise`); mode ``"speaker"`` normalises over the n rows, which
+        must be recordings of one speaker; mode ``"voice"`` normalises by ``reference`` (a
+        :class:`studio.critic.voice_reference.VoiceReference`).
         """
-        if mode not in MODES:
-            raise InputError(f"unknown SER mode {mode!r}; accepted: {', '.join(MODES)}")
+        if mode not in READ_MODES:
+            raise InputError(f"unknown SER mode {mode!r}; accepted: {', '.join(READ_MODES)}")
         x = np.atleast_2d(features)
+        if mode == "voice":
+            if reference is None:
+                raise InputError("voice mode needs the voice's reference statistics")
+            return self.models["speaker"].predict_proba(reference.normalise(x, neutral))
         if mode == "relative":
             if neutral is None:
                 raise InputError("relative mode needs the neutral take's features")

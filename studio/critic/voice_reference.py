@@ -31,11 +31,6 @@ from studio.critic.features import FEATURE_NAMES
 #: The targets whose takes make up the reference (the yardstick's classes; calm is boredom).
 REFERENCE_TARGETS: tuple[str, ...] = ("neutral", "happiness", "sadness", "anger", "fear",
                                       "disgust", "calm")
-#: A neutral reading whose features lie further than this (mean |z| over the features) from the
-#: reference's neutral readings is another voice: the critic then reads it against its neutral
-#: reading only.
-SAME_VOICE_Z = 1.5
-
 
 @dataclass
 class VoiceReference:
@@ -65,11 +60,6 @@ class VoiceReference:
         if neutral is not None:
             x = x - np.atleast_2d(neutral) + self.neutral_mean
         return (x - self.mean) / self.std
-
-    def same_voice(self, neutral: np.ndarray) -> bool:
-        """Whether a neutral reading's features (d,) sound like this reference's voice."""
-        z = (np.asarray(neutral, float) - self.neutral_mean) / self.std
-        return float(np.mean(np.abs(z))) <= SAME_VOICE_Z
 
     def to_dict(self) -> dict:
         return {"features": list(FEATURE_NAMES), "mean": self.mean.tolist(),

@@ -1,13 +1,14 @@
 """A line of text -> the phrases the live stream renders one after another.
 
-Splits at sentence ends (``. ! ? …``), then at clause punctuation (``, ; : —``), then, for a
-clause longer than a phrase may be, between words (before a function word where there is one).
-The first phrase is kept short (at most :data:`FIRST_MAX_WORDS` words) because the listener
-waits for it; each later phrase may be about twice as long as the one before (up to
-:data:`MAX_WORDS`), since it renders while the earlier ones play.
+Splits at sentence ends (``. ! ? …``, as ``synth.tts.sentences`` finds them), then at clause
+punctuation (``, ; : —``), then, for a clause longer than a phrase may be, between words (before
+a function word where there is one).
+The first phrase is kept short (at most :data:`FIRST_MAX_WORDS` words, a clause of one word
+more) because the listener waits for it; a later phrase may be up to twice as long as all the
+phrases before it together (at most :data:`MAX_WORDS`), since it renders while they play.
 
 >>> [p.text for p in split_phrases("I told you not to come back here. Now get out!")]
-['I told you', 'not to come back here.', 'Now get out!']
+['I told', 'you not', 'to come back here.', 'Now get out!']
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import re
 from dataclasses import dataclass, replace
 
 from controllers.target import EmotionPlan, EmotionSegment
+from synth.tts.sentences import split_sentences
 
 #: Most words in the first phrase (it decides the time to first audio).
-FIRST_MAX_WORDS = 3
+FIRST_MAX_WORDS = 2
 #: Most words in any phrase (longer clauses are split between words).
 MAX_WORDS = 14
 #: Clauses shorter than this (words) join the next clause of their sentence (first phrase aside).
@@ -27,7 +29,6 @@ MIN_CLAUSE_WORDS = 3
 #: What ends a phrase: a sentence end, clause punctuation, a split between words, the line's end.
 BOUNDARIES: tuple[str, ...] = ("sentence", "clause", "word", "end")
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:—–])\s+|\s+(?=[—–]\s)|(?<=\s[-])\s+")
 _WORD = re.compile(r"\S+")
 #: Words a phrase may start with when a clause is split between words: conjunctions,
@@ -93,7 +94,8 @@ def split_phrases(text: str, first_max_words: int = FIRST_MAX_WORDS,
     """The phrases of ``text`` (a plan's text, tags removed), in order; their ``start`` offsets
     index ``text``. Joining them with single spaces gives ``text`` with its spacing tidied."""
     clauses: list[tuple[int, str, str]] = []  # (offset, text, boundary)
-    for s_off, sentence in _pieces(text, 0, _SENTENCE_END):
+    for a, b in split_sentences(text):
+        s_off, sentence = a, text[a:b]
         parts = _pieces(sentence, s_off, _CLAUSE_END)
         merged: list[tuple[int, str]] = []
         for off, part in parts:
@@ -102,7 +104,9 @@ def split_phrases(text: str, first_max_words: int = FIRST_MAX_WORDS,
                 merged[-1] = (merged[-1][0], text[merged[-1][0]:off + len(part)])
             else:
                 merged.append((off, part))
-        first_of_line = not clauses and len(merged) == 2  # the line's first phrase stays short
+        # the line's first phrase stays short: no tail joins it
+        first_of_line = not clauses and len(merged) == 2 and \
+            len(merged[0][1].split()) <= first_max_words + 1
         if len(merged) > 1 and len(merged[-1][1].split()) < MIN_CLAUSE_WORDS - 1 \
                 and not first_of_line:
             last = merged.pop()  # a one-word tail joins the clause before it
@@ -111,21 +115,42 @@ def split_phrases(text: str, first_max_words: int = FIRST_MAX_WORDS,
             clauses.append((off, part, "clause" if i < len(merged) - 1 else "sentence"))
 
     phrases: list[Phrase] = []
+    spoken = 0  # words in the phrases so far
     for off, clause, boundary in clauses:
         words = list(_WORD.finditer(clause))
         while words:
-            limit = first_max_words if not phrases else min(
-                max_words, 2 * max(phrases[-1].words, first_max_words))
+            # a phrase renders while the ones before it play: it may be twice as long as they
+            limit = min(max_words, max(first_max_words, 2 * spoken))
             k = _cut_point(words, limit)
             piece_start = words[0].start()
             piece_end = words[k - 1].end()
             piece = clause[piece_start:piece_end]
             phrases.append(Phrase(piece, off + piece_start,
                                   boundary if k == len(words) else "word"))
+            spoken += k
             words = words[k:]
+    phrases = _join_wordless(text, phrases)
     if phrases:
         phrases[-1] = replace(phrases[-1], boundary="end")
     return phrases
+
+
+def _join_wordless(text: str, phrases: list[Phrase]) -> list[Phrase]:
+    """``phrases`` with those that hold no letter or digit (a lone dash, "...") joined to
+    the phrase before them (the first to the one after it): the voice cannot read them alone."""
+    out: list[Phrase] = []
+    carry: Phrase | None = None
+    for p in phrases:
+        if carry is not None:
+            p = Phrase(text[carry.start:p.end], carry.start, p.boundary)
+            carry = None
+        if any(c.isalnum() for c in p.text):
+            out.append(p)
+        elif out:
+            out[-1] = Phrase(text[out[-1].start:p.end], out[-1].start, p.boundary)
+        else:
+            carry = p
+    return out
 
 
 def phrase_plan(plan: EmotionPlan, phrase: Phrase) -> EmotionPlan:

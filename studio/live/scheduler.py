@@ -1,6 +1,6 @@
 """Worker threads that do the live stream's work, earliest deadline first.
 
-Every piece of work (a phrase to speak, a chunk to animate) carries a deadline: the
+Every piece of work (a phrase to speak, then animate) carries a deadline: the
 wall-clock time its audio is due at the listener's speaker. The first phrase of a new line is
 due now; a later phrase when the audio before it will have played. Workers always take the
 job due soonest, so a client that has just asked for a line is served before clients whose
@@ -18,7 +18,7 @@ import heapq
 import itertools
 import threading
 import time
-from concurrent.futures import CancelledError, Future
+from concurrent.futures import Future
 from typing import Any, Callable
 
 #: Worker threads by default: one per core of the 2-core machine the studio targets.
@@ -108,4 +108,4 @@ class PhraseScheduler:
             t.join(timeout)
 
 
-__all__ = ["CancelledError", "DEFAULT_WORKERS", "Job", "PhraseScheduler"]
+__all__ = ["DEFAULT_WORKERS", "Job", "PhraseScheduler"]

@@ -19,9 +19,9 @@ from functools import partial
 
 from controllers.errors import InputError
 from studio.live.joins import AvatarPose
-from studio.live.protocol import (MAX_MESSAGE_BYTES, CancelRequest, ProtocolError, SayRequest,
-                                  chunk_message, done_message, dumps, error_message,
-                                  header_message, hello_message, parse_request)
+from studio.live.protocol import (CancelRequest, ProtocolError, SayRequest, chunk_message,
+                                  done_message, dumps, error_message, header_message,
+                                  hello_message, parse_request)
 from studio.live.stream import MAX_TEXT_CHARS, LiveLine, LiveStudio
 
 #: Lines one connection may have waiting behind the one being spoken.
@@ -176,6 +176,7 @@ class LiveServer:
         from websockets.exceptions import ConnectionClosed
 
         ws = conn.ws
+        loop = asyncio.get_running_loop()
         try:
             while not conn.closed:
                 if not conn.queue:
@@ -184,12 +185,19 @@ class LiveServer:
                     continue
                 request = conn.queue.popleft()
                 try:  # reading the emotion may load the text model: not on the event loop
-                    line = await asyncio.get_running_loop().run_in_executor(
+                    line = await loop.run_in_executor(
                         None, partial(self.live.line, request.text, request.emotion,
                                       request.seed, request.id, conn.pose))
                 except InputError as exc:
                     await ws.send(dumps(error_message(str(exc), request.id)))
                     continue
+                except Exception as exc:  # noqa: BLE001 - reported; the connection goes on
+                    await ws.send(dumps(error_message(
+                        f"internal error while reading the line: {exc}", request.id)))
+                    continue
+                if conn.closed:  # the client left while the line was being read
+                    line.cancel()
+                    break
                 conn.current, conn.stop_reason = line, None
                 await ws.send(dumps(header_message(line.id, line.plan, line.phrases,
                                                    conn.interrupted)))
@@ -197,8 +205,9 @@ class LiveServer:
                 samples = chunks = 0
                 try:
                     async for chunk in line.chunks():
-                        message, audio = chunk_message(chunk)
-                        await ws.send(dumps(message))
+                        # a few ms of JSON per second of frames: off the event loop
+                        text, audio = await loop.run_in_executor(None, _encode, chunk)
+                        await ws.send(text)
                         await ws.send(audio)
                         if self.vmc is not None:
                             self.vmc.play(chunk)
@@ -223,6 +232,12 @@ class LiveServer:
         finally:
             if conn.current is not None:
                 conn.current.cancel()
+
+
+def _encode(chunk) -> tuple[str, bytes]:
+    """A chunk's ``chunk`` message as JSON text and its audio frame."""
+    message, audio = chunk_message(chunk)
+    return dumps(message), audio
 
 
 class ServerThread:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import threading
 import time
-from concurrent.futures import CancelledError
+from concurrent.futures import CancelledError, Future
 from functools import partial
 from typing import AsyncIterator, Iterator
 
@@ -137,17 +138,55 @@ class LiveLine:
         self.plan = live.studio.plan(text, emotion)
         self.phrases: list[Phrase] = split_phrases(self.plan.text)
         if not self.phrases:
-            raise InputError("the text to perform has no words; give a line of text")
+            raise InputError("the text to perform has no words (only punctuation or symbols); "
+                             "give a line of text")
         self.assembler = LineAssembler(self.id, self.plan, len(self.phrases), self.seed, pose)
         self.started = time.monotonic()
         self.cancelled = False
-        scheduler = live.scheduler
-        self._deadlines = [self.started + SECONDS_PER_CHAR * p.start for p in self.phrases]
-        self._steps: list[Job] = []  # animation jobs (async path)
+        # chunk i is made by whichever worker finishes the speech that completes phrases 0..i
+        self._chunks: list[Future] = [Future() for _ in self.phrases]
+        self._spoken: dict[int, object] = {}  # phrase -> PhraseSpeech or the error it raised
+        self._next = 0                          # the next phrase to animate
+        self._animating = False
+        self._lock = threading.Lock()
         self._jobs: list[Job] = [
-            scheduler.submit(partial(speak_phrase, live.tts, self.plan, p, i, self.seed),
-                             deadline, label=f"{self.id}:{i}:speech")
-            for i, (p, deadline) in enumerate(zip(self.phrases, self._deadlines))]
+            live.scheduler.submit(partial(self._speak, i), self.started
+                                  + SECONDS_PER_CHAR * p.start, label=f"{self.id}:{i}")
+            for i, p in enumerate(self.phrases)]
+
+    def _speak(self, i: int) -> None:
+        """Worker job: speak phrase ``i``, then animate every phrase now ready, in order."""
+        try:
+            spoken: object = speak_phrase(self.live.tts, self.plan, self.phrases[i], i, self.seed)
+        except Exception as exc:  # noqa: BLE001 - handed to whoever waits for chunk i
+            spoken = exc
+        with self._lock:
+            self._spoken[i] = spoken
+            if self._animating:  # another worker is animating: it will take this one too
+                return
+            self._animating = True
+        while True:
+            with self._lock:
+                n = self._next
+                if self.cancelled or n not in self._spoken:
+                    self._animating = False
+                    return
+                spoken = self._spoken.pop(n)
+            future = self._chunks[n]
+            try:
+                if isinstance(spoken, Exception):
+                    raise spoken
+                chunk = self.assembler.add(spoken)
+            except Exception as exc:  # noqa: BLE001 - the line stops at the failed phrase
+                if future.set_running_or_notify_cancel():
+                    future.set_exception(exc)
+                with self._lock:
+                    self._animating = False
+                return
+            with self._lock:
+                self._next = n + 1
+            if future.set_running_or_notify_cancel():
+                future.set_result(chunk)
 
     @property
     def text(self) -> str:
@@ -161,36 +200,30 @@ class LiveLine:
     def cancel(self) -> None:
         """Stop the line: queued work is dropped; no more chunks come out."""
         self.cancelled = True
-        for job in self._jobs + self._steps:
+        for job in self._jobs:
             job.cancel()
+        for future in self._chunks:
+            future.cancel()
 
     def __iter__(self) -> Iterator[LiveChunk]:
+        """The chunks in order (blocking); raises what rendering a phrase raised."""
         try:
-            for job in self._jobs:
+            for future in self._chunks:
                 if self.cancelled:
                     return
-                speech = job.future.result()
-                if self.cancelled:
-                    return
-                yield self.assembler.add(speech)
+                yield future.result()
         except CancelledError:
             return
         finally:
             self.cancel()
 
     async def chunks(self) -> AsyncIterator[LiveChunk]:
-        """The chunks in order, for asyncio code; the animation also runs on the workers."""
+        """The chunks in order, for asyncio code."""
         try:
-            for i, job in enumerate(list(self._jobs)):
+            for future in self._chunks:
                 if self.cancelled:
                     return
-                speech = await asyncio.wrap_future(job.future)
-                if self.cancelled:
-                    return
-                step = self.live.scheduler.submit(partial(self.assembler.add, speech),
-                                                  self._deadlines[i], label=f"{self.id}:{i}:anim")
-                self._steps.append(step)
-                yield await asyncio.wrap_future(step.future)
+                yield await asyncio.wrap_future(future)
         except (CancelledError, asyncio.CancelledError):
             if not self.cancelled:  # the caller's task was cancelled, not the line
                 raise

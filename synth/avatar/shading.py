@@ -155,19 +155,23 @@ def garment_coverage(base_ids: np.ndarray, vertices: np.ndarray, neck_height: fl
     neckline = neck_height - 0.02 - 0.02 * front + 0.8 * rise
     # around the neck the neckline alone draws the edge (the skin weights' half-way line there
     # wanders across the coarse mesh); the weights still end the sleeves
-    near_neck = np.clip((0.12 - np.abs(vertices[:, 0])) / 0.03, 0.0, 1.0)
+    near_neck = (np.clip((0.12 - np.abs(vertices[:, 0])) / 0.03, 0.0, 1.0)
+                 * np.clip((vertices[:, 1] - (neck_height - 0.16)) / 0.03, 0.0, 1.0))
     coverage["shirt"] = np.minimum(coverage["shirt"] + 10.0 * near_neck,
                                    (neckline - vertices[:, 1]) / 0.012)
     return coverage
 
 
 def clothing_colors(rgb: np.ndarray, base_ids: np.ndarray, vertices: np.ndarray, neck_height: float,
-                    palette: Palette = Palette()) -> np.ndarray:
+                    palette: Palette = Palette(),
+                    garments: tuple[str, ...] = tuple(CLOTHING_BONES)) -> np.ndarray:
     """Paint clothes over skin colours ``rgb`` (n, 3) of base.obj vertices ``base_ids`` (n,):
-    a T-shirt over the torso and upper arms, trousers, shoes, each where its
+    of ``garments``, a T-shirt over the torso and upper arms, trousers, shoes, each where its
     :func:`garment_coverage` is positive (soft over one edge width: per-vertex colour)."""
     out = rgb.copy()
     for garment, cover in garment_coverage(base_ids, vertices, neck_height).items():
+        if garment not in garments:
+            continue
         amount = np.clip(cover + 0.5, 0.0, 1.0)[:, None].astype(np.float32)
         out = out * (1 - amount) + np.asarray(getattr(palette, garment), np.float32) * amount
     return out

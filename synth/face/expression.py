@@ -44,15 +44,20 @@ AU_TO_ARKIT: dict[str, dict[str, float]] = {
     "AU25": {**_both("mouthLowerDown", 0.25), "jawOpen": 0.05},         # lips part
     "AU26": {"jawOpen": 1.0},                                           # jaw drop
     "AU43": _both("eyeBlink", 1.0),                                     # eyes closed (lids droop)
-    "AU64": _both("eyeLookDown", 1.0),                                  # eyes turned down
 }
 
 #: AU intensities (0..1) of each category's prototype at intensity 1.0.
-#: Each uses only AUs of an EMFACS prototype of its emotion; the levels were calibrated on the
-#: rendered avatar against the FER (``bench/face.py``): the open-mouth variants of happiness
-#: (6+12+25+26 with 10) and anger (4+5+7+10+16+25+26, EMFACS's "4+5+7+10+25/26") read far better
-#: than the closed-mouth ones on this avatar, surprise leans on the lids (5) and jaw (26), and
-#: fear on brows drawn down (4) with stretched lips (20), which is what tells it from surprise.
+#: Each uses only AUs of an EMFACS prototype of its emotion (plus AU43/AU6 lid narrowing on
+#: disgust); the avatar's corrective shapes (:mod:`synth.avatar.correctives`) carry what its
+#: ARKit targets lack (brows drawn down and in, the inner brows' slant, the nose wrinkle, the
+#: nasolabial fold). The levels were chosen by eye on rendered frames and checked with the raw,
+#: uncalibrated FER on speaking frames of the first 20 eval sentences (``bench/face.py``):
+#: happiness and anger open-mouthed (6+12+25+26 with 10; EMFACS's "4+5+7+10+25/26"); sadness
+#: with the inner brows up and only a little brow lowering and lid droop (more of either reads
+#: as anger or fear); fear with raised brows drawn together over wide eyes and stretched lips
+#: (1+2+4+5+20+26, what tells it from surprise); surprise with high outer brows, wide eyes and
+#: the jaw dropped; disgust with the nose wrinkled, the upper lip raised, the corners and lower
+#: lip pulled down and the eyes narrowed by the cheeks (9+10+15+16 with 6/7).
 CATEGORY_AUS: dict[str, dict[str, float]] = {
     "neutral": {},
     "happiness": {"AU6": 1.0, "AU12": 1.0, "AU14": 0.5, "AU10": 0.6, "AU25": 1.0, "AU26": 0.35},
@@ -61,16 +66,16 @@ CATEGORY_AUS: dict[str, dict[str, float]] = {
               "AU17": 0.6, "AU23": 0.3, "AU25": 0.6, "AU26": 0.5},
     "fear": {"AU1": 1.0, "AU2": 0.7, "AU4": 0.5, "AU5": 1.0, "AU20": 1.0, "AU25": 0.6,
              "AU26": 0.4},
-    "surprise": {"AU1": 0.3, "AU2": 0.4, "AU5": 1.0, "AU25": 0.3, "AU26": 0.6},
-    "disgust": {"AU9": 1.0, "AU10": 1.0, "AU15": 1.0, "AU16": 0.8, "AU6": 1.0, "AU43": 0.6},
+    "surprise": {"AU1": 0.4, "AU2": 1.0, "AU5": 1.0, "AU25": 0.3, "AU26": 0.85},
+    "disgust": {"AU9": 1.0, "AU10": 1.0, "AU15": 1.0, "AU16": 0.8, "AU6": 1.0, "AU7": 0.3,
+                "AU43": 0.35},
     "calm": {"AU12": 0.3, "AU6": 0.1, "AU43": 0.15},
 }
 
 #: Alternative prototypes, picked with :attr:`ExpressionConfig.variant` (the critic loop tries
-#: one when the FER misreads a take). "strong": sadness with the brows drawn down harder and the
-#: chin raised (AU1 0.6 + AU4 + AU15 + AU17 + lids): the default's high inner brows read as
-#: fear on some takes; this one read as sadness on 8 of 8 takes (4 sentences x intensity
-#: 0.8/1.0, head camera, studio.critic FER).
+#: one when the FER misreads a take). "strong": sadness with a lower inner brow, the chin
+#: raised harder and heavier lids (AU1 0.6 + AU4 0.3 + AU15 + AU17 + AU43 0.2), for takes where
+#: the default's raised inner brows read as fear.
 CATEGORY_AU_VARIANTS: dict[str, dict[str, dict[str, float]]] = {
     "strong": {
         "sadness": {"AU1": 0.6, "AU4": 0.3, "AU15": 1.0, "AU17": 1.0, "AU43": 0.2},

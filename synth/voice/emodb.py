@@ -95,9 +95,10 @@ def read_phones(root: Path, stem: str) -> list[Phone]:
     return [p for p in phones if p.start < CLIP_SECONDS]
 
 
-def frame_classes(phones: list[Phone], f0: np.ndarray, hop: float = HOP_S) -> np.ndarray:
-    """(frames,) int: index into :data:`PHONE_CLASSES`, -1 for pauses and unlabelled frames;
-    also (frames,) int phone index (-1 outside phones) as a second array."""
+def frame_classes(phones: list[Phone], f0: np.ndarray,
+                  hop: float = HOP_S) -> tuple[np.ndarray, np.ndarray]:
+    """(classes, owner), both (frames,) int: each frame's index into :data:`PHONE_CLASSES`
+    (-1 for pauses and unlabelled frames) and the index of the phone it lies in (-1 outside)."""
     n = len(f0)
     classes = np.full(n, -1)
     owner = np.full(n, -1)

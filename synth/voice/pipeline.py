@@ -6,7 +6,8 @@ As the prosody sampler (:mod:`synth.prosody.pipeline`): at every DDIM step the c
 
 (the model was trained on neutral recordings paired with themselves, whose deltas are zero), so
 ``w = 0`` keeps the neutral voice, ``w = 1`` samples the emotion as learned and ``w > 1``
-exaggerates it. The initial noise comes from a seeded generator: same seed, same voice.
+exaggerates it. The initial noise comes from a seeded generator: same seed, same voice; the
+stretches of one line share it.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ class VoiceDiffusionPipeline:
         m = vad.shape[0]
         n_features = self.denoiser.config.n_features
         scheduler = self.ddim(num_inference_steps)
-        sample = torch.randn((m, n_features), generator=generator) * noise_scale
+        # one noise draw for every stretch of the line: one voice whose emotion changes, not
+        # another speaker at each change (or at each cross-faded syllable)
+        sample = torch.randn((1, n_features), generator=generator).repeat(m, 1) * noise_scale
         sample = sample * scheduler.init_noise_sigma
         both_vad = torch.cat([torch.zeros_like(vad), vad])
         both_category = torch.cat([torch.full_like(category, self.neutral_category), category])

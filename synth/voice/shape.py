@@ -45,8 +45,10 @@ class VoiceShape:
     """Factor on the spectral-shape change when applied."""
     aperiodicity_scale: float = 1.0
     """Factor on the aperiodicity change when applied."""
+    max_gain_db: float = 24.0
+    """Largest boost or cut of any band, dB (guards the renderer against extreme samples)."""
     smooth_s: float = 0.015
-    """Width of the smoothing of the phone-class masks, seconds."""
+    """Width of the moving average that smooths the phone-class masks, seconds."""
 
     def frame_deltas(self, timeline: Timeline, n_frames: int) -> np.ndarray:
         """(n_frames, delta_size()) the syllable deltas on frames, blended across syllables."""
@@ -76,7 +78,8 @@ class VoiceShape:
         weights = class_weights(timeline, f0, n, self.smooth_s)  # (n, n_classes)
         cep, ap = split_delta(self.frame_deltas(timeline, n))  # (n, c, k), (n, c_ap, b)
         bands = from_cepstrum(cep)  # (n, c, N_BANDS)
-        gain_bands = np.einsum("nc,ncb->nb", weights, bands) * self.envelope_scale
+        gain_bands = np.clip(np.einsum("nc,ncb->nb", weights, bands) * self.envelope_scale,
+                             -self.max_gain_db, self.max_gain_db)
         gain_db = gain_bands @ band_to_bins(bins, sample_rate)
         before = envelope.sum(axis=1, keepdims=True)
         shaped = envelope * 10.0 ** (gain_db / 10.0)
@@ -92,8 +95,9 @@ def class_weights(timeline: Timeline, f0: np.ndarray, n_frames: int,
                   smooth_s: float = 0.015) -> np.ndarray:
     """(n_frames, len(PHONE_CLASSES)) soft phone-class masks: voiced frames of vowels, voiced
     frames of other phonemes, unvoiced frames of phonemes; pauses are 0 in every column."""
+    from scipy.ndimage import uniform_filter1d
+
     from synth.tts.phonology import PAUSE, is_vowel
-    from synth.tts.render import _smooth
 
     hop = timeline.hop
     vowel = np.zeros(n_frames, bool)
@@ -109,6 +113,5 @@ def class_weights(timeline: Timeline, f0: np.ndarray, n_frames: int,
     m = min(len(f0), n_frames)
     voiced[:m] = np.asarray(f0[:m]) > 0
     masks = np.stack([vowel & voiced, speech & ~vowel & voiced, speech & ~voiced], axis=1)
-    width = smooth_s / hop
-    return np.stack([_smooth(masks[:, c].astype(np.float64), width)
-                     for c in range(masks.shape[1])], axis=1)
+    width = max(1, int(round(smooth_s / hop)))
+    return uniform_filter1d(masks.astype(np.float64), width, axis=0, mode="nearest")
