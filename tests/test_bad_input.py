@@ -268,6 +268,8 @@ CASES = [
     ("batch-jobs-zero", ["batch", "tag.txt", "--out", "b", "--jobs", "0"], "[1, 256]"),
     ("analyze-frames-zero", ["analyze", "ok.wav", "--max-frames", "0"], "[1, 10000]"),
     ("ui-port-range", ["ui", "--port", "70000"], "[1, 65535]"),
+    ("ui-out-is-file", ["ui", "--out", "afile"], "existing file"),
+    ("analyze-reference-nan", ["analyze", "ok.wav", "--reference", "nan.wav"], "NaN"),
     ("analyze-box-inf", ["analyze", "ok.wav", "--video", "ok.wav", "--face-box", "inf,0,9,9"],
      "--face-box"),
     ("analyze-box-backwards", ["analyze", "ok.wav", "--video", "ok.wav", "--face-box",

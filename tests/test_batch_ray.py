@@ -100,13 +100,14 @@ def test_ray_batch_survives_a_killed_worker_and_matches_the_local_engine(tmp_pat
         pid = max(busy)
         killed["pid"], killed["line"] = pid, LINES[busy[pid]][0]
         os.kill(pid, signal.SIGKILL)
-        print(f"killed worker {pid} rendering line {killed['line']!r}")
 
     rendered: list[dict] = []
     manifest = run_batch(script, out, options=RenderOptions(preview="none"), progress=False,
                          engine=engine, on_entry=lambda e: (rendered.append(e),
                                                             kill_a_busy_worker(e)))
     err = capsys.readouterr().err
+    print(f"killed worker {killed['pid']} rendering line {killed['line']!r}; "
+          f"lines rendered again: {engine.retried}")
 
     assert killed["nodes"] == {"127.0.0.1"}
     with pytest.raises(ProcessLookupError):
