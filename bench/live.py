@@ -1,6 +1,6 @@
 """Benchmark of live mode: latency and real-time behaviour of ``emostudio serve``.
 
-    .venv/bin/python bench/live.py [--lines 5] [--clients 4] [--rounds 2]
+    .venv/bin/python bench/live.py [--lines 5] [--clients 4] [--rounds 2] [--workers 2]
 
 Starts ``emostudio serve`` in a process of its own (models loaded once, warmed up), then
 connects real WebSocket clients from this process and sends 15-word lines:
@@ -126,9 +126,10 @@ async def client(url: str, lines: list[tuple[str, str]], name: str) -> list[Line
     return out
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
+def start_server(workers: int) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYOPENGL_PLATFORM="osmesa")
-    proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "serve", "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "serve", "--port", "0",
+                             "--workers", str(workers)],
                             cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
@@ -203,10 +204,11 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=5, help="lines for the single client")
     parser.add_argument("--clients", type=int, default=4, help="clients at once")
     parser.add_argument("--rounds", type=int, default=2, help="lines per client at once")
+    parser.add_argument("--workers", type=int, default=2, help="the server's render threads")
     args = parser.parse_args()
     lines = [LINES[i % len(LINES)] for i in range(args.lines)]
     load_before = os.getloadavg()
-    proc, url = start_server()
+    proc, url = start_server(args.workers)
     try:
         cpu0 = cpu_seconds(proc.pid)
         single = asyncio.run(client(url, lines, "solo"))
@@ -231,7 +233,8 @@ def main() -> int:
     one, crowd_rows = summary(single, cpu1 - cpu0), summary(many, cpu2 - cpu1)
     width = max(map(len, one)) + 2
     print(f"live mode: {args.lines} lines of 15 words (1 client); {args.clients} clients x "
-          f"{args.rounds} lines at once; {os.cpu_count()} CPU cores")
+          f"{args.rounds} lines at once; {args.workers} render threads; "
+          f"{os.cpu_count()} CPU cores")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
           "(above the core count, wall-clock figures include other programs' work)")
     print(f"{'':{width}}{'1 client':>18}{f'{args.clients} clients':>18}")

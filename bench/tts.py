@@ -1,5 +1,5 @@
-"""Benchmark of the emotional TTS: speed against bare piper, acoustic effect of each emotion, whether
-an independent listener model hears the intended emotion, and whether a whisper is unvoiced.
+"""Benchmark of the emotional TTS: speed against bare piper, acoustic effect of each emotion,
+whether an independent listener model hears the intended emotion, and whether a whisper is unvoiced.
 
     .venv/bin/python bench/tts.py [--sentences N] [--prosody diffusion,rules] [--seed 0]
                                   [--sentences-file FILE] [--held-out FILE] [--json OUT.json]
@@ -112,8 +112,13 @@ def synthesize_all(tts, bare, sets: dict[str, list[str]], seed: int,
         started = time.perf_counter()
         speech = tts.speak(target, seed=seed + i, text=text)
         t_emo = time.perf_counter() - started
+        voiced = speech.timeline.f0[speech.timeline.f0 > 0]
+        rendered_st = float(12.0 * np.log2(np.median(voiced) / 27.5)) if len(voiced) else None
         records.append(dict(set=name, sentence=i, emotion=emotion, t_bare=t_bare, t_emo=t_emo,
                             features=egemaps(speech.audio, speech.sample_rate),
+                            raw_features=egemaps(speech.audio, speech.sample_rate,
+                                                 prepared=False),
+                            rendered_f0_st=rendered_st,
                             critic=critic_features(speech.audio, speech.sample_rate)))
         if save is not None:
             import soundfile as sf
@@ -160,13 +165,13 @@ def critic_recognition(records: list[dict]) -> tuple[float, dict[str, float]] | 
 def changes(records: list[dict]) -> dict[str, np.ndarray]:
     """Per emotion: (sentences, 6) change of each measure against the neutral take."""
     cols = [(column(col), kind) for _, col, kind in MEASURES]
-    neutral = {(r["set"], r["sentence"]): r["features"] for r in records
+    neutral = {(r["set"], r["sentence"]): r["raw_features"] for r in records
                if r["emotion"] == "neutral"}
     out: dict[str, list] = {}
     for r in records:
         if r["emotion"] == "neutral":
             continue
-        base, f = neutral[(r["set"], r["sentence"])], r["features"]
+        base, f = neutral[(r["set"], r["sentence"])], r["raw_features"]
         row = []
         for k, kind in cols:
             if kind == "percent":
@@ -192,7 +197,7 @@ def emodb_changes() -> dict[str, np.ndarray] | None:
             if key in first_neutral:
                 continue
             first_neutral.add(key)
-        records.append(dict(set="emodb", sentence=key, emotion=emotion, features=f))
+        records.append(dict(set="emodb", sentence=key, emotion=emotion, raw_features=f))
     usable = [r for r in records if r["sentence"] in first_neutral]
     return {k: v.mean(axis=0) for k, v in changes(usable).items()}
 
@@ -244,6 +249,14 @@ def report(name: str, records: list[dict], stick: Yardstick | None,
           "✓ agrees. *EmoDB actors*: the same measures on ../shared EmoDB, emotional minus neutral "
           "reading of the same sentence by the same actor; calm = boredom; loudness is not "
           "comparable there: peak-normalised clips)")
+    median = column("F0semitoneFrom27.5Hz_sma3nz_percentile50.0")
+    gaps = {e: [r["raw_features"][median] - r["rendered_f0_st"] for r in records
+                if r["emotion"] == e and r["rendered_f0_st"] is not None
+                and r["raw_features"][median] > 0] for e in EMOTIONS}
+    print("\nopenSMILE's median F0 minus the rendered median F0 (semitones; far from 0 = the "
+          "tracker, and so the recognisers, hear another pitch than the one rendered: octave "
+          "errors): " + ", ".join(f"{e} {np.mean(v):+.1f}" for e, v in gaps.items() if v))
+    summary["f0_tracking_gap_st"] = {e: float(np.mean(v)) for e, v in gaps.items() if v}
     summary["sets"] = {}
     for set_name in dict.fromkeys(r["set"] for r in records):
         rows = [r for r in records if r["set"] == set_name]
@@ -382,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         for records in all_records.values():
             for r in records:
                 r["features"] = r["features"].tolist()
+                r["raw_features"] = r["raw_features"].tolist()
         args.json.write_text(json.dumps({"peak_memory_mb": peak_memory_mb(), **results,
                                          "records": all_records}, indent=1))
     return 0

@@ -7,9 +7,9 @@ non-commercial use only, so this module is benchmark-only: nothing under ``contr
 
 Model: the 88 eGeMAPSv02 functionals (openSMILE) of each clip (every clip, EmoDB's or ours, first
 made like the shared EmoDB copy's: band-limited to 8 kHz and peak-normalised, :func:`prepare`; the
-copy's clips are also cut or padded to 2 s, which is not done to takes), z-normalised per speaker (mean and
-standard deviation over all of that speaker's clips), then a multinomial logistic regression over
-EmoDB's 7 classes (:data:`CLASSES`; ``calm`` is EmoDB's boredom, its low-arousal class besides
+copy's clips are also cut or padded to 2 s, which is not done to takes), z-normalised per speaker
+(mean and standard deviation over all of that speaker's clips), then a multinomial logistic
+regression over EmoDB's 7 classes (:data:`CLASSES`; ``calm`` is EmoDB's boredom, its low-arousal class besides
 sadness). :meth:`Yardstick.train` measures the unweighted average recall (UAR) by
 leave-one-speaker-out over EmoDB's 8 actors (:attr:`Yardstick.loso_uar`), then fits on all of them.
 A generated voice is normalised the same way: over all of its takes (:meth:`Yardstick.voice_stats`),

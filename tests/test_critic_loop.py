@@ -162,11 +162,32 @@ def test_a_known_confusion_steers_the_voice():
     record = _record(target, est, c0)
     record.agreement.update(face=True, body=True)
     c1 = next_controls(target, [record], LoopConfig())
-    # happiness read as anger (too tense and loud): a higher, quieter voice, another sample
-    assert c1.target.attributes == {"pitch_level": "high", "loudness": "quiet"}
+    # happiness read as anger (too tense and loud): a higher, quieter, breathier voice, another
+    # sample
+    assert c1.target.attributes == {"pitch_level": "high", "loudness": "quiet",
+                                    "voice_quality": "breathy"}
     assert c1.speech_key != c0.speech_key and c1.seed != c0.seed
     # the agreeing face and body keep their controls
     assert (c1.face_variant, c1.face_gain, c1.body_offset) == (None, 1.0, (0.0, 0.0, 0.0))
+
+
+def test_a_neutral_reading_heard_as_calm_gets_livelier():
+    target = EmotionTarget.neutral()
+    c0 = initial_controls(target)
+    calm = EmotionEstimate("speech", {"calm": 0.6, "neutral": 0.4}, 0.4, -0.3)
+    record = _record(target, {"speech": calm, "fused": calm}, c0)
+    c1 = next_controls(target, [record], LoopConfig())
+    assert c1.target.category == "neutral" and c1.intensity == 0.0
+    assert c1.target.attributes == {"pitch_variation": "high", "rate": "fast"}
+    assert c1.seed != c0.seed
+
+
+def test_a_voice_read_below_even_odds_does_not_agree(critic):
+    target = EmotionTarget.from_category("anger", 0.8)
+    unsure = EmotionEstimate("speech", {"anger": 0.45, "fear": 0.35, "neutral": 0.2}, -0.3, 0.5)
+    sure = EmotionEstimate("speech", {"anger": 0.7, "fear": 0.2, "neutral": 0.1}, -0.4, 0.6)
+    assert not critic.agrees("speech", unsure, target)
+    assert critic.agrees("speech", sure, target)
 
 
 def test_an_agreeing_voice_is_kept_and_only_face_and_body_are_corrected():

@@ -259,9 +259,9 @@ def test_a_client_that_disconnects_mid_line_frees_its_work(server):
         async with connect(url(server), max_size=None) as ws:
             await hello(ws)
             await ws.send(json.dumps({"text": LONG_LINE + " " + LONG_LINE, "id": "gone"}))
-            while True:
+            while True:  # the line is under way: its first chunk is out, the rest queued
                 data = await asyncio.wait_for(ws.recv(), TIMEOUT)
-                if isinstance(data, str) and json.loads(data)["type"] == "header":
+                if isinstance(data, str) and json.loads(data)["type"] == "chunk":
                     break
             queued = scheduler.pending()
         deadline = time.monotonic() + TIMEOUT

@@ -108,7 +108,8 @@ def test_one_delta_per_emotion_stretch(model):
     sad = EmotionTarget.from_category("sadness", 1.0)
     shape = model.predict([anger] * 3 + [sad] * 4, seed=1)
     assert isinstance(shape, VoiceShape) and shape.deltas.shape == (7, delta_size())
-    assert np.all(shape.deltas[:3] == shape.deltas[0]) and np.all(shape.deltas[3:] == shape.deltas[3])
+    assert np.all(shape.deltas[:3] == shape.deltas[0])
+    assert np.all(shape.deltas[3:] == shape.deltas[3])
     assert np.abs(shape.deltas[0] - shape.deltas[3]).max() > 1.0
     # the critic's guidance knob scales the voice change linearly; 0 is the neutral voice
     stronger = model.predict([anger] * 3 + [sad] * 4, seed=1, guidance=1.5)

@@ -38,6 +38,10 @@ from studio.live.speech import speak_phrase
 MAX_TEXT_CHARS = 2000
 #: Seconds of speech per character of text: when each phrase is likely to be due.
 SECONDS_PER_CHAR = 0.065
+#: Speak a line's first phrase before queueing the rest: it then has the machine to itself
+#: (no other phrase of the line competing for the interpreter and the cores), which shortens
+#: the time to first audio; the rest still renders ahead of playback.
+FIRST_PHRASE_ALONE = True
 #: A line spoken to warm the models up (first-run costs: graph set-up, caches, the rig).
 WARM_UP_LINE = "Hello there, [angry] get out."
 
@@ -149,10 +153,17 @@ class LiveLine:
         self._next = 0                          # the next phrase to animate
         self._animating = False
         self._lock = threading.Lock()
-        self._jobs: list[Job] = [
-            live.scheduler.submit(partial(self._speak, i), self.started
-                                  + SECONDS_PER_CHAR * p.start, label=f"{self.id}:{i}")
-            for i, p in enumerate(self.phrases)]
+        self._jobs: list[Job] = []
+        self._submit(range(1 if FIRST_PHRASE_ALONE else len(self.phrases)))
+
+    def _submit(self, phrases) -> None:
+        """Queue the speech of ``phrases`` (indices), each due when its audio will be needed."""
+        with self._lock:
+            if self.cancelled:
+                return
+            self._jobs += [self.live.scheduler.submit(
+                partial(self._speak, i), self.started + SECONDS_PER_CHAR * self.phrases[i].start,
+                label=f"{self.id}:{i}") for i in phrases]
 
     def _speak(self, i: int) -> None:
         """Worker job: speak phrase ``i``, then animate every phrase now ready, in order."""
@@ -160,6 +171,8 @@ class LiveLine:
             spoken: object = speak_phrase(self.live.tts, self.plan, self.phrases[i], i, self.seed)
         except Exception as exc:  # noqa: BLE001 - handed to whoever waits for chunk i
             spoken = exc
+        if i == 0 and FIRST_PHRASE_ALONE and not isinstance(spoken, Exception):
+            self._submit(range(1, len(self.phrases)))  # the rest, while phrase 0 is animated
         with self._lock:
             self._spoken[i] = spoken
             if self._animating:  # another worker is animating: it will take this one too
@@ -199,7 +212,8 @@ class LiveLine:
 
     def cancel(self) -> None:
         """Stop the line: queued work is dropped; no more chunks come out."""
-        self.cancelled = True
+        with self._lock:
+            self.cancelled = True
         for job in self._jobs:
             job.cancel()
         for future in self._chunks:

@@ -172,7 +172,8 @@ def delta_names() -> list[str]:
 
 
 def split_delta(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(..., D) delta -> (cepstra (..., n_classes, N_CEPSTRA), ap (..., n_ap_classes, n_ap_bands))."""
+    """(..., D) delta -> (cepstra (..., n_classes, N_CEPSTRA),
+    aperiodicity (..., n_ap_classes, n_ap_bands))."""
     delta = np.asarray(delta)
     n_cep = len(PHONE_CLASSES) * N_CEPSTRA
     cep = delta[..., :n_cep].reshape(*delta.shape[:-1], len(PHONE_CLASSES), N_CEPSTRA)

@@ -273,7 +273,8 @@ def load_table(path: Path | None = None) -> dict[str, np.ndarray]:
 def main() -> None:
     table = build_table()
     path = save_table(table)
-    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {len(table['emotion'])} recordings)")
+    size = path.stat().st_size / 1024
+    print(f"wrote {path} ({size:.0f} KiB, {len(table['emotion'])} recordings)")
 
 
 if __name__ == "__main__":

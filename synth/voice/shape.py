@@ -45,12 +45,6 @@ class VoiceShape:
     """Factor on the spectral-shape change when applied."""
     aperiodicity_scale: float = 1.0
     """Factor on the aperiodicity change when applied."""
-    periodic_share: float = 0.0
-    """Share of the spectral-shape change given to the periodic (harmonic) part alone: the
-    aperiodicity of voiced frames is lowered where the envelope gains (raised where it loses) so
-    that the noise keeps its level. 0 changes both parts alike."""
-    boost_only: bool = True
-    """Apply :attr:`periodic_share` only where the envelope gains."""
     max_gain_db: float = 24.0
     """Largest boost or cut of any band, dB (guards the renderer against extreme samples)."""
     smooth_s: float = 0.015
@@ -89,18 +83,10 @@ class VoiceShape:
         gain_db = gain_bands @ band_to_bins(bins, sample_rate)
         before = envelope.sum(axis=1, keepdims=True)
         shaped = envelope * 10.0 ** (gain_db / 10.0)
-        keep_power = before / np.maximum(shaped.sum(axis=1, keepdims=True), 1e-30)
-        shaped *= keep_power
+        shaped *= before / np.maximum(shaped.sum(axis=1, keepdims=True), 1e-30)
         ap_weights = weights[:, [PHONE_CLASSES.index(c) for c in AP_CLASSES]]
         ap_db = np.einsum("nc,ncb->nb", ap_weights, ap) * self.aperiodicity_scale
-        ap_db = ap_db @ ap_to_bins(bins, sample_rate)
-        if self.periodic_share > 0:
-            # WORLD's noise power is envelope * aperiodicity**2: keep it where the harmonics change
-            applied = gain_db + 10.0 * np.log10(keep_power)
-            if self.boost_only:
-                applied = np.maximum(applied, 0.0)
-            ap_db = ap_db - self.periodic_share * ap_weights.sum(axis=1, keepdims=True) * applied
-        ap_gain = 10.0 ** (ap_db / 20.0)
+        ap_gain = 10.0 ** ((ap_db @ ap_to_bins(bins, sample_rate)) / 20.0)
         changed = np.clip(aperiodicity * ap_gain, 1e-3, 1.0)
         return np.ascontiguousarray(shaped), np.ascontiguousarray(changed)
 
