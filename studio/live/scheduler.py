@@ -14,7 +14,6 @@ with one ONNX / torch / BLAS thread (``studio.threads``), so two workers use two
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import threading
 import time
@@ -46,7 +45,7 @@ class PhraseScheduler:
     def __init__(self, workers: int = DEFAULT_WORKERS) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
-        self._heap: list[tuple[float, int, Job]] = []
+        self._queue: list[tuple[float, int, Job]] = []  # (deadline, order, job); a few dozen
         self._order = itertools.count()
         self._cv = threading.Condition()
         self._closed = False
@@ -67,22 +66,25 @@ class PhraseScheduler:
             if self._closed:
                 job.future.cancel()
                 return job
-            heapq.heappush(self._heap, (job.deadline, next(self._order), job))
+            self._queue.append((job.deadline, next(self._order), job))
             self._cv.notify()
         return job
 
     def pending(self) -> int:
         """Jobs queued and not cancelled."""
         with self._cv:
-            return sum(1 for _, _, j in self._heap if not j.future.cancelled())
+            return sum(1 for _, _, j in self._queue if not j.future.cancelled())
 
     def _next(self) -> Job | None:
         with self._cv:
             while True:
-                while self._heap:
-                    job = heapq.heappop(self._heap)[2]
-                    if job.future.set_running_or_notify_cancel():
-                        return job
+                self._queue = [e for e in self._queue if not e[2].future.cancelled()]
+                if self._queue:
+                    entry = min(self._queue)
+                    self._queue.remove(entry)
+                    if entry[2].future.set_running_or_notify_cancel():
+                        return entry[2]
+                    continue
                 if self._closed:
                     return None
                 self._cv.wait()
@@ -100,9 +102,9 @@ class PhraseScheduler:
         """Cancel what is queued, let running jobs finish, stop the workers."""
         with self._cv:
             self._closed = True
-            for _, _, job in self._heap:
+            for _, _, job in self._queue:
                 job.future.cancel()
-            self._heap.clear()
+            self._queue.clear()
             self._cv.notify_all()
         for t in self._threads:
             t.join(timeout)

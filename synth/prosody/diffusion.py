@@ -302,7 +302,7 @@ class DiffusionProsody:
 
         ``context`` is (n, len(CONTEXT_FEATURES)) raw :func:`syllable_context` values.
         """
-        import torch
+        from synth.diffusion.sampling import sample_seeded
 
         if len(targets) != len(context):
             raise InputError(f"got {len(targets)} targets for {len(context)} syllables")
@@ -318,21 +318,8 @@ class DiffusionProsody:
         vad, category, intensity, strength = self.conditions(targets)
         emotional = (strength > 0).astype(np.float32)
         weight = (emotional * cfg.guidance_scale * float(guidance)).astype(np.float32)
-        if seed is None:
-            seed = int(np.random.SeedSequence().entropy % 2**63)
-        generator = torch.Generator().manual_seed(int(seed))
-        # One thread: the network is tiny, and on a busy machine thread hand-offs cost ~100x.
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            with torch.inference_mode():
-                sample = self.pipeline(
-                    torch.from_numpy(normalised), torch.from_numpy(vad),
-                    torch.from_numpy(category), torch.from_numpy(intensity),
-                    torch.from_numpy(weight), num_inference_steps=cfg.num_inference_steps,
-                    generator=generator, noise_scale=cfg.noise_scale).numpy()
-        finally:
-            torch.set_num_threads(threads)
+        sample = sample_seeded(self.pipeline, (normalised, vad, category, intensity, weight), seed,
+                               cfg.num_inference_steps, cfg.noise_scale)
         return sample * strength[:, None] * np.asarray(cfg.offset_scale, np.float32)
 
 

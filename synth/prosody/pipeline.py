@@ -17,37 +17,14 @@ seed, same take; another seed, another take.
 from __future__ import annotations
 
 import torch
-from diffusers import DDIMScheduler, SchedulerMixin
 
-from synth.prosody.denoiser import ProsodyDenoiser
+from synth.diffusion.sampling import GuidedDDIMPipeline
 
 
-class ProsodyDiffusionPipeline:
-    """Samples normalised prosody offsets for one utterance.
-
-    Parameters
-    ----------
-    denoiser : the trained :class:`ProsodyDenoiser`.
-    scheduler : any diffusers scheduler; its config is turned into a
-        :class:`~diffusers.DDIMScheduler` (DDIM needs few steps and is deterministic given the
-        initial noise).
-    neutral_category : index of the "neutral" category, used for the guidance baseline.
+class ProsodyDiffusionPipeline(GuidedDDIMPipeline):
+    """Samples normalised prosody offsets for one utterance with a trained
+    :class:`~synth.prosody.denoiser.ProsodyDenoiser` (parameters: :class:`GuidedDDIMPipeline`).
     """
-
-    def __init__(self, denoiser: ProsodyDenoiser, scheduler: SchedulerMixin, neutral_category: int):
-        self.denoiser = denoiser.eval()
-        self.scheduler = scheduler
-        self.neutral_category = neutral_category
-        self._ddim: dict[int, DDIMScheduler] = {}
-
-    def ddim(self, num_inference_steps: int) -> DDIMScheduler:
-        """A DDIM scheduler with the training scheduler's config and its timesteps set, made
-        once per step count (DDIM's ``step`` reads the scheduler and never changes it)."""
-        if num_inference_steps not in self._ddim:
-            scheduler = DDIMScheduler.from_config(self.scheduler.config)
-            scheduler.set_timesteps(num_inference_steps)
-            self._ddim[num_inference_steps] = scheduler
-        return self._ddim[num_inference_steps]
 
     @torch.no_grad()
     def __call__(self, context: torch.Tensor, vad: torch.Tensor, category: torch.Tensor,
@@ -81,11 +58,10 @@ class ProsodyDiffusionPipeline:
         both_vad = torch.stack([torch.zeros_like(vad), vad])
         both_category = torch.stack([torch.full_like(category, self.neutral_category), category])
         both_intensity = torch.stack([torch.zeros_like(intensity), intensity])
-        weight = guidance[None, :, None]
-        for t in scheduler.timesteps:
+
+        def predict(sample: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             predicted = self.denoiser(sample.expand(2, -1, -1), t.repeat(2), both_context, both_vad,
                                       both_category, both_intensity)
-            neutral, emotional = predicted[0:1], predicted[1:2]
-            guided = neutral + weight * (emotional - neutral)
-            sample = scheduler.step(guided, t, sample, eta=0.0).prev_sample
-        return sample[0]
+            return predicted[0:1], predicted[1:2]
+
+        return self.guided_ddim(scheduler, sample, guidance[None, :, None], predict)[0]

@@ -181,7 +181,7 @@ class VoiceQualityModel:
         The targets are sampled together from one seeded noise draw that they share (one voice
         whose emotion changes), so the same seed and targets give the same deltas.
         """
-        import torch
+        from synth.diffusion.sampling import sample_seeded
 
         if not np.isfinite(guidance) or guidance < 0:
             raise InputError(f"guidance {guidance} must be a finite number >= 0")
@@ -190,20 +190,8 @@ class VoiceQualityModel:
         cfg = self.config
         vad, category, intensity, strength = self.conditions(targets)
         weight = ((strength > 0) * cfg.guidance_scale * float(guidance)).astype(np.float32)
-        if seed is None:
-            seed = int(np.random.SeedSequence().entropy % 2**63)
-        generator = torch.Generator().manual_seed(int(seed))
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # a tiny network: thread hand-offs would cost more than it
-        try:
-            with torch.inference_mode():
-                sample = self.pipeline(
-                    torch.from_numpy(vad), torch.from_numpy(category),
-                    torch.from_numpy(intensity), torch.from_numpy(weight),
-                    num_inference_steps=cfg.num_inference_steps, generator=generator,
-                    noise_scale=cfg.noise_scale).numpy()
-        finally:
-            torch.set_num_threads(threads)
+        sample = sample_seeded(self.pipeline, (vad, category, intensity, weight), seed,
+                               cfg.num_inference_steps, cfg.noise_scale)
         # no guidance is the neutral voice itself (not the neutral estimate's small spread)
         strength = np.where(weight > 0, strength, 0.0)
         return (sample * strength[:, None] * np.asarray(cfg.delta_scale, np.float32)).astype(

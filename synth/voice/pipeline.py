@@ -13,34 +13,14 @@ stretches of one line share it.
 from __future__ import annotations
 
 import torch
-from diffusers import DDIMScheduler, SchedulerMixin
 
-from synth.voice.denoiser import VoiceDenoiser
+from synth.diffusion.sampling import GuidedDDIMPipeline
 
 
-class VoiceDiffusionPipeline:
-    """Samples normalised voice deltas, one per emotion stretch.
-
-    Parameters
-    ----------
-    denoiser : the trained :class:`VoiceDenoiser`.
-    scheduler : any diffusers scheduler; its config is turned into a DDIM scheduler.
-    neutral_category : index of the "neutral" category, used for the guidance baseline.
+class VoiceDiffusionPipeline(GuidedDDIMPipeline):
+    """Samples normalised voice deltas, one per emotion stretch, with a trained
+    :class:`~synth.voice.denoiser.VoiceDenoiser` (parameters: :class:`GuidedDDIMPipeline`).
     """
-
-    def __init__(self, denoiser: VoiceDenoiser, scheduler: SchedulerMixin, neutral_category: int):
-        self.denoiser = denoiser.eval()
-        self.scheduler = scheduler
-        self.neutral_category = neutral_category
-        self._ddim: dict[int, DDIMScheduler] = {}
-
-    def ddim(self, num_inference_steps: int) -> DDIMScheduler:
-        """A DDIM scheduler with the training config and its timesteps set (made once)."""
-        if num_inference_steps not in self._ddim:
-            scheduler = DDIMScheduler.from_config(self.scheduler.config)
-            scheduler.set_timesteps(num_inference_steps)
-            self._ddim[num_inference_steps] = scheduler
-        return self._ddim[num_inference_steps]
 
     @torch.no_grad()
     def __call__(self, vad: torch.Tensor, category: torch.Tensor, intensity: torch.Tensor,
@@ -73,11 +53,10 @@ class VoiceDiffusionPipeline:
         both_vad = torch.cat([torch.zeros_like(vad), vad])
         both_category = torch.cat([torch.full_like(category, self.neutral_category), category])
         both_intensity = torch.cat([torch.zeros_like(intensity), intensity])
-        weight = guidance[:, None]
-        for t in scheduler.timesteps:
+
+        def predict(sample: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             predicted = self.denoiser(sample.repeat(2, 1), t.repeat(2 * m), both_vad,
                                       both_category, both_intensity)
-            neutral, emotional = predicted[:m], predicted[m:]
-            guided = neutral + weight * (emotional - neutral)
-            sample = scheduler.step(guided, t, sample, eta=0.0).prev_sample
-        return sample
+            return predicted[:m], predicted[m:]
+
+        return self.guided_ddim(scheduler, sample, guidance[:, None], predict)

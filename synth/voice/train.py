@@ -25,6 +25,13 @@ import numpy as np
 
 from controllers.assets import asset_path
 from controllers.target import CATEGORY_VAD, EmotionTarget
+from synth.diffusion.training import (
+    fit_denoiser,
+    masked_mse,
+    noised,
+    robust_scale,
+    training_scheduler,
+)
 from synth.prosody.emodb import EMODB_EMOTIONS
 from synth.prosody.train import CATEGORY_MAP
 from synth.voice.bands import PHONE_CLASSES, delta_size, from_cepstrum, split_delta
@@ -59,12 +66,6 @@ class TrainConfig:
     """Seeds parameter init and batching."""
 
 
-def _robust_scale(values: np.ndarray) -> float:
-    values = values[np.isfinite(values)]
-    mad = 1.4826 * np.median(np.abs(values - np.median(values)))
-    return float(max(mad, 0.25 * np.std(values), 1e-2))
-
-
 def recordings(table: dict[str, np.ndarray]) -> list[dict]:
     """One dict per row of the delta table (delta, emotion, category, speaker, recognition)."""
     out = []
@@ -80,15 +81,15 @@ def fit(rows: list[dict], cfg: TrainConfig, progress: bool = True) -> VoiceQuali
     """Train a denoiser on ``rows``; returns the model wrapped for sampling."""
     import pytorch_lightning as pl
     import torch
-    from diffusers import DDPMScheduler
-    from torch.utils.data import DataLoader, TensorDataset
+    from torch.utils.data import TensorDataset
 
     from synth.voice.denoiser import VoiceDenoiser
 
     torch.set_num_threads(1)
     pl.seed_everything(cfg.seed, verbose=False)
     emotional = np.stack([r["delta"] for r in rows if r["category"] != "neutral"])
-    scale = np.array([_robust_scale(emotional[:, k]) for k in range(delta_size())], np.float32)
+    scale = np.array([robust_scale(emotional[:, k], floor=1e-2) for k in range(delta_size())],
+                     np.float32)
     categories = VoiceModelConfig(delta_scale=[]).categories
     trained = sorted({r["category"] for r in rows})
     unknown = categories.index(UNKNOWN_CATEGORY)
@@ -107,44 +108,18 @@ def fit(rows: list[dict], cfg: TrainConfig, progress: bool = True) -> VoiceQuali
 
     denoiser = VoiceDenoiser(n_features=delta_size(), n_categories=len(categories),
                              width=cfg.width, layers=cfg.layers, dropout=cfg.dropout)
-    scheduler = DDPMScheduler(num_train_timesteps=cfg.num_train_timesteps,
-                              beta_schedule="squaredcos_cap_v2", prediction_type="sample",
-                              clip_sample=False)
+    scheduler = training_scheduler(cfg.num_train_timesteps)
 
-    class Module(pl.LightningModule):
-        def __init__(self):
-            super().__init__()
-            self.denoiser = denoiser
+    def loss(denoiser: VoiceDenoiser, batch: list[torch.Tensor]) -> tuple[torch.Tensor, int]:
+        """Batch: x0 (b, D), mask (b, D), vad (b, 3), category (b,), intensity (b,), weight (b,)."""
+        x, m, vad, category, intensity, weight = batch
+        noisy, t, category, vad = noised(scheduler, x, vad, category, unknown,
+                                         cfg.category_dropout, cfg.vad_jitter)
+        predicted = denoiser(noisy, t, vad, category, intensity)
+        return masked_mse(predicted, x, m * weight[:, None]), x.shape[0]
 
-        def training_step(self, batch, _):
-            x, m, vad, category, intensity, weight = batch
-            b = x.shape[0]
-            noise = torch.randn_like(x)
-            t = torch.randint(0, cfg.num_train_timesteps, (b,))
-            noisy = scheduler.add_noise(x, noise, t)
-            category = torch.where(torch.rand(b) < cfg.category_dropout,
-                                   torch.full_like(category, unknown), category)
-            vad = vad + cfg.vad_jitter * torch.randn_like(vad)
-            predicted = self.denoiser(noisy, t, vad, category, intensity)
-            w = m * weight[:, None]
-            loss = (w * (predicted - x) ** 2).sum() / w.sum().clamp(min=1.0)
-            self.log("loss", loss, prog_bar=True, batch_size=b)
-            return loss
-
-        def configure_optimizers(self):
-            optimizer = torch.optim.AdamW(self.parameters(), lr=cfg.learning_rate,
-                                          weight_decay=1e-4)
-            steps = cfg.epochs * int(np.ceil(len(data) / cfg.batch_size))
-            schedule = torch.optim.lr_scheduler.OneCycleLR(
-                optimizer, max_lr=cfg.learning_rate, total_steps=steps, pct_start=0.05,
-                final_div_factor=20.0)
-            return [optimizer], [{"scheduler": schedule, "interval": "step"}]
-
-    loader = DataLoader(data, batch_size=cfg.batch_size, shuffle=True, num_workers=0)
-    trainer = pl.Trainer(max_epochs=cfg.epochs, accelerator="cpu", devices=1, logger=False,
-                         enable_checkpointing=False, enable_model_summary=False,
-                         enable_progress_bar=progress, log_every_n_steps=10)
-    trainer.fit(Module(), loader)
+    fit_denoiser(denoiser, loss, data, cfg.epochs, cfg.batch_size, cfg.learning_rate,
+                 progress=progress)
     config = VoiceModelConfig(delta_scale=scale.tolist(), categories=categories,
                               trained_categories=trained, category_map=dict(CATEGORY_MAP))
     return VoiceQualityModel.from_parts(denoiser.eval(), scheduler, config)
