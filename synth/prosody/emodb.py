@@ -362,10 +362,12 @@ def build_table(root: Path | None = None, progress: bool = True) -> dict[str, np
 
 
 def save_table(table: dict[str, np.ndarray], path: Path | None = None) -> Path:
-    """Write the table as a compressed ``.npz``, atomically."""
+    """Write the table (any dict of arrays) as a compressed ``.npz``, atomically; ``path``
+    defaults to ``assets/prosody`` (:mod:`synth.voice.emodb` stores its table with this too)."""
     from synth.atomic import atomic_path
 
     path = Path(path or asset_path(*TABLE_PATH))
+    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.savez_compressed(fh, **table)
@@ -373,7 +375,7 @@ def save_table(table: dict[str, np.ndarray], path: Path | None = None) -> Path:
 
 
 def load_table(path: Path | None = None) -> dict[str, np.ndarray]:
-    """The cached table (see :func:`build_table`)."""
+    """The cached table (see :func:`build_table`), or any ``.npz`` table at ``path``."""
     path = Path(path or asset_path(*TABLE_PATH))
     with np.load(path, allow_pickle=False) as data:
         return {k: data[k] for k in data.files}

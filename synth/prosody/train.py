@@ -29,6 +29,13 @@ import numpy as np
 
 from controllers.assets import asset_path
 from controllers.target import CATEGORY_VAD, EmotionTarget
+from synth.diffusion.training import (
+    fit_denoiser,
+    masked_mse,
+    noised,
+    robust_scale,
+    training_scheduler,
+)
 from synth.prosody.base import PROSODY_FEATURES
 from synth.prosody.diffusion import (
     MODEL_CONTEXT,
@@ -75,12 +82,6 @@ class TrainConfig:
     """Seeds parameter init and batching."""
 
 
-def _robust_scale(values: np.ndarray) -> float:
-    values = values[np.isfinite(values)]
-    mad = 1.4826 * np.median(np.abs(values - np.median(values)))
-    return float(max(mad, 0.25 * np.std(values), 1e-3))
-
-
 def utterances(table: dict[str, np.ndarray]) -> list[dict]:
     """Rows of the offset table grouped into one dict per emotional (or neutral) recording.
 
@@ -109,7 +110,8 @@ def normalisation(utts: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     emotional = np.concatenate([u["offsets"] for u in utts if u["category"] != "neutral"])
     mean = context.mean(axis=0)
     std = np.maximum(context.std(axis=0), 1e-3)
-    scale = np.array([_robust_scale(emotional[:, k]) for k in range(emotional.shape[1])])
+    scale = np.array([robust_scale(emotional[:, k], floor=1e-3)
+                      for k in range(emotional.shape[1])])
     return mean.astype(np.float32), std.astype(np.float32), scale.astype(np.float32)
 
 
@@ -121,8 +123,6 @@ def fit(utts: list[dict], cfg: TrainConfig, progress: bool = True) -> DiffusionP
     """Train a denoiser on ``utts``; returns the model wrapped for sampling."""
     import pytorch_lightning as pl
     import torch
-    from diffusers import DDPMScheduler
-    from torch.utils.data import DataLoader
 
     from synth.prosody.denoiser import ProsodyDenoiser
 
@@ -168,48 +168,23 @@ def fit(utts: list[dict], cfg: TrainConfig, progress: bool = True) -> DiffusionP
     denoiser = ProsodyDenoiser(n_features=len(PROSODY_FEATURES), n_context=context_mean.shape[0],
                                n_categories=len(categories), width=cfg.width, layers=cfg.layers,
                                heads=cfg.heads, dropout=cfg.dropout)
-    scheduler = DDPMScheduler(num_train_timesteps=cfg.num_train_timesteps,
-                              beta_schedule="squaredcos_cap_v2", prediction_type="sample",
-                              clip_sample=False)
+    scheduler = training_scheduler(cfg.num_train_timesteps)
     unknown = categories.index(UNKNOWN_CATEGORY)
 
-    class Module(pl.LightningModule):
-        def __init__(self):
-            super().__init__()
-            self.denoiser = denoiser
+    def loss(denoiser: ProsodyDenoiser, batch: dict) -> tuple[torch.Tensor, int]:
+        """Batch (:func:`collate`): x0, mask (b, n, 8), context (b, n, c), padding (b, n),
+        vad (b, 3), category, intensity, weight (b,)."""
+        b, n, _ = batch["x0"].shape
+        noisy, t, category, vad = noised(scheduler, batch["x0"], batch["vad"], batch["category"],
+                                         unknown, cfg.category_dropout, cfg.vad_jitter)
+        predicted = denoiser(noisy, t, batch["context"], vad[:, None].expand(-1, n, -1),
+                             category[:, None].expand(-1, n),
+                             batch["intensity"][:, None].expand(-1, n), padding=batch["padding"])
+        weight = batch["mask"] * batch["weight"][:, None, None]
+        return masked_mse(predicted, batch["x0"], weight), b
 
-        def training_step(self, batch, _):
-            b, n, _ = batch["x0"].shape
-            noise = torch.randn_like(batch["x0"])
-            t = torch.randint(0, cfg.num_train_timesteps, (b,))
-            noisy = scheduler.add_noise(batch["x0"], noise, t)
-            category = torch.where(torch.rand(b) < cfg.category_dropout,
-                                   torch.full_like(batch["category"], unknown), batch["category"])
-            vad = batch["vad"] + cfg.vad_jitter * torch.randn_like(batch["vad"])
-            predicted = self.denoiser(noisy, t, batch["context"], vad[:, None].expand(-1, n, -1),
-                                      category[:, None].expand(-1, n),
-                                      batch["intensity"][:, None].expand(-1, n),
-                                      padding=batch["padding"])
-            weight = batch["mask"] * batch["weight"][:, None, None]
-            loss = (weight * (predicted - batch["x0"]) ** 2).sum() / weight.sum().clamp(min=1.0)
-            self.log("loss", loss, prog_bar=True, batch_size=b)
-            return loss
-
-        def configure_optimizers(self):
-            optimizer = torch.optim.AdamW(self.parameters(), lr=cfg.learning_rate,
-                                          weight_decay=1e-4)
-            steps = cfg.epochs * int(np.ceil(len(items) / cfg.batch_size))
-            schedule = torch.optim.lr_scheduler.OneCycleLR(
-                optimizer, max_lr=cfg.learning_rate, total_steps=steps, pct_start=0.05,
-                final_div_factor=20.0)
-            return [optimizer], [{"scheduler": schedule, "interval": "step"}]
-
-    loader = DataLoader(items, batch_size=cfg.batch_size, shuffle=True, collate_fn=collate,
-                        num_workers=0)
-    trainer = pl.Trainer(max_epochs=cfg.epochs, accelerator="cpu", devices=1, logger=False,
-                         enable_checkpointing=False, enable_model_summary=False,
-                         enable_progress_bar=progress, log_every_n_steps=10)
-    trainer.fit(Module(), loader)
+    fit_denoiser(denoiser, loss, items, cfg.epochs, cfg.batch_size, cfg.learning_rate,
+                 collate_fn=collate, progress=progress)
     config = DiffusionProsodyConfig(
         context_mean=context_mean.tolist(), context_std=context_std.tolist(),
         offset_scale=scale.tolist(), context_features=list(MODEL_CONTEXT),

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from controllers.assets import asset_path
+from synth.prosody import emodb as prosody_emodb
 from synth.prosody.emodb import (
     CLIP_SECONDS,
     EMODB_EMOTIONS,
@@ -252,22 +253,13 @@ def build_table(root: Path | None = None, progress: bool = True,
 
 
 def save_table(table: dict[str, np.ndarray], path: Path | None = None) -> Path:
-    """Write the table as a compressed ``.npz``, atomically."""
-    from synth.atomic import atomic_path
-
-    path = Path(path or asset_path(*TABLE_PATH))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, **table)
-    return path
+    """Write the table as a compressed ``.npz``, atomically (default ``assets/voice``)."""
+    return prosody_emodb.save_table(table, Path(path or asset_path(*TABLE_PATH)))
 
 
 def load_table(path: Path | None = None) -> dict[str, np.ndarray]:
     """The cached table (see :func:`build_table`)."""
-    path = Path(path or asset_path(*TABLE_PATH))
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
+    return prosody_emodb.load_table(Path(path or asset_path(*TABLE_PATH)))
 
 
 def main() -> None:
