@@ -1,9 +1,11 @@
-"""Shared test fixtures: paths to ../shared data (skip cleanly when absent)."""
+"""Shared test fixtures: ../shared data paths (skip cleanly when absent), batch scripts."""
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
+from typing import Callable, Sequence
 
 import pytest
 
@@ -34,3 +36,18 @@ def emodb(shared_dir: Path) -> Path:
     if not (root / "labels.csv").is_file():
         pytest.skip(f"EmoDB is absent under {root}")
     return root
+
+
+@pytest.fixture
+def write_script() -> Callable[[Path, Sequence[tuple[str, str, str]]], Path]:
+    """``write_script(path, lines)``: writes ``lines`` ((id, text, emotion) rows) as a batch
+    script CSV with the header ``id,text,emotion`` and returns ``path``."""
+
+    def write(path: Path, lines: Sequence[tuple[str, str, str]]) -> Path:
+        with open(path, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "text", "emotion"])
+            writer.writerows(lines)
+        return path
+
+    return write

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import json
 import os
@@ -33,14 +32,6 @@ GOOD = [i for i, _, _ in LINES if i != "dots"]
 CLOCKED = {"critic.json", "report.png", "take.json"}
 
 
-def _write_script(path: Path) -> Path:
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id", "text", "emotion"])
-        writer.writerows(LINES)
-    return path
-
-
 def _without_clock(entry: dict) -> dict:
     """A manifest entry without its wall-clock figures (render seconds)."""
     entry = {k: v for k, v in entry.items() if k != "timings"}
@@ -50,10 +41,10 @@ def _without_clock(entry: dict) -> dict:
     return entry
 
 
-def test_engine_ray_is_an_option_with_clear_errors(tmp_path, monkeypatch, capsys):
+def test_engine_ray_is_an_option_with_clear_errors(tmp_path, write_script, monkeypatch, capsys):
     from studio.cli import main
 
-    script = _write_script(tmp_path / "script.csv")
+    script = write_script(tmp_path / "script.csv", LINES)
     out = tmp_path / "out"
     assert main(["batch", str(script), "--out", str(out), "--address", "auto"]) == 2
     assert "--engine ray" in capsys.readouterr().err
@@ -66,14 +57,15 @@ def test_engine_ray_is_an_option_with_clear_errors(tmp_path, monkeypatch, capsys
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None,
                     reason="the ray extra is not installed (pip install 'emostudio[ray]')")
-def test_ray_batch_survives_a_killed_worker_and_matches_the_local_engine(tmp_path, capsys):
+def test_ray_batch_survives_a_killed_worker_and_matches_the_local_engine(tmp_path, write_script,
+                                                                         capsys):
     from studio.batch import PARTIAL_DIR, RenderOptions, run_batch
     from studio.batch_ray import RayEngine
 
     engine = RayEngine(jobs=2)  # (imports Ray, set up for a cluster on 127.0.0.1)
     import ray
 
-    script = _write_script(tmp_path / "script.csv")
+    script = write_script(tmp_path / "script.csv", LINES)
 
     # the reference: the local engine, in another process
     local = tmp_path / "local"

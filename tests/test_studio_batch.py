@@ -27,16 +27,6 @@ LINES = [
 GOOD = [i for i, text, _ in LINES if text]
 
 
-def _write_script(path: Path) -> Path:
-    import csv
-
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id", "text", "emotion"])
-        writer.writerows(LINES)
-    return path
-
-
 def _start_batch(script: Path, out: Path, jobs: int) -> subprocess.Popen:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.Popen(
@@ -76,10 +66,10 @@ def _assert_no_partial_files(out: Path) -> None:
     assert not leftovers, leftovers
 
 
-def test_batch_survives_ctrl_c_and_kill_then_resumes_without_rerendering(tmp_path):
+def test_batch_survives_ctrl_c_and_kill_then_resumes_without_rerendering(tmp_path, write_script):
     from studio.batch import PARTIAL_DIR, RenderOptions, run_batch
 
-    script = _write_script(tmp_path / "script.csv")
+    script = write_script(tmp_path / "script.csv", LINES)
     out = tmp_path / "out"
 
     # 1. two workers, Ctrl-C (SIGINT to the process group) once a line is done
@@ -149,10 +139,10 @@ def test_bad_lines_are_reported_and_skipped_without_rendering(tmp_path, capsys):
     assert json.loads((tmp_path / "out" / "manifest.json").read_text()) == manifest
 
 
-def test_two_batches_cannot_write_the_same_folder(tmp_path):
+def test_two_batches_cannot_write_the_same_folder(tmp_path, write_script):
     from studio.batch import _exclusive, run_batch
 
-    script = _write_script(tmp_path / "script.csv")
+    script = write_script(tmp_path / "script.csv", LINES)
     with _exclusive(tmp_path / "out"):
         with pytest.raises(InputError, match="another batch"):
             run_batch(script, tmp_path / "out")

@@ -5,13 +5,15 @@ One step (:func:`noised`, :func:`masked_mse`): noise the clean normalised offset
 random DDPM timestep, hide the category of a share of rows ("unknown", so that the VAD point alone
 is learned too), jitter the VAD point, and score the denoiser's clean estimate with a squared error
 weighted by the listeners' recognition rate and masked where the measurement is missing.
-:func:`fit_denoiser` runs those steps with PyTorch Lightning on one CPU thread: AdamW with a
-one-cycle learning rate. Each model keeps its batch layout and its loss in its own ``train.py``.
+:func:`fit_denoiser` runs those steps with PyTorch Lightning on the CPU: AdamW with a
+one-cycle learning rate. Each model keeps its batch layout and its loss in its own ``train.py``,
+whose command line is :func:`train_arguments`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+import argparse
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -84,9 +86,10 @@ def fit_denoiser(denoiser: torch.nn.Module, loss: TrainingLoss, data, epochs: in
     """Train ``denoiser`` in place on ``data`` (a map-style dataset) and return it in eval mode.
 
     ``loss`` scores one batch (:data:`TrainingLoss`); ``collate_fn`` builds a batch (default:
-    PyTorch's). AdamW (weight decay 1e-4) with a one-cycle schedule peaking at
-    ``learning_rate`` after 5 % of the steps and ending 20x below it; shuffled batches, CPU.
-    Seed the run (``pytorch_lightning.seed_everything``) before building the denoiser.
+    PyTorch's). AdamW (weight decay 1e-4) with a one-cycle schedule: from ``learning_rate / 25``
+    up to ``learning_rate`` over the first 5 % of the steps, then cosine-annealed to
+    ``learning_rate / 500``; shuffled batches, CPU. Seed the run
+    (``pytorch_lightning.seed_everything``) before building the denoiser.
     """
     import pytorch_lightning as pl
     import torch
@@ -117,3 +120,21 @@ def fit_denoiser(denoiser: torch.nn.Module, loss: TrainingLoss, data, epochs: in
                          enable_progress_bar=progress, log_every_n_steps=10)
     trainer.fit(Module(), loader)
     return denoiser.eval()
+
+
+def train_arguments(argv: Sequence[str] | None, prog: str, description: str, epochs: int,
+                    folder: str) -> argparse.Namespace:
+    """The command line of a model's training script (``--epochs N``, ``--holdout 3 16``,
+    ``--no-validate``, ``--out DIR``); ``folder`` is the asset folder it writes by default."""
+    from controllers.assets import asset_path
+
+    parser = argparse.ArgumentParser(prog=prog, description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--holdout", type=int, nargs="*", default=[3, 16],
+                        help="EmoDB speakers held out for validation (default: 3 16, a man and "
+                             "a woman)")
+    parser.add_argument("--no-validate", action="store_true", help="skip the held-out run")
+    parser.add_argument("--out", default=str(asset_path(folder)),
+                        help=f"where to write the model (default: assets/{folder})")
+    return parser.parse_args(argv)

@@ -21,19 +21,18 @@ Single-threaded on the CPU (``torch.set_num_threads(1)``); a full run takes a fe
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from controllers.assets import asset_path
 from controllers.target import CATEGORY_VAD, EmotionTarget
 from synth.diffusion.training import (
     fit_denoiser,
     masked_mse,
     noised,
     robust_scale,
+    train_arguments,
     training_scheduler,
 )
 from synth.prosody.base import PROSODY_FEATURES
@@ -61,7 +60,8 @@ class TrainConfig:
     batch_size: int = 32
     """Utterances per step."""
     learning_rate: float = 2e-3
-    """AdamW learning rate (cosine-decayed to 5 % of it)."""
+    """AdamW peak learning rate (one-cycle schedule, see
+    :func:`~synth.diffusion.training.fit_denoiser`)."""
     width: int = 64
     """Transformer width."""
     layers: int = 3
@@ -263,15 +263,8 @@ def print_report(report: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m synth.prosody.train", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
-    parser.add_argument("--holdout", type=int, nargs="*", default=[3, 16],
-                        help="speakers held out for validation (default: 3 16, a man and a woman)")
-    parser.add_argument("--no-validate", action="store_true", help="skip the held-out run")
-    parser.add_argument("--out", default=str(asset_path("prosody")),
-                        help="where to write the model (default: assets/prosody)")
-    args = parser.parse_args(argv)
+    args = train_arguments(argv, "python -m synth.prosody.train", __doc__, TrainConfig.epochs,
+                           "prosody")
 
     from synth.prosody import emodb
 

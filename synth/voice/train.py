@@ -17,19 +17,18 @@ recognition rate. Single-threaded on the CPU; a full run takes about a minute.
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from controllers.assets import asset_path
 from controllers.target import CATEGORY_VAD, EmotionTarget
 from synth.diffusion.training import (
     fit_denoiser,
     masked_mse,
     noised,
     robust_scale,
+    train_arguments,
     training_scheduler,
 )
 from synth.prosody.emodb import EMODB_EMOTIONS
@@ -47,7 +46,8 @@ class TrainConfig:
     batch_size: int = 64
     """Recordings per step."""
     learning_rate: float = 2e-3
-    """AdamW peak learning rate (one-cycle schedule)."""
+    """AdamW peak learning rate (one-cycle schedule, see
+    :func:`~synth.diffusion.training.fit_denoiser`)."""
     width: int = 128
     """MLP width."""
     layers: int = 3
@@ -209,15 +209,8 @@ def print_report(report: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m synth.voice.train", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
-    parser.add_argument("--holdout", type=int, nargs="*", default=[3, 16],
-                        help="actors held out for validation (default: 3 16, a man and a woman)")
-    parser.add_argument("--no-validate", action="store_true", help="skip the held-out run")
-    parser.add_argument("--out", default=str(asset_path("voice")),
-                        help="where to write the model (default: assets/voice)")
-    args = parser.parse_args(argv)
+    args = train_arguments(argv, "python -m synth.voice.train", __doc__, TrainConfig.epochs,
+                           "voice")
 
     from synth.voice import emodb
 
