@@ -249,6 +249,7 @@ def test_a_new_line_interrupts_the_current_one_and_cancel_stops_a_line(server):
     assert urgent.header["interrupted"] == "long"
     assert urgent.done["status"] == "complete"
     assert [s["category"] for s in urgent.header["segments"]][-1] == "fear"
+    assert cancelled.done is not None, cancelled.errors
     assert cancelled.done["status"] == "cancelled"
 
 
@@ -259,10 +260,11 @@ def test_a_client_that_disconnects_mid_line_frees_its_work(server):
         async with connect(url(server), max_size=None) as ws:
             await hello(ws)
             await ws.send(json.dumps({"text": LONG_LINE + " " + LONG_LINE, "id": "gone"}))
-            while True:  # the line is under way: its first chunk is out, the rest queued
+            chunks = 0  # the line is under way: its first two phrases (spoken one at a time,
+            while chunks < 2:  # studio.live.stream.SPOKEN_ALONE) are out, the rest queued
                 data = await asyncio.wait_for(ws.recv(), TIMEOUT)
                 if isinstance(data, str) and json.loads(data)["type"] == "chunk":
-                    break
+                    chunks += 1
             queued = scheduler.pending()
         deadline = time.monotonic() + TIMEOUT
         while scheduler.pending() and time.monotonic() < deadline:

@@ -45,6 +45,10 @@ class Connection:
     pose: AvatarPose = field(default_factory=AvatarPose)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
+    opening: SayRequest | None = None
+    """The line taken from the queue whose text and emotion are being read (not yet current)."""
+    opening_stop: str | None = None
+    """Why that line must stop as soon as it opens: ``cancelled`` or ``interrupted``."""
 
 
 class LiveServer:
@@ -141,6 +145,8 @@ class LiveServer:
                 dropped = conn.queue.popleft()
                 if dropped.id is not None:
                     await conn.ws.send(dumps(done_message(dropped.id, "interrupted", 0, 0)))
+            if conn.opening is not None:
+                conn.opening_stop = "interrupted"
             if conn.current is not None and not conn.current.cancelled:
                 conn.stop_reason = "interrupted"
                 conn.interrupted = conn.current.id
@@ -161,6 +167,9 @@ class LiveServer:
             conn.current.cancel()
             if self.vmc is not None:
                 self.vmc.stop(line_id)
+            return
+        if conn.opening is not None and conn.opening.id == line_id:
+            conn.opening_stop = "cancelled"
             return
         for queued in list(conn.queue):
             if queued.id == line_id:
@@ -184,6 +193,7 @@ class LiveServer:
                     await conn.wake.wait()
                     continue
                 request = conn.queue.popleft()
+                conn.opening, conn.opening_stop = request, None
                 try:  # reading the emotion may load the text model: not on the event loop
                     line = await loop.run_in_executor(
                         None, partial(self.live.line, request.text, request.emotion,
@@ -195,9 +205,17 @@ class LiveServer:
                     await ws.send(dumps(error_message(
                         f"internal error while reading the line: {exc}", request.id)))
                     continue
+                finally:
+                    conn.opening = None
                 if conn.closed:  # the client left while the line was being read
                     line.cancel()
                     break
+                if conn.opening_stop is not None:  # cancelled or cut off while being read
+                    line.cancel()
+                    await ws.send(dumps(done_message(line.id, conn.opening_stop, 0, 0)))
+                    if conn.opening_stop == "interrupted":
+                        conn.interrupted = line.id
+                    continue
                 conn.current, conn.stop_reason = line, None
                 await ws.send(dumps(header_message(line.id, line.plan, line.phrases,
                                                    conn.interrupted)))

@@ -43,6 +43,9 @@ SECONDS_PER_CHAR = 0.065
 #: under load (same run, 5 lines): first audio after 0.38 s instead of 0.73 s; the second phrase
 #: starts later, so it has less time before the first one has played (~0.5 s of audio).
 FIRST_PHRASE_ALONE = True
+#: With FIRST_PHRASE_ALONE, how many phrases are spoken one at a time before the rest are queued
+#: together: the second phrase has only the first one's ~0.5 s of audio to be ready in.
+SPOKEN_ALONE = 2
 #: A line spoken to warm the models up (first-run costs: graph set-up, caches, the rig).
 WARM_UP_LINE = "Hello there, [angry] get out."
 
@@ -172,8 +175,10 @@ class LiveLine:
             spoken: object = speak_phrase(self.live.tts, self.plan, self.phrases[i], i, self.seed)
         except Exception as exc:  # noqa: BLE001 - handed to whoever waits for chunk i
             spoken = exc
-        if i == 0 and FIRST_PHRASE_ALONE and not isinstance(spoken, Exception):
-            self._submit(range(1, len(self.phrases)))  # the rest, while phrase 0 is animated
+        if FIRST_PHRASE_ALONE and i < SPOKEN_ALONE and not isinstance(spoken, Exception):
+            # the next phrase alone, then the rest, while this one is animated
+            last = len(self.phrases) if i + 1 == SPOKEN_ALONE else i + 2
+            self._submit(range(i + 1, min(last, len(self.phrases))))
         with self._lock:
             self._spoken[i] = spoken
             if self._animating:  # another worker is animating: it will take this one too
