@@ -1,8 +1,12 @@
-"""What the prosody and the voice models share: guided DDIM sampling and denoiser training.
+"""What the prosody and the voice models share: conditioning, guided DDIM sampling, denoiser
+training and model files.
 
 Both are diffusion models over emotion offsets from a neutral reading, conditioned on a category,
-a VAD point and an intensity, and sampled with classifier-free guidance against the neutral
-estimate (:mod:`synth.diffusion.sampling`); both train a denoiser that predicts the clean sample
-with a recognition-weighted, masked loss (:mod:`synth.diffusion.training`). What differs (the
-denoiser, the layout of a batch, the conditioning) stays with each model.
+a VAD point and an intensity derived the same way from the emotion targets
+(:mod:`synth.diffusion.conditioning`), and sampled with classifier-free guidance against the
+neutral estimate (:mod:`synth.diffusion.sampling`); both train a denoiser that predicts the clean
+sample with a recognition-weighted, masked loss (:mod:`synth.diffusion.training`), and both are
+stored as ``config.json`` + ``denoiser/`` + ``scheduler/`` (:mod:`synth.diffusion.files`). What
+differs (the denoiser, the layout of a batch, which categories are reached by their VAD point)
+stays with each model.
 """

@@ -100,8 +100,7 @@ through their own VAD point with the "unknown" token (as ``surprise``), like any
 from __future__ import annotations
 
 import functools
-import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -109,8 +108,10 @@ import numpy as np
 
 from controllers.assets import asset_path
 from controllers.errors import InputError
-from controllers.target import CATEGORIES, EmotionTarget, nearest_category
+from controllers.target import CATEGORIES, EmotionTarget
 from synth.contracts import Timeline
+from synth.diffusion.conditioning import UNKNOWN_CATEGORY, emotion_conditions
+from synth.diffusion.files import JsonConfig, load_parts, save_model
 from synth.prosody.attributes import attribute_offsets
 from synth.prosody.base import FEATURE_INDEX, PROSODY_FEATURES, check_inputs
 from synth.prosody.features import CONTEXT_FEATURES, syllable_context
@@ -122,9 +123,6 @@ from synth.prosody.features import CONTEXT_FEATURES, syllable_context
 #: +1..4 st instead of EmoDB's +8 st mean F0 shift).
 MODEL_CONTEXT: tuple[str, ...] = ("stress", "word_initial", "word_final", "phrase_final",
                                   "utterance_position", "log_duration")
-
-#: Name of the category token that means "no category, use the VAD point".
-UNKNOWN_CATEGORY = "unknown"
 
 #: Output columns whose mean over a stretch of one emotion comes from the rule baseline (see the
 #: module docstring); the learned per-syllable deviations around that mean are kept.
@@ -172,7 +170,7 @@ OUTPUT_LIMITS: dict[str, float] = {
 
 
 @dataclass
-class DiffusionProsodyConfig:
+class DiffusionProsodyConfig(JsonConfig):
     """How the shipped diffusion model was trained and how it samples."""
 
     context_mean: list[float]
@@ -202,15 +200,6 @@ class DiffusionProsodyConfig:
     """Output column names, to catch a mismatch with the code."""
     validation: dict = field(default_factory=dict)
     """Held-out-speaker metrics measured by the training script (for the record)."""
-
-    def save(self, path: Path) -> None:
-        from synth.atomic import atomic_write_text
-
-        atomic_write_text(path, json.dumps(asdict(self), indent=1))
-
-    @classmethod
-    def load(cls, path: Path) -> DiffusionProsodyConfig:
-        return cls(**json.loads(Path(path).read_text()))
 
 
 class DiffusionProsody:
@@ -242,11 +231,7 @@ class DiffusionProsody:
 
     def save(self, folder: str | Path) -> None:
         """Write ``config.json``, ``denoiser/`` and ``scheduler/`` into ``folder``."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.pipeline.denoiser.save_pretrained(folder / "denoiser")
-        self.pipeline.scheduler.save_pretrained(folder / "scheduler")
-        self.config.save(folder / "config.json")
+        save_model(folder, self.pipeline, self.config)
 
     # -- conditioning --------------------------------------------------------------------------
     def conditions(self, targets: Sequence[EmotionTarget]) -> tuple[np.ndarray, np.ndarray,
@@ -254,28 +239,12 @@ class DiffusionProsody:
         """Per-syllable (vad (n,3), category (n,) int, intensity input (n,), strength (n,)).
 
         ``strength`` is the target's intensity: how far from neutral, before guidance scaling.
-        A purely dimensional target (no category) gets the nearest category's intensity.
+        A purely dimensional target (no category) gets the nearest category's intensity;
+        :data:`SAMPLED_BY_VAD` categories get the "unknown" token
+        (:func:`~synth.diffusion.conditioning.emotion_conditions`).
         """
-        n = len(targets)
-        vad = np.zeros((n, 3), np.float32)
-        category = np.zeros(n, np.int64)
-        intensity = np.zeros(n, np.float32)
-        strength = np.zeros(n, np.float32)
-        table = self.config.categories
-        for i, target in enumerate(targets):
-            name, amount = target.category, float(target.intensity)
-            if name is None or (amount <= 0.0 and any(target.vad)):
-                name, amount = nearest_category(*target.vad)
-            point = np.asarray(target.vad, np.float32)
-            if amount > 0.05:
-                point = np.clip(point / amount, -1.0, 1.0)  # the prototype's direction
-            if name not in self.config.trained_categories or name in SAMPLED_BY_VAD:
-                name = UNKNOWN_CATEGORY
-            vad[i] = point
-            category[i] = table.index(name)
-            intensity[i] = 1.0 if amount > 0 else 0.0
-            strength[i] = amount if target.category != "neutral" else 0.0
-        return vad, category, intensity, strength
+        return emotion_conditions(targets, self.config.categories,
+                                  self.config.trained_categories, SAMPLED_BY_VAD)
 
     # -- the interface -------------------------------------------------------------------------
     def predict(self, timeline: Timeline, targets: Sequence[EmotionTarget],
@@ -419,14 +388,7 @@ def breathiness_mean(target: EmotionTarget) -> float:
 
 @functools.lru_cache(maxsize=4)
 def _load(folder: str) -> DiffusionProsody:
-    from diffusers import DDPMScheduler
-
     from synth.prosody.denoiser import ProsodyDenoiser
 
-    path = Path(folder)
-    if not (path / "config.json").exists():
-        raise FileNotFoundError(f"no trained prosody model in {path}; run `make train-prosody`")
-    denoiser = ProsodyDenoiser.from_pretrained(path / "denoiser", low_cpu_mem_usage=False)
-    scheduler = DDPMScheduler.from_pretrained(path / "scheduler")
-    return DiffusionProsody.from_parts(denoiser, scheduler, DiffusionProsodyConfig.load(
-        path / "config.json"))
+    return DiffusionProsody.from_parts(*load_parts(folder, ProsodyDenoiser, DiffusionProsodyConfig,
+                                                   "prosody"))

@@ -50,8 +50,7 @@ their seed's noise (one voice whose emotion changes).
 from __future__ import annotations
 
 import functools
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -59,7 +58,9 @@ import numpy as np
 
 from controllers.assets import asset_path
 from controllers.errors import InputError
-from controllers.target import CATEGORIES, EmotionTarget, nearest_category
+from controllers.target import CATEGORIES, EmotionTarget
+from synth.diffusion.conditioning import UNKNOWN_CATEGORY, emotion_conditions
+from synth.diffusion.files import JsonConfig, load_parts, save_model
 from synth.voice.bands import (
     N_BANDS,
     PHONE_CLASSES,
@@ -72,12 +73,9 @@ from synth.voice.bands import (
 )
 from synth.voice.shape import VoiceShape
 
-#: Name of the category token that means "no category, use the VAD point".
-UNKNOWN_CATEGORY = "unknown"
-
 
 @dataclass
-class VoiceModelConfig:
+class VoiceModelConfig(JsonConfig):
     """How the shipped voice model was trained and how it samples and renders."""
 
     delta_scale: list[float]
@@ -107,15 +105,6 @@ class VoiceModelConfig:
     validation: dict = field(default_factory=dict)
     """Held-out-speaker metrics measured by the training script (for the record)."""
 
-    def save(self, path: Path) -> None:
-        from synth.atomic import atomic_write_text
-
-        atomic_write_text(path, json.dumps(asdict(self), indent=1))
-
-    @classmethod
-    def load(cls, path: Path) -> VoiceModelConfig:
-        return cls(**json.loads(Path(path).read_text()))
-
 
 class VoiceQualityModel:
     """EmoDB-trained diffusion model of the voice's spectral shape and aperiodicity. Build it
@@ -143,36 +132,14 @@ class VoiceQualityModel:
 
     def save(self, folder: str | Path) -> None:
         """Write ``config.json``, ``denoiser/`` and ``scheduler/`` into ``folder``."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.pipeline.denoiser.save_pretrained(folder / "denoiser")
-        self.pipeline.scheduler.save_pretrained(folder / "scheduler")
-        self.config.save(folder / "config.json")
+        save_model(folder, self.pipeline, self.config)
 
     def conditions(self, targets: Sequence[EmotionTarget]) -> tuple[np.ndarray, np.ndarray,
                                                                      np.ndarray, np.ndarray]:
-        """Per target (vad (m,3), category (m,) int, intensity input (m,), strength (m,)), as
-        :meth:`synth.prosody.diffusion.DiffusionProsody.conditions`."""
-        m = len(targets)
-        vad = np.zeros((m, 3), np.float32)
-        category = np.zeros(m, np.int64)
-        intensity = np.zeros(m, np.float32)
-        strength = np.zeros(m, np.float32)
-        table = self.config.categories
-        for i, target in enumerate(targets):
-            name, amount = target.category, float(target.intensity)
-            if name is None or (amount <= 0.0 and any(target.vad)):
-                name, amount = nearest_category(*target.vad)
-            point = np.asarray(target.vad, np.float32)
-            if amount > 0.05:
-                point = np.clip(point / amount, -1.0, 1.0)  # the prototype's direction
-            if name not in self.config.trained_categories:
-                name = UNKNOWN_CATEGORY
-            vad[i] = point
-            category[i] = table.index(name)
-            intensity[i] = 1.0 if amount > 0 else 0.0
-            strength[i] = amount if target.category != "neutral" else 0.0
-        return vad, category, intensity, strength
+        """Per target (vad (m,3), category (m,) int, intensity input (m,), strength (m,)):
+        :func:`~synth.diffusion.conditioning.emotion_conditions` on this model's table."""
+        return emotion_conditions(targets, self.config.categories,
+                                  self.config.trained_categories)
 
     def sample(self, targets: Sequence[EmotionTarget], seed: int | None = None,
                guidance: float = 1.0) -> np.ndarray:
@@ -245,14 +212,7 @@ def without_prosody_tilt(deltas: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=4)
 def _load(folder: str) -> VoiceQualityModel:
-    from diffusers import DDPMScheduler
-
     from synth.voice.denoiser import VoiceDenoiser
 
-    path = Path(folder)
-    if not (path / "config.json").exists():
-        raise FileNotFoundError(f"no trained voice model in {path}; run `make train-voice`")
-    denoiser = VoiceDenoiser.from_pretrained(path / "denoiser", low_cpu_mem_usage=False)
-    scheduler = DDPMScheduler.from_pretrained(path / "scheduler")
-    return VoiceQualityModel.from_parts(denoiser, scheduler,
-                                        VoiceModelConfig.load(path / "config.json"))
+    return VoiceQualityModel.from_parts(*load_parts(folder, VoiceDenoiser, VoiceModelConfig,
+                                                    "voice"))
