@@ -295,3 +295,26 @@ def test_loads_shipped_weights_without_shared_data(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=repo, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr[-2000:]
+
+
+def test_variability_change_scales_the_final_contour_spread():
+    from synth.prosody.diffusion import F0_VARIABILITY, variability_change
+
+    neutral_level = np.array([2.0, -1.0, 0.0, 3.0, -2.0, 1.0])  # 0 = an unvoiced syllable
+    level = np.array([1.0, 0.5, 4.0, -0.5, 0.0, 1.0], np.float32)
+    voiced = neutral_level != 0
+    final = neutral_level + level
+    for category, intensity in (("happiness", 1.0), ("fear", 1.0), ("fear", 0.5)):
+        target = EmotionTarget.from_category(category, intensity)
+        change = variability_change(level, neutral_level, target)
+        factor = 1.0 + intensity * (F0_VARIABILITY[category] - 1.0)
+        new = final + change
+        np.testing.assert_allclose(new[voiced].std(), factor * final[voiced].std(), rtol=1e-5)
+        np.testing.assert_allclose(new[voiced].mean(), final[voiced].mean(), atol=1e-5)
+        assert change[~voiced].tolist() == [0.0]
+    assert F0_VARIABILITY["happiness"] > 1.0 > F0_VARIABILITY["fear"]
+    anger = EmotionTarget.from_category("anger", 1.0)
+    assert not variability_change(level, neutral_level, anger).any()
+    # the critic's guidance knob fades it like the other anchored means
+    happy = EmotionTarget.from_category("happiness", 1.0)
+    assert not variability_change(level, neutral_level, happy, guidance=0.0).any()

@@ -83,7 +83,12 @@ calm sampled by its VAD point     54.3 % / 55.7 % (boredom  no gain on the yards
                                                             calm's F0 range rises (+0.4 st)
 disgust slow (Murray & Arnott)    54.3 % / 52.9 %, on,      yes (disgust 90 % vs 50 %
                                   sentences 11-20           recognised)
-fear range narrowed (J&L)         61.4 % / 61.4 %, on       not added
+fear range narrowed (J&L)         61.4 % / 61.4 %, on       not added then (the voice model's
+                                                            octave errors hid the F0 range)
+F0 variability (J&L; happiness    53 % / 54 %, on with the  no gain on the yardstick; kept for
+x1.6, fear x0.6 spread of the     low-harmonic floor, all   the cue directions (happiness 6 of
+final contour,                    20 tuning sentences       6 instead of 5; fear's range +1.3
+:data:`F0_VARIABILITY`)                                     instead of +3.5 st)
 ================================  =======================  ===================================
 
 The F0 height and the accent slopes, where EmoDB agrees with the literature and carries the
@@ -156,6 +161,16 @@ REGULARITY_BREATHINESS = 0.4
 #: 2.4 rather than 1.2: the independent yardstick recognised 38.6 % of the tuning takes instead of
 #: 32.9 % (sad takes 30 % instead of 0 %; module docstring).
 LAX_BREATHINESS = 2.4
+
+#: Factor on the spread of the line's final syllable F0 levels (neutral reading plus offsets)
+#: around their mean, at full intensity: J&L's F0 variability, high for happiness, low for fear.
+#: EmoSpeak's accent prominence (+0.5A -0.5E) does the opposite (fear's accents +62 %, happy
+#: ones -15 %), and so did our takes: F0 range (eGeMAPS 20-80th percentile) of happy takes -0.8
+#: st against the neutral reading, fearful ones +3.5 st (EmoDB's actors: +1.7 and -0.5 st). With
+#: these factors +1.8 and +1.3 st on the 20 tuning sentences (happiness 6 of 6 cue directions
+#: instead of 5); the independent yardstick did not move beyond noise (53 % with, 54 % without,
+#: 140 takes), so they are kept for the cue direction only.
+F0_VARIABILITY: dict[str, float] = {"happiness": 1.6, "fear": 0.6}
 
 #: Categories whose trained token came from a proxy emotion (calm := EmoDB boredom, other valence):
 #: they are sampled from their VAD point with the "unknown" token instead.
@@ -348,7 +363,8 @@ def anchor_means(learned: np.ndarray, rules: np.ndarray, targets: Sequence[Emoti
     unvoiced); when given, the learned level's linear dependence on it inside each run (a rescaling
     of the neutral contour, i.e. an utterance-level F0 range change, :func:`contour_scaling`) is
     removed where it goes against the rules' range change (EmoDB narrows the contour of angry and
-    happy speech on our voice; the literature widens it), and kept where both agree (sadness).
+    happy speech on our voice; the literature widens it), and kept where both agree (sadness);
+    then the final contour's spread is scaled by :func:`variability_change`.
     Returns a new (n, 8) float32 array.
     """
     out = np.array(learned, np.float32, copy=True)
@@ -375,6 +391,26 @@ def anchor_means(learned: np.ndarray, rules: np.ndarray, targets: Sequence[Emoti
                 out[run, level] -= scaling  # learned range change against the literature's
         out[run, level] += g * (rules[run, level] - rules[run, level].mean())
         out[run, breath] += g * breathiness_mean(targets[run.start]) - out[run, breath].mean()
+        if neutral_level is not None:
+            out[run, level] += variability_change(out[run, level], neutral_level[run],
+                                                  targets[run.start], g)
+    return out
+
+
+def variability_change(level: np.ndarray, neutral_level: np.ndarray, target: EmotionTarget,
+                       guidance: float = 1.0) -> np.ndarray:
+    """(n,) level offsets (semitones) that scale the spread of the final syllable levels
+    (``neutral_level + level`` on voiced syllables) by the target's :data:`F0_VARIABILITY`
+    factor, faded in with intensity and ``guidance``; zeros for other categories."""
+    out = np.zeros(len(level), np.float32)
+    factor = F0_VARIABILITY.get(target.category or "")
+    h = np.asarray(neutral_level, np.float64)
+    voiced = np.isfinite(h) & (h != 0)
+    if factor is None or voiced.sum() < 3:
+        return out
+    final = h[voiced] + np.asarray(level, np.float64)[voiced]
+    scale = max(1.0 + float(target.intensity) * guidance * (factor - 1.0), 0.0)
+    out[voiced] = (scale - 1.0) * (final - final.mean())
     return out
 
 

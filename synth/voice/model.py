@@ -24,19 +24,19 @@ figure by nothing (33 % against 33 %), the spectral shape by most of it (43 % ag
 All 20 tuning sentences x 7 targets in one run (seed 0, the prosody of 4 Dec 16:45): 39 % without,
 56 % with the voice model.
 
-Known limit: happy takes are heard as angry (15 % of happy takes recognised on the tuning set, 55 %
-heard as anger). The brighter spectrum lowers openSMILE's harmonics-to-noise ratio (ACF) of the
-resynthesised voice (happy takes 3.9 -> 0.4 dB), where EmoDB's happy actors raise it (+1.1 dB)
-and the yardstick leans on it most to tell happiness from anger; neither the aperiodicity change
-(x0 .. x3) nor keeping the noise level under boosted harmonics moved that HNR.
-
-Known side effect: with the low bands (F0, H1, H2) weaker against the formants, openSMILE's pitch
-tracker jumps octaves on part of the bright takes (F0 20-80th percentile range of angry takes
-10.7 -> 18.9 st, happy 7.5 -> 14.9 st over the 140 tuning takes; WORLD renders the F0 unchanged).
-Part of the yardstick's gain is that reading: with the pitch and jitter features of the same takes
-rendered without the voice model, 52 % instead of 56 % were recognised (39 % without the voice
-model). Holding the gains below 300 Hz or 600 Hz at the gain there (6 sentences: 55 %, 43 %,
-against 69 % unheld and 43 % without) removed the learned tilt along with the jumps.
+Low-harmonic floor (:attr:`VoiceShape.floor_hz`). EmoDB's bright voices lose 5-8 dB below
+500 Hz; rendered on our lower, reading voice with each frame's power kept, the first harmonics
+then fell below those near 1 kHz and openSMILE's pitch tracker heard a multiple of the rendered
+F0 (its median F0 minus the rendered one: anger +11.6, happiness +5.2, disgust +4.7 st over the
+eval sentences), so the recognisers heard pitch that was not there. Below max(1 kHz, 2.5 F0) no
+bin is cut below the gain at that frequency: the gap is at most 1.5 st for every target (20
+tuning sentences x 7), the alpha-ratio change comes to EmoDB's actors' (happiness +4.9 dB,
+anger +8.7 dB against their +5.5 and +8.9; +13 and +19 dB without the floor), and happy takes
+gain HNR as EmoDB's happy actors do (+1.3 dB; -1.8 dB without). The independent yardstick's
+figure on those takes fell from 61 % to 54 %: that share of the old figure was the tracker
+mishearing, not the voice. Without the floor, holding the gains below 300 Hz or 600 Hz at the
+gain there, lower envelope scales (1.0, 1.25), a gain cap or no aperiodicity change did not
+remove the octave errors.
 
 Conditioning follows the prosody model (:mod:`synth.prosody.diffusion`): each emotion stretch of a
 line gives its category token (or "unknown" for categories without data: surprise, and any
