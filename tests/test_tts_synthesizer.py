@@ -10,7 +10,7 @@ from controllers.target import EmotionPlan, EmotionSegment, EmotionTarget
 from synth.contracts import Syllable, Timeline
 from synth.tts import EmotionalTTS
 from synth.tts.acoustics import f0_contour
-from synth.tts.render import limit, syllable_curve, syllable_f0_stats
+from synth.tts.render import fit_to_ceiling, limit, syllable_curve, syllable_f0_stats
 from synth.tts.synthesizer import syllable_targets
 
 TEXT = "The package arrived on Tuesday afternoon."
@@ -142,6 +142,33 @@ def test_syllable_curve_and_limiter():
     assert np.corrcoef(x, y)[0, 1] > 0.99
     assert Timeline(duration=0.0).duration == 0.0
 
+
+
+def test_fit_to_ceiling_leaves_the_limiter_only_transients():
+    loud = np.sin(np.linspace(0, 200, 22050)) * 3.0  # peak +9.5 dBFS
+    fitted = fit_to_ceiling(loud, ceiling_dbfs=-1.0, max_limiting_db=1.0)
+    assert np.abs(fitted).max() == pytest.approx(1.0, rel=1e-6)  # -1 dBFS + 1 dB
+    np.testing.assert_allclose(fitted, loud / 3.0)  # one gain for the whole take
+    quiet = loud / 10.0
+    np.testing.assert_array_equal(fit_to_ceiling(quiet, -1.0, 1.0), quiet)
+    assert len(fit_to_ceiling(np.zeros(0), -1.0, 1.0)) == 0
+
+
+def test_a_hot_take_keeps_its_dynamics_through_gain_then_limiter(takes):
+    """An angry take 10 dB too hot: the limiter alone flattens its peaks (crest factor down by
+    more than 3 dB), the whole-take gain first leaves the limiter at most 1 dB to remove."""
+    take = takes["anger"]
+    hot = take.audio.astype(np.float64) * 10 ** (10 / 20)
+
+    def crest_db(x):
+        x = np.asarray(x, np.float64)
+        return 20 * np.log10(np.abs(x).max()) - 10 * np.log10(np.mean(x ** 2))
+
+    squashed = limit(hot, take.sample_rate, ceiling_dbfs=-1.0)
+    kept = limit(fit_to_ceiling(hot, -1.0, 1.0), take.sample_rate, ceiling_dbfs=-1.0)
+    assert crest_db(hot) - crest_db(squashed) > 3.0
+    assert crest_db(hot) - crest_db(kept) < 1.0 + 1e-3
+    assert np.abs(kept).max() <= 10 ** (-1 / 20) + 1e-6
 
 class _FixedOffsets:
     """A stand-in prosody model: the same offsets on every syllable."""
