@@ -182,6 +182,30 @@ def test_a_neutral_reading_heard_as_calm_gets_livelier():
     assert c1.seed != c0.seed
 
 
+
+def test_a_voice_that_agreed_but_lost_its_words_is_resampled_not_steered():
+    """Fear read as fear on every modality, but pocketsphinx lost words: the next take is the
+    same performance with another seed (steering fear higher and faster loses more words), and
+    as long as nothing succeeds that take ranks above one whose voice read as anger."""
+    target = EmotionTarget.from_category("fear", 0.8)
+    c0 = initial_controls(target)
+    fear = EmotionEstimate("speech", {"fear": 0.8, "anger": 0.2}, -0.5, 0.5)
+    garbled = _record(target, {"speech": fear, "face": fear, "body": fear, "fused": fear}, c0)
+    garbled.agreement.update(speech=True, face=True, body=True)
+    garbled.wer, garbled.intelligible, garbled.target_probability = 0.5, False, 0.8
+    c1 = next_controls(target, [garbled], LoopConfig())
+    assert c1.target == c0.target and (c1.strength, c1.guidance) == (c0.strength, c0.guidance)
+    assert c1.seed != c0.seed and c1.iteration == 1
+    angry = EmotionEstimate("speech", {"anger": 0.9, "fear": 0.1}, -0.5, 0.6)
+    misread = _record(target, {"speech": angry, "face": fear, "body": fear, "fused": fear}, c1)
+    misread.agreement.update(face=True, body=True)  # words not checked: not all agree
+    misread.target_probability = (0.1 + 0.8 + 0.8) / 3  # each modality's support for fear
+    assert garbled.score() > misread.score()
+    ok = _record(target, {"speech": fear, "face": fear, "body": fear, "fused": fear}, c1)
+    ok.agreement.update(speech=True, face=True, body=True)
+    ok.success = True
+    assert ok.score() > garbled.score()
+
 def test_a_voice_read_below_even_odds_does_not_agree(critic):
     target = EmotionTarget.from_category("anger", 0.8)
     unsure = EmotionEstimate("speech", {"anger": 0.45, "fear": 0.35, "neutral": 0.2}, -0.3, 0.5)

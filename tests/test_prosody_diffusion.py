@@ -63,15 +63,27 @@ def test_same_seed_same_take_other_seed_other_take(model, timelines):
     assert np.abs(a[:, F["f0_level_st"]] - c[:, F["f0_level_st"]]).max() > 0.2
 
 
-def test_neutral_and_zero_guidance_leave_the_reading_alone(model, timelines):
+def test_neutral_and_zero_guidance_give_the_neutral_reading(model, timelines):
+    """A neutral target (or no guidance) gets the neutral reading's own offsets and nothing else;
+    an emotion fades into it as its intensity falls."""
+    from synth.prosody.diffusion import NEUTRAL_READING
+
     tl = timelines[1]
     scale = np.asarray(model.config.offset_scale)  # each feature's spread in EmoDB
+    reading = np.zeros(len(PROSODY_FEATURES))
+    for name, value in NEUTRAL_READING.items():
+        reading[FEATURE_INDEX[name]] = value
+    assert reading[F["log_duration_ratio"]] < 0 and reading[F["breathiness"]] > 0
     neutral = predict(model, tl, "neutral", 0.0)
-    assert (np.abs(neutral) / scale).max() < 0.15
+    np.testing.assert_allclose(neutral.mean(axis=0), reading, atol=0.15 * scale.min())
+    assert (np.abs(neutral - reading) / scale).max() < 0.15
     unguided = predict(model, tl, "anger", guidance=0.0)
-    assert (np.abs(unguided) / scale).max() < 0.15
+    assert (np.abs(unguided - reading) / scale).max() < 0.15
     angry = predict(model, tl, "anger")
     assert (np.abs(angry) / scale).max() > 1.0
+    faint = predict(model, tl, "sadness", 0.25)[:, F["breathiness"]].mean()
+    full = predict(model, tl, "sadness", 1.0)[:, F["breathiness"]].mean()
+    assert faint > 0.5 * NEUTRAL_READING["breathiness"] and full > faint
 
 
 @pytest.mark.parametrize("category", ["anger", "happiness", "fear"])

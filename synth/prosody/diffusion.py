@@ -89,12 +89,19 @@ F0 variability (J&L; happiness    53 % / 54 %, on with the  no gain on the yards
 x1.6, fear x0.6 spread of the     low-harmonic floor, all   the cue directions (happiness 6 of
 final contour,                    20 tuning sentences       6 instead of 5; fear's range +1.3
 :data:`F0_VARIABILITY`)                                     instead of +3.5 st)
+brisker, less periodic neutral    59 % / 54 % (seed 0),     yes (neutral recognised 45 % / 30 %,
+reading (EmoDB's neutral is the   62 % / 54 % (seed 1), on, seed 1: 70 % / 25 %; no longer
+fastest but fear's): -10 %        all 20 tuning sentences   mostly heard as calm)
+syllable duration, +0.1
+aperiodicity
+(:data:`NEUTRAL_READING`)
 ================================  =======================  ===================================
 
 The F0 height and the accent slopes, where EmoDB agrees with the literature and carries the
-strongest learned effects, stay fully learned. A neutral target or ``guidance=0`` still gives the
-neutral reading. :meth:`DiffusionProsody.sample` returns the pure learned offsets (validated
-against EmoDB by the training script).
+strongest learned effects, stay fully learned. A neutral target or ``guidance=0`` gives the
+neutral reading (piper's, a little brisker and less periodic: :data:`NEUTRAL_READING`).
+:meth:`DiffusionProsody.sample` returns the pure learned offsets (validated against EmoDB by the
+training script).
 
 Calm. EmoDB has no calm; the shipped weights learned the ``calm`` token from EmoDB's boredom (the
 only low-arousal class besides sadness). Boredom is a negative-valence state with a wider range
@@ -171,6 +178,17 @@ LAX_BREATHINESS = 2.4
 #: instead of 5); the independent yardstick did not move beyond noise (53 % with, 54 % without,
 #: 140 takes), so they are kept for the cue direction only.
 F0_VARIABILITY: dict[str, float] = {"happiness": 1.6, "fear": 0.6}
+
+#: The neutral reading's own offsets, at a neutral target (weight ``1 - strength * guidance``,
+#: so an emotion's intensity fades into it): EmoDB's neutral readings are brisk and not the most
+#: regular voice of an actor (syllable rate 7.1/s against happiness 6.8, anger 6.7, boredom 6.3,
+#: from the corpus's syllable labels; HNR 0.4 sd below the actor's mean), while piper's careful
+#: reading, once the emotions were rendered around it, was the slowest and most periodic voice but
+#: for sadness and calm: the independent yardstick heard 55 % of neutral takes as calm (boredom).
+#: With 10 % shorter syllables and +0.1 aperiodicity, neutral is recognised in 45 % of the 20
+#: tuning sentences' takes instead of 30 % (all targets 59 % instead of 54 %; seed 1: see the
+#: module docstring); 20 % shorter alone gave 50 %, but a hurried voice.
+NEUTRAL_READING: dict[str, float] = {"log_duration_ratio": -0.1, "breathiness": 0.1}
 
 #: Categories whose trained token came from a proxy emotion (calm := EmoDB boredom, other valence):
 #: they are sampled from their VAD point with the "unknown" token instead.
@@ -276,6 +294,7 @@ class DiffusionProsody:
         out = anchor_means(out, rule_offsets(timeline, targets), targets, guidance,
                            context[:, CONTEXT_FEATURES.index("f0_level_st")])
         out += attribute_offsets(targets, context[:, CONTEXT_FEATURES.index("f0_span_st")])
+        out += neutral_reading(targets, guidance)
         for name, limit in OUTPUT_LIMITS.items():
             k = FEATURE_INDEX[name]
             out[:, k] = np.clip(out[:, k], -limit, limit)
@@ -411,6 +430,18 @@ def variability_change(level: np.ndarray, neutral_level: np.ndarray, target: Emo
     final = h[voiced] + np.asarray(level, np.float64)[voiced]
     scale = max(1.0 + float(target.intensity) * guidance * (factor - 1.0), 0.0)
     out[voiced] = (scale - 1.0) * (final - final.mean())
+    return out
+
+
+def neutral_reading(targets: Sequence[EmotionTarget], guidance: float = 1.0) -> np.ndarray:
+    """(n, 8) float32: :data:`NEUTRAL_READING` per target, weighted ``1 - strength * guidance``
+    (clipped to [0, 1]; strength = the target's intensity, 0 for ``neutral``): all of it at a
+    neutral target or ``guidance=0``, none at full intensity."""
+    strength = emotion_conditions(targets, [*CATEGORIES, UNKNOWN_CATEGORY], CATEGORIES)[3]
+    weight = np.clip(1.0 - strength * float(guidance), 0.0, 1.0)
+    out = np.zeros((len(targets), len(PROSODY_FEATURES)), np.float32)
+    for name, value in NEUTRAL_READING.items():
+        out[:, FEATURE_INDEX[name]] = weight * value
     return out
 
 
