@@ -8,10 +8,11 @@ controls, since the judge knows which one disagrees:
    re-render face and body (the callback may reuse the speech: same ``Controls.speech_key``,
    and the critic re-judges it from cache, so such a take costs a fraction of a full one).
    Until then every take is a new diffusion sample (best of N): of the same controls when the
-   voice agreed and only the words were lost, else steered by the recogniser's confusion: a known confusion (:data:`VOICE_STEERING`, e.g. happiness read
-   as anger -> a higher, quieter voice) picks vocal attributes; otherwise a strength ladder
-   (intensity +0.2, prosody guidance x1.3, one more attribute of the category's vocal profile,
-   :data:`VOCAL_PROFILES`, per rung), bisected between rungs seen too weak and too strong;
+   voice agreed and only the words were lost, else steered by the recogniser's confusion: a
+   known confusion (:data:`VOICE_STEERING`, e.g. happiness read as anger -> a higher, quieter
+   voice) picks vocal attributes; otherwise a strength ladder (intensity +0.2, prosody
+   guidance x1.3, one more attribute of the category's vocal profile, :data:`VOCAL_PROFILES`,
+   per rung), bisected between rungs seen too weak and too strong;
 2. face: while FER disagrees, another expression variant or gain (:data:`FACE_STEPS`,
    ``Controls.face_config()``);
 3. body: while the body reading disagrees, its own VAD point moves by part of the reading's
