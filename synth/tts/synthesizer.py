@@ -31,7 +31,8 @@ from synth.tts.acoustics import energy_db, frame_count, refine_f0
 from synth.tts.render import LOG_DURATION, PAUSE_AFTER, RenderConfig, render
 from synth.tts.sentences import chunk_spans
 from synth.tts.timeline import TokenMap, build_timeline, join_timelines
-from synth.tts.voice import NEUTRAL_PEAK_DBFS, Token, Voice, peak_gain
+from synth.tts.tokens import Token
+from synth.tts.voice import NEUTRAL_PEAK_DBFS, Voice, peak_gain
 
 #: The prosody choices :meth:`EmotionalTTS.load` accepts.
 PROSODY_CHOICES: tuple[str, ...] = ("diffusion", "rules", "none")

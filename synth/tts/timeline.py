@@ -20,7 +20,7 @@ import numpy as np
 from synth.contracts import Phoneme, Syllable, Timeline, Word
 from synth.tts.acoustics import energy_db, f0_contour, frame_count
 from synth.tts.phonology import CLUSTERS, MODIFIERS, PAUSE, STRESS_MARKS, is_vowel, syllabify
-from synth.tts.voice import Token
+from synth.tts.tokens import Token
 
 #: A written word: letters/digits with inner apostrophes or hyphens.
 WORD_PATTERN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")

@@ -21,6 +21,7 @@ import numpy as np
 
 from controllers.errors import InputError
 from synth.contracts import Speech
+from synth.tts.tokens import Token
 
 #: Lower bound of a duration factor: below it a phoneme would vanish.
 MIN_DUR_SCALE = 0.3
@@ -39,18 +40,6 @@ def peak_gain(audio: np.ndarray, peak_dbfs: float) -> float:
 def normalize_peak(audio: np.ndarray, peak_dbfs: float) -> np.ndarray:
     """``audio`` scaled so that its largest magnitude is ``peak_dbfs`` (float32)."""
     return (np.asarray(audio) * peak_gain(audio, peak_dbfs)).astype(np.float32)
-
-
-@dataclass
-class Token:
-    """One piper input symbol (a codepoint of espeak's IPA, a space, punctuation or ``^``/``$``)."""
-
-    symbol: str
-    """The symbol; ``"^"`` and ``"$"`` mark sentence start and end."""
-    sentence: int
-    """Index of the sentence (piper synthesises one sentence at a time)."""
-    samples: int = 0
-    """Audio samples the voice gave this symbol (its ids and the padding after it)."""
 
 
 @dataclass
