@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
+from controllers.character import Character
 from controllers.errors import InputError
 from controllers.target import EmotionPlan, EmotionTarget
 from synth.contracts import Speech
@@ -140,15 +141,18 @@ class Studio:
 
     def render(self, text: str, emotion: Emotion = None, out: str | Path | None = None,
                seed: int = 0, loop: bool = False, preview: str = "body",
-               prosody: str = "diffusion", progress: Progress | None = None) -> Take:
+               prosody: str = "diffusion", progress: Progress | None = None,
+               character: Character | None = None) -> Take:
         """Render one take; see :func:`render`."""
         from studio.threads import single_threaded
 
         with single_threaded():
-            return self._render(text, emotion, out, seed, loop, preview, prosody, progress)
+            return self._render(text, emotion, out, seed, loop, preview, prosody, progress,
+                                character)
 
     def _render(self, text: str, emotion: Emotion, out: str | Path | None, seed: int,
-                loop: bool, preview: str, prosody: str, progress: Progress | None) -> Take:
+                loop: bool, preview: str, prosody: str, progress: Progress | None,
+                character: Character | None) -> Take:
         check_choice("preview", preview, PREVIEW_MODES)
         check_choice("prosody", prosody, PROSODY_MODES)
         from controllers.numbers import check_seed
@@ -185,7 +189,7 @@ class Studio:
                 neutral_seconds.append(time.perf_counter() - t)
             return TakeResult(speech=take.speech, face=take.face, body=take.body,
                               face_frames=None, face_box=None, neutral_speech=neutral[0],
-                              payload=take)
+                              character=character, payload=take)
 
         started = time.perf_counter()
         best, verdict = run_critic_loop(plan.main_target, render_take, text=plan.text,
@@ -195,6 +199,7 @@ class Studio:
         if take.plan is not plan:
             take.plan, take.performed = plan, take.plan
         take.verdict = verdict
+        take.character = character
         take.timings["neutral"] = sum(neutral_seconds)  # the critic's reference reading
         # judging and the loop's other takes: the timings add up
         take.timings["critic"] = time.perf_counter() - started - take.compute_seconds
@@ -294,7 +299,7 @@ def default_studio() -> Studio:
 
 def render(text: str, emotion: Emotion = None, out: str | Path | None = None, seed: int = 0,
            loop: bool = False, preview: str = "body", prosody: str = "diffusion",
-           progress: Progress | None = None) -> Take:
+           progress: Progress | None = None, character: str | Character | None = None) -> Take:
     """Perform one line of text with an emotion: voice, face, body and the critic's verdict.
 
     text: the line, optionally with inline emotion tags (``"Fine. [furious] Get out!"``).
@@ -307,11 +312,16 @@ def render(text: str, emotion: Emotion = None, out: str | Path | None = None, se
     preview: ``body`` (full body, face animated), ``face`` (head close-up) or ``none``.
     prosody: ``diffusion`` (learned from EmoDB), ``rules`` or ``none`` (the bare voice).
     progress: optional callback ``progress(fraction, description)``.
+    character: who performs it: a built-in name (``emostudio characters``), a character
+        ``.yaml`` file, a :class:`~controllers.character.Character`, or None for the default.
 
     Returns the :class:`Take`. Raises :class:`InputError` for bad input.
     """
+    from controllers.cast import load_character
+
     return default_studio().render(text, emotion, out=out, seed=seed, loop=loop,
-                                   preview=preview, prosody=prosody, progress=progress)
+                                   preview=preview, prosody=prosody, progress=progress,
+                                   character=load_character(character))
 
 
 __all__ = ["PREVIEW_MODES", "PROSODY_MODES", "Studio", "Take", "default_studio", "render"]

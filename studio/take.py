@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from controllers.character import Character
 from controllers.target import EmotionPlan, EmotionTarget
 from synth.atomic import atomic_write_text
 from synth.contracts import BodyAnimation, FaceAnimation, Speech
@@ -44,6 +45,8 @@ class Take:
     """Stage name -> wall-clock seconds spent (``speech``, ``face``, ``body``, ``critic``, ...)."""
     performed: EmotionPlan | None = None
     """The plan actually performed when the critic loop corrected it (None: ``plan`` itself)."""
+    character: Character | None = None
+    """Who performed it (None: the studio's defaults, which are the default character's)."""
 
     @property
     def target(self) -> EmotionTarget:
@@ -91,6 +94,7 @@ class Take:
 
         return {
             "text": self.text,
+            "character": self.character.name if self.character else None,
             "seed": self.seed,
             "target": self.target.to_dict(),
             "performed_target": self.performed_target.to_dict(),

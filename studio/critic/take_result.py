@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from controllers.character import Character
 from synth.contracts import BodyAnimation, FaceAnimation, Speech
 
 
@@ -30,5 +31,8 @@ class TakeResult:
     neutral_speech: Speech | None = None
     """The same voice's neutral reading of the same text (``--prosody none``): the reference
     of the relative speech mode and of the intelligibility check. Cache it across iterations."""
+    character: Character | None = None
+    """Who performs the take: the critic reads the voice against that voice's reference and
+    renders the face on that avatar (None: the studio's defaults)."""
     payload: Any = None
     """Anything the caller wants back with the best take (e.g. its ``studio.take.Take``)."""
