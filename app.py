@@ -139,6 +139,27 @@ def critic_markdown(critic: dict | None, target: dict) -> str:
             + "\n".join(rows))
 
 
+def character_choices() -> list[tuple[str, str]]:
+    """(label, name) of every built-in character for the picker, the default first."""
+    from controllers.cast import builtin_cast
+
+    return [(f"{c.name} ({c.sex}, {c.age})", c.name) for c in builtin_cast()]
+
+
+def character_card(name: str) -> tuple[np.ndarray | None, str]:
+    """A character's portrait ((H, W, 3) uint8, None when it has none) and a line about it."""
+    from PIL import Image
+
+    from controllers.cast import load_character
+    from controllers.assets import asset_path
+
+    character = load_character(name)
+    path = asset_path("cast", "portraits", f"{character.name}.png")
+    portrait = np.asarray(Image.open(path).convert("RGB")) if path.is_file() else None
+    return portrait, (f"**{character.name}**, {character.sex}, {character.age}: "
+                      f"{character.description}  \n*voice:* {character.voice.credit or 'piper'}")
+
+
 def zip_take(folder: Path) -> Path:
     """``folder/take.zip`` holding every file of the take (written atomically)."""
     from synth.atomic import atomic_path
@@ -157,6 +178,7 @@ def build_app(out: Path):
     """The Gradio Blocks app, writing takes under ``out``."""
     import gradio as gr
 
+    from controllers.cast import DEFAULT_CHARACTER, load_character
     from controllers.errors import InputError
     from controllers.numbers import SEED_MAX, check_seed
     from controllers.target import CATEGORIES
@@ -165,14 +187,13 @@ def build_app(out: Path):
     out = Path(out).resolve()
 
     def generate(text, mode, description, valence, arousal, dominance, category, intensity,
-                 seed, preview, loop, progress):
+                 character, seed, preview, loop, progress):
         folder = out / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         try:
             emotion = emotion_from_controls(mode, description, valence, arousal, dominance,
                                             category, intensity)
             take = render(text, emotion, out=folder, seed=check_seed(0 if seed is None else seed),
-                          loop=loop,
-                          preview=preview,
+                          loop=loop, preview=preview, character=load_character(character),
                           progress=lambda fraction, desc: progress(fraction, desc=desc))
             take.write_summary(folder)
             archive = zip_take(folder)
@@ -219,8 +240,15 @@ def build_app(out: Path):
                                                label="Category")
                         intensity = gr.Slider(0, 1, 0.7, step=0.05, label="Intensity")
                 with gr.Row():
-                    gr.Dropdown(["joe (en-US, piper)"], value="joe (en-US, piper)",
-                                label="Voice", interactive=False)
+                    first_portrait, first_line = character_card(DEFAULT_CHARACTER)
+                    with gr.Column(scale=2, min_width=160):
+                        character = gr.Dropdown(character_choices(), value=DEFAULT_CHARACTER,
+                                                label="Character", elem_id="character")
+                        character_line = gr.Markdown(first_line, elem_id="character-line")
+                    portrait = gr.Image(first_portrait, label="Portrait", interactive=False,
+                                        height=160, width=160, buttons=[], format="png",
+                                        elem_id="character-portrait", scale=1, min_width=120)
+                with gr.Row():
                     seed = gr.Number(0, label="Seed", precision=0, minimum=0, maximum=SEED_MAX)
                     preview = gr.Radio(list(PREVIEW_MODES), value="body", label="Preview")
                 with gr.Row():
@@ -247,12 +275,14 @@ def build_app(out: Path):
             return pad_to_va(*evt.index[:2])
 
         pad.select(on_pad_click, None, [valence, arousal])
+        character.change(character_card, character, [portrait, character_line],
+                         show_progress="hidden")
         for slider in (valence, arousal):
             slider.change(lambda v, a: pad_image(v, a), [valence, arousal], pad,
                           show_progress="hidden")
 
         inputs = [text, mode, description, valence, arousal, dominance, category, intensity,
-                  seed, preview]
+                  character, seed, preview]
         outputs = [audio, video, curves, report, summary, downloads]
         def handler(loop: bool):
             def run(*values, progress=gr.Progress()):
@@ -275,8 +305,10 @@ def launch(host: str = "127.0.0.1", port: int = 7860, out: str | Path | None = N
 
     out = check_output(out or DEFAULT_OUT, "folder").resolve()
     out.mkdir(parents=True, exist_ok=True)
-    # Gradio's cache (every file it serves) lives inside our output folder.
+    # Gradio's caches (every file it serves, and its examples cache, which it would otherwise
+    # keep in the working folder) live inside our output folder.
     os.environ["GRADIO_TEMP_DIR"] = str(out / ".gradio")
+    os.environ["GRADIO_EXAMPLES_CACHE"] = str(out / ".gradio" / "examples")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = build_app(out)

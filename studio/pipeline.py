@@ -55,7 +55,7 @@ class Studio:
 
     def __init__(self) -> None:
         self._tts: dict[str, object] = {}
-        self._renderer = None
+        self._renderers: dict[object, object] = {}
         self._critic = None
 
     # -- models -----------------------------------------------------------------------------
@@ -69,14 +69,15 @@ class Studio:
             self._tts[prosody] = EmotionalTTS.load(prosody=prosody, voice=Voice.load(threads=1))
         return self._tts[prosody]
 
-    @property
-    def renderer(self):
-        """The avatar renderer (``synth.avatar.render.Renderer``, one GL context), made on first use."""
-        if self._renderer is None:
+    def renderer(self, character: Character | None = None):
+        """The renderer of ``character``'s avatar (``synth.avatar.render.Renderer``, one GL
+        context per avatar), made on first use."""
+        key = None if character is None else character.avatar
+        if key not in self._renderers:
             from synth.avatar.render import Renderer
 
-            self._renderer = Renderer(camera="body")
-        return self._renderer
+            self._renderers[key] = Renderer(camera="body", character=character)
+        return self._renderers[key]
 
     @property
     def critic(self):
@@ -111,11 +112,13 @@ class Studio:
 
     def perform(self, plan: EmotionPlan, seed: int = 0, prosody: str = "diffusion",
                 guidance: float | None = None, *, speech: Speech | None = None,
-                face_config=None, body_plan: EmotionPlan | None = None) -> Take:
-        """Speech, face and body of one take (nothing judged, nothing written).
+                face_config=None, body_plan: EmotionPlan | None = None,
+                character: Character | None = None) -> Take:
+        """Speech, face and body of one take by ``character`` (None: the default one; nothing
+        judged, nothing written).
 
         The critic loop's per-modality corrections: ``speech`` reuses an earlier take's voice,
-        ``face_config`` (synth.face.animator.FaceConfig) and ``body_plan`` change only the face
+        ``face_config`` (``synth.face.face_controls``) and ``body_plan`` change only the face
         or the body.
         """
         from synth.face import animate_face
@@ -124,20 +127,25 @@ class Studio:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         if speech is None:
-            speech = self.tts(prosody).speak(plan, seed=seed, guidance=guidance)
+            speech = self.tts(prosody).speak(plan, seed=seed, guidance=guidance,
+                                             character=character)
         timings["speech"] = time.perf_counter() - t
         t = time.perf_counter()
-        face = animate_face(speech.timeline, plan, seed=seed, config=face_config)
+        face = animate_face(speech.timeline, plan, seed=seed, config=face_config,
+                            character=character)
         timings["face"] = time.perf_counter() - t
         t = time.perf_counter()
-        body = animate_body(speech.timeline, body_plan or plan, seed=seed, face=face)
+        body = animate_body(speech.timeline, body_plan or plan, seed=seed, face=face,
+                            character=character)
         timings["body"] = time.perf_counter() - t
         return Take(text=plan.text, plan=plan, speech=speech, face=face, body=body, seed=seed,
-                    timings=timings)
+                    timings=timings, character=character)
 
-    def neutral_speech(self, text: str, seed: int = 0, prosody: str = "diffusion") -> Speech:
-        """The bare neutral voice reading ``text`` (what the critic compares a take against)."""
-        return self.tts(prosody).neutral(text, seed=seed)
+    def neutral_speech(self, text: str, seed: int = 0, prosody: str = "diffusion",
+                       character: Character | None = None) -> Speech:
+        """``character``'s bare neutral voice reading ``text`` (what the critic compares a take
+        against)."""
+        return self.tts(prosody).neutral(text, seed=seed, character=character)
 
     def render(self, text: str, emotion: Emotion = None, out: str | Path | None = None,
                seed: int = 0, loop: bool = False, preview: str = "body",
@@ -181,11 +189,12 @@ class Studio:
             take = self.perform(asked, seed=controls.seed, prosody=prosody,
                                 guidance=controls.guidance,
                                 speech=voices.get(controls.speech_key),
-                                face_config=controls.face_config(), body_plan=body_plan)
+                                face_config=controls.face_config(), body_plan=body_plan,
+                                character=character)
             voices[controls.speech_key] = take.speech
             if not neutral:
                 t = time.perf_counter()
-                neutral.append(self.neutral_speech(plan.text, seed, prosody))
+                neutral.append(self.neutral_speech(plan.text, seed, prosody, character))
                 neutral_seconds.append(time.perf_counter() - t)
             return TakeResult(speech=take.speech, face=take.face, body=take.body,
                               face_frames=None, face_box=None, neutral_speech=neutral[0],
@@ -244,7 +253,8 @@ class Studio:
         take.timings["write_data"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        files["take.glb"] = Path(write_take_glb(take.face, take.body, out / "take.glb"))
+        files["take.glb"] = Path(write_take_glb(take.face, take.body, out / "take.glb",
+                                                character=take.character))
         take.timings["write_glb"] = time.perf_counter() - t
 
         if take.verdict is not None:
@@ -258,7 +268,7 @@ class Studio:
 
             progress(0.8, f"rendering the {preview} preview")
             t = time.perf_counter()
-            clip = self.renderer.render_animation(
+            clip = self.renderer(take.character).render_animation(
                 face=take.face, body=take.body, fps=PREVIEW_FPS, duration=take.duration,
                 camera=PREVIEW_CAMERAS[preview], progress=False)
             files["preview.mp4"] = Path(write_video(out / "preview.mp4", clip.frames, clip.fps,

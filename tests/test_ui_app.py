@@ -133,7 +133,7 @@ def test_twenty_concurrent_requests_are_all_answered(server):
 
     def bad_render(k: int) -> str:
         data = {"data": [f"Line {k}.", "description", f"valence {k + 1}e400", 0, 0, 0, "anger",
-                         0.5, k, "none"]}
+                         0.5, "joe", k, "none"]}
         request = urllib.request.Request(f"{base}/gradio_api/call/generate",
                                          data=json.dumps(data).encode(),
                                          headers={"Content-Type": "application/json"})
@@ -156,3 +156,56 @@ def test_twenty_concurrent_requests_are_all_answered(server):
     # a refused render leaves no take folder behind
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "link.txt", "take-1"]
+
+
+def test_gradio_caches_live_in_the_output_folder(server):
+    """Gradio's temporary files and its examples cache are kept under the UI's own folder, not
+    in the working folder it was started from."""
+    import os
+
+    _, out = server
+    for name in ("GRADIO_TEMP_DIR", "GRADIO_EXAMPLES_CACHE"):
+        assert Path(os.environ[name]).resolve().is_relative_to(out), name
+
+
+def test_the_picker_offers_the_whole_cast_with_portraits(app):
+    from controllers.cast import builtin_cast
+
+    names = [name for _, name in app.character_choices()]
+    assert names == [c.name for c in builtin_cast()] and len(names) >= 6
+    for name in names:
+        portrait, line = app.character_card(name)
+        assert portrait is not None and portrait.ndim == 3 and portrait.shape[2] == 3, name
+        assert line.startswith(f"**{name}**")
+
+
+def _render_over_http(base: str, character: str, text: str) -> str:
+    import json
+    import urllib.request
+
+    data = {"data": [text, "description", "a bit happy", 0, 0, 0, "anger", 0.5, character, 0,
+                     "none"]}
+    request = urllib.request.Request(f"{base}/gradio_api/call/generate",
+                                     data=json.dumps(data).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as r:
+        event = json.loads(r.read())["event_id"]
+    with urllib.request.urlopen(f"{base}/gradio_api/call/generate/{event}", timeout=600) as r:
+        return r.read().decode()
+
+
+@pytest.mark.slow
+def test_every_character_renders_through_the_ui(server):
+    """The UI's generate call renders each character of the cast: its take.json names it."""
+    import json
+
+    from controllers.cast import character_names
+
+    base, out = server
+    for name in character_names():
+        before = {p.name for p in out.iterdir()}
+        answer = _render_over_http(base, name, "Yes.")
+        assert "event: complete" in answer, answer[:400]
+        made = [p for p in out.iterdir() if p.name not in before and p.is_dir()]
+        assert len(made) == 1
+        assert json.loads((made[0] / "take.json").read_text())["character"] == name

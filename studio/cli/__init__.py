@@ -19,7 +19,8 @@ import traceback
 from controllers.errors import InputError
 
 #: command name -> module under studio.cli
-COMMANDS = ("parse", "speak", "face", "gesture", "render", "batch", "analyze", "ui", "serve")
+COMMANDS = ("parse", "speak", "face", "gesture", "render", "batch", "analyze", "ui", "serve",
+            "characters")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -13,8 +13,9 @@ import argparse
 import time
 from pathlib import Path
 
-from studio.cli.inputs import (SEED_HELP, add_recording_arguments, float_in, parse_formats,
-                                read_recording, report_written, seed_arg)
+from studio.cli.inputs import (SEED_HELP, add_character_argument, add_recording_arguments,
+                                character_of, float_in, parse_formats, read_recording,
+                                report_written, seed_arg)
 
 #: Every format ``--formats`` accepts, in the order they are written.
 FORMATS: tuple[str, ...] = ("arkit", "llf", "a2f", "visemes", "rhubarb", "glb", "mp4", "vrm")
@@ -34,6 +35,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         f"(default: {','.join(DEFAULT_FORMATS)}; vrm = VRM 1.0 expression curves)")
     p.add_argument("--seed", type=seed_arg, default=0, help=SEED_HELP)
     p.add_argument("--fps", type=float_in(1.0, 240.0), default=60.0, help="curve frame rate (default 60)")
+    add_character_argument(p)
     return p
 
 
@@ -48,20 +50,22 @@ def run(args: argparse.Namespace) -> int:
     if not 1.0 <= args.fps <= 240.0:  # (the argument type checks the CLI; this, direct callers)
         raise InputError(f"--fps {args.fps}: give a frame rate in [1, 240]")
     out = check_output(args.out, "folder")
+    character = character_of(args)
     started = time.perf_counter()
     take = read_recording(args)
-    anim = animate_face(take.timeline, take.plan, seed=args.seed, fps=args.fps)
+    anim = animate_face(take.timeline, take.plan, seed=args.seed, fps=args.fps,
+                        character=character)
     written = face_exports(anim, take.timeline, out,
                            [f for f in formats if f not in ("glb", "mp4")],
                            sound_file=str(Path(args.audio).name))
     if "glb" in formats:
         from studio.export.gltf import write_face_glb
 
-        written["glb"] = Path(write_face_glb(anim, out / "face.glb"))
+        written["glb"] = Path(write_face_glb(anim, out / "face.glb", character=character))
     if "mp4" in formats:
         from synth.face.preview import write_face_video
 
         written["mp4"] = write_face_video(anim, out / "face.mp4", audio=take.audio,
-                                          sample_rate=take.rate)
+                                          sample_rate=take.rate, character=character)
     report_written(out, take, anim.frames, anim.fps, written, started)
     return 0

@@ -67,6 +67,22 @@ def int_in(lo: int, hi: int):
 SEED_HELP = "take seed, an integer in [0, 4294967295]: same seed, same take (default 0)"
 
 
+def add_character_argument(p: argparse.ArgumentParser) -> None:
+    """``--character NAME|FILE.yaml``: who performs (resolved by :func:`character_of`)."""
+    p.add_argument("--character", default=None, metavar="NAME",
+                   help="who performs: a character of the cast (see `emostudio characters`) or "
+                        "a character .yaml file (default: joe)")
+
+
+def character_of(args: argparse.Namespace):
+    """The :class:`~controllers.character.Character` that ``--character`` names (InputError
+    naming it when unknown or broken): the one place a command turns the name into the object
+    it passes down."""
+    from controllers.cast import load_character
+
+    return load_character(getattr(args, "character", None))
+
+
 def add_recording_arguments(p: argparse.ArgumentParser, text_help: str) -> None:
     """Add ``--audio``, ``--timeline`` | ``--text``, ``--emotion`` and ``--out`` to ``p``."""
     p.add_argument("--audio", required=True, metavar="TAKE.wav", help="the speech recording")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from controllers.limits import MAX_TEXT_CHARS
-from studio.cli.inputs import SEED_HELP, seed_arg
+from studio.cli.inputs import SEED_HELP, add_character_argument, character_of, seed_arg
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_output(args.out, "folder")
     take = render(args.text, args.emotion, out=args.out, seed=args.seed, loop=args.loop,
-                  preview=args.preview, prosody=args.prosody)
+                  preview=args.preview, prosody=args.prosody, character=character_of(args))
     take.write_summary(take.files["take.wav"].parent)
     status = (take.verdict_summary() or {}).get("success")
     print(f"{args.out}: {take.duration:.2f} s of speech, {len(take.files)} files, "

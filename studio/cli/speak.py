@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.inputs import seed_arg, SEED_HELP
+from studio.cli.inputs import SEED_HELP, add_character_argument, character_of, seed_arg
 from controllers.limits import MAX_TEXT_CHARS
 from synth.tts.synthesizer import CHUNK_CHARS, PROSODY_CHOICES
 
@@ -36,6 +36,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=seed_arg, default=0, help=SEED_HELP)
     p.add_argument("--prosody", choices=PROSODY_CHOICES, default="diffusion",
                    help="prosody model (default diffusion; none = the bare neutral voice)")
+    add_character_argument(p)
     return p
 
 
@@ -68,11 +69,12 @@ def run(args: argparse.Namespace) -> int:
     check_output(timeline_path(out), "file", label="--out's timeline")
     started = time.perf_counter()
     plan = build_plan(args.text, args.emotion)
+    character = character_of(args)
     tts = EmotionalTTS.load(prosody=args.prosody)
-    speech = tts.speak(plan, seed=args.seed)
+    speech = tts.speak(plan, seed=args.seed, character=character)
     with atomic_path(out) as tmp:
         sf.write(str(tmp), speech.audio, speech.sample_rate, subtype="PCM_16")
     speech.timeline.save(timeline_path(out))
-    print(f"{out}: {speech.duration:.2f} s, {len(speech.timeline.words)} words, prosody "
-          f"{args.prosody} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    print(f"{out}: {speech.duration:.2f} s, {len(speech.timeline.words)} words, "
+          f"{character.name}, prosody {args.prosody} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
     return 0

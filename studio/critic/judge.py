@@ -106,19 +106,19 @@ def _remember(cache: dict, key, value, size: int = 32):
 
 
 class HeadCamera:
-    """The avatar's head camera, opened once per process (a GL context is costly to open and
-    to close), with fer's crop of the rest face and FER's reading of the rest face."""
+    """A character's head camera, opened once per process and avatar (a GL context is costly
+    to open and to close), with fer's crop of the rest face and FER's reading of the rest face."""
 
-    _shared: HeadCamera | None = None
+    _shared: dict = {}
     _lock = threading.Lock()
 
-    def __init__(self) -> None:
+    def __init__(self, character=None) -> None:
         from studio.critic.fer import FaceEmotionRecognizer, fer_crop_box
         from synth.avatar.render import Renderer
 
         # FER looks at a 64x64 gray crop: 256 px frames read the same as 512 px (p within 0.03) at
         # half the rendering cost.
-        self.renderer = Renderer(camera="head", size=256)
+        self.renderer = Renderer(camera="head", size=256, character=character)
         rest = self.renderer.render()
         self.crop_box = fer_crop_box(self.renderer.face_box())
         self.baseline = FaceEmotionRecognizer.load().predict(rest[None], self.crop_box,
@@ -126,11 +126,13 @@ class HeadCamera:
         """(7,) FER probabilities of the rest face: the prior correction's reference."""
 
     @classmethod
-    def get(cls) -> HeadCamera:
+    def get(cls, character=None) -> HeadCamera:
+        """The head camera of ``character``'s avatar (None: the default avatar)."""
+        key = None if character is None else character.avatar
         with cls._lock:
-            if cls._shared is None:
-                cls._shared = cls()
-            return cls._shared
+            if key not in cls._shared:
+                cls._shared[key] = cls(character)
+            return cls._shared[key]
 
     def render(self, face, fps: float) -> np.ndarray:
         """(n, H, W, 3) uint8 frames of a face animation at ``fps``, head held still (FER judges
@@ -207,15 +209,17 @@ class Critic:
         p = ser.predict_proba(feats, "relative", neutral)[0]
         return estimate_from_classes(p, "relative")
 
-    def face_baseline(self) -> np.ndarray:
-        """(7,) FER probabilities of the avatar's rest face (the prior correction's reference)."""
-        return HeadCamera.get().baseline
+    def face_baseline(self, character=None) -> np.ndarray:
+        """(7,) FER probabilities of ``character``'s rest face (the prior correction's
+        reference; None: the default avatar)."""
+        return HeadCamera.get(character).baseline
 
     def render_face(self, take: TakeResult) -> np.ndarray:
-        """(n, H, W, 3) uint8 head-camera frames sampled from the take's face animation."""
+        """(n, H, W, 3) uint8 head-camera frames sampled from the take's face animation, on
+        the take's character."""
         face = take.face
         fps = min(self.config.face_fps, self.config.face_max_frames / max(face.duration, 1e-3))
-        return HeadCamera.get().render(face, fps)
+        return HeadCamera.get(take.character).render(face, fps)
 
     def face_estimate(self, take: TakeResult) -> EmotionEstimate | None:
         from studio.critic.fer import FaceEmotionRecognizer
@@ -225,7 +229,7 @@ class Critic:
             return fer.estimate(take.face_frames, take.face_box)
         if take.face is None:
             return None
-        camera = HeadCamera.get()
+        camera = HeadCamera.get(take.character)
         return fer.estimate(self.render_face(take), camera.crop_box, baseline=camera.baseline,
                             margin=0.0)
 
@@ -411,7 +415,7 @@ class Critic:
             shortest = max(min(s.duration for s in spans if s.duration > 0), 0.1)
             fps = min(self.config.face_fps, self.config.face_max_frames / max(face.duration, 1e-3))
             fps = min(max(fps, MIN_SEGMENT_FRAMES / shortest), 3 * self.config.face_fps)
-            camera = HeadCamera.get()
+            camera = HeadCamera.get(take.character)
             frames = camera.render(face, fps)
             times = np.arange(len(frames)) / fps
             per_frame = fer.predict(frames, camera.crop_box, margin=0.0)

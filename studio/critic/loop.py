@@ -243,10 +243,11 @@ def _face_controls(target: EmotionTarget, history: list[IterationRecord]
             return record.controls.face_variant, record.controls.face_gain
     tried = {(r.controls.face_variant, round(r.controls.face_gain, 4)) for r in history}
     want = target_category(target)
-    from synth.face.expression import CATEGORY_AU_VARIANTS
+    from synth.face import expression_variants
 
+    variants = expression_variants(want)
     for variant, gain in FACE_STEPS:
-        if variant is not None and want not in CATEGORY_AU_VARIANTS.get(variant, {}):
+        if variant is not None and variant not in variants:
             continue
         if (variant, round(gain, 4)) not in tried:
             return variant, gain

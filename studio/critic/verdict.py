@@ -36,7 +36,7 @@ class Controls:
     face_gain: float = 1.0
     """Face-only: scale of the facial expression (1 = as synthesised)."""
     face_variant: str | None = None
-    """Face-only: alternative expression prototypes (synth.face.expression.CATEGORY_AU_VARIANTS)."""
+    """Face-only: an alternative expression prototype (``synth.face.expression_variants``)."""
     body_offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
     """Body-only: (valence, arousal, dominance) added to the body's target point."""
     segments: tuple[Controls, ...] = ()
@@ -92,12 +92,11 @@ class Controls:
         return EmotionTarget(v, a, d, t.category, t.intensity, dict(t.attributes))
 
     def face_config(self):
-        """A ``synth.face.animator.FaceConfig`` with this take's face gain and variant."""
-        from synth.face.animator import FaceConfig
-        from synth.face.expression import ExpressionConfig
+        """The face configuration (``synth.face.face_controls``) with this take's face gain and
+        variant."""
+        from synth.face import face_controls
 
-        return FaceConfig(expression=ExpressionConfig(gain=self.face_gain,
-                                                      variant=self.face_variant))
+        return face_controls(self.face_gain, self.face_variant)
 
     def to_dict(self) -> dict:
         return {"target": self.target.to_dict(), "intensity": round(self.intensity, 4),

@@ -4,7 +4,8 @@
 the modules below it are one idea each: ``visemes`` (phonemes -> coarticulated visemes),
 ``lipsync`` (visemes -> mouth shapes, jaw and lip seals), ``expression`` (FACS emotion ->
 ARKit), ``plan_timing`` (emotion plan -> seconds), ``nonverbal`` (blinks, gaze, head); ``ramps``
-(the ease curves they share).
+(the ease curves they share). ``face_controls`` and ``expression_variants`` are the controls
+others (the critic loop) may set.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from controllers.lazy import exported_names, lazy_getattr
 
 if TYPE_CHECKING:
     from synth.face.animator import FaceConfig, animate_face
+    from synth.face.controls import expression_variants, face_controls
 
-_EXPORTS = {"synth.face.animator": ("FaceConfig", "animate_face")}
+_EXPORTS = {"synth.face.animator": ("FaceConfig", "animate_face"),
+            "synth.face.controls": ("expression_variants", "face_controls")}
 
 __all__ = exported_names(_EXPORTS)
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -5,8 +5,8 @@ from synth.prosody.base import (
     PROSODY_FEATURES,
     PROSODY_MODELS,
     ProsodyModel,
-    load_prosody_model,
 )
+from synth.prosody.registry import load_prosody_model
 
 __all__ = ["FEATURE_INDEX", "PROSODY_FEATURES", "PROSODY_MODELS", "ProsodyModel",
            "load_prosody_model"]

@@ -34,7 +34,7 @@ PROSODY_FEATURES: tuple[str, ...] = (
 #: Column index of each feature, e.g. ``FEATURE_INDEX["energy_db"] == 5``.
 FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(PROSODY_FEATURES)}
 
-#: The prosody models :func:`load_prosody_model` accepts.
+#: The prosody models ``synth.prosody.load_prosody_model`` accepts.
 PROSODY_MODELS: tuple[str, ...] = ("diffusion", "rules")
 
 
@@ -72,19 +72,3 @@ def check_inputs(timeline: Timeline, targets: Sequence[EmotionTarget]) -> None:
         raise InputError(
             f"prosody needs one emotion target per syllable: got {len(targets)} targets for "
             f"{len(timeline.syllables)} syllables")
-
-
-def load_prosody_model(name: str) -> ProsodyModel:
-    """The prosody model called ``name`` (``"diffusion"`` or ``"rules"``).
-
-    Shipped weights (``assets/prosody/``) are read on the first call and cached.
-    """
-    if name == "rules":
-        from synth.prosody.rules import RuleProsody
-
-        return RuleProsody()
-    if name == "diffusion":
-        from synth.prosody.diffusion import DiffusionProsody
-
-        return DiffusionProsody.load()
-    raise InputError(f"unknown prosody model {name!r}; accepted: {', '.join(PROSODY_MODELS)}")
