@@ -125,22 +125,13 @@ def test_file_route_serves_only_the_output_folder(server):
 def test_twenty_concurrent_requests_are_all_answered(server):
     """Ten renders with bad input (each answered with its message) and ten file requests, at
     once: every one gets its answer."""
-    import json
-    import urllib.request
     from concurrent.futures import ThreadPoolExecutor
 
     base, out = server
 
     def bad_render(k: int) -> str:
-        data = {"data": [f"Line {k}.", "description", f"valence {k + 1}e400", 0, 0, 0, "anger",
-                         0.5, "joe", k, "none"]}
-        request = urllib.request.Request(f"{base}/gradio_api/call/generate",
-                                         data=json.dumps(data).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as r:
-            event = json.loads(r.read())["event_id"]
-        with urllib.request.urlopen(f"{base}/gradio_api/call/generate/{event}", timeout=120) as r:
-            return r.read().decode()
+        return _call_generate(base, [f"Line {k}.", "description", f"valence {k + 1}e400", 0, 0,
+                                     0, "anger", 0.5, "joe", k, "none"])
 
     def fetch(k: int) -> int:
         return _get(f"{base}/gradio_api/file={out}/take-1/take.json")[0]
@@ -179,18 +170,20 @@ def test_the_picker_offers_the_whole_cast_with_portraits(app):
         assert line.startswith(f"**{name}**")
 
 
-def _render_over_http(base: str, character: str, text: str) -> str:
+def _call_generate(base: str, inputs: list, timeout: float = 600) -> str:
+    """The event stream of one call of the UI's ``generate`` endpoint with ``inputs`` (text,
+    mode, description, valence, arousal, dominance, category, intensity, character, seed,
+    preview)."""
     import json
     import urllib.request
 
-    data = {"data": [text, "description", "a bit happy", 0, 0, 0, "anger", 0.5, character, 0,
-                     "none"]}
     request = urllib.request.Request(f"{base}/gradio_api/call/generate",
-                                     data=json.dumps(data).encode(),
+                                     data=json.dumps({"data": inputs}).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as r:
         event = json.loads(r.read())["event_id"]
-    with urllib.request.urlopen(f"{base}/gradio_api/call/generate/{event}", timeout=600) as r:
+    with urllib.request.urlopen(f"{base}/gradio_api/call/generate/{event}",
+                                timeout=timeout) as r:
         return r.read().decode()
 
 
@@ -204,7 +197,8 @@ def test_every_character_renders_through_the_ui(server):
     base, out = server
     for name in character_names():
         before = {p.name for p in out.iterdir()}
-        answer = _render_over_http(base, name, "Yes.")
+        answer = _call_generate(base, ["Yes.", "description", "a bit happy", 0, 0, 0, "anger",
+                                       0.5, name, 0, "none"])
         assert "event: complete" in answer, answer[:400]
         made = [p for p in out.iterdir() if p.name not in before and p.is_dir()]
         assert len(made) == 1
