@@ -34,6 +34,7 @@ $(STAMP): pyproject.toml Makefile
 demo: setup
 	$(PY) -m studio.cli parse --script examples/script.txt
 	$(PY) -m studio.cli batch examples/script.txt --out out/demo --jobs 2
+	$(PY) -m studio.cli batch examples/scene.yarn --cast examples/cast.yaml --out out/demo/scene --jobs 2
 
 test: setup
 	$(PY) -m pytest -q tests

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/face.py [--quick] [--sentences N] [--json OUT.json]
         [--fer-sentences report|tune|FILE] [--fer-takes N] [--fer-only]
+    .venv/bin/python bench/face.py --cast | --character NAME [--character NAME ...] [--fer-takes N]
 
 On sentences of ../shared/eval/sentences.txt spoken by the neutral voice (``synth.tts.Voice``):
 
@@ -28,6 +29,12 @@ On sentences of ../shared/eval/sentences.txt spoken by the neutral voice (``synt
   per-take top classes. The 7 counted are neutral (must read as neutral) and the 6 emotions.
   The sentences are the last 10 of the eval list (the first 20 were used to tune the face),
   or ``--fer-sentences tune`` or a text file of one's own (``--fer-sentences FILE``).
+
+With ``--character NAME`` (repeatable) or ``--cast`` (every built-in character) only the emotion
+reading runs, per character, on that character's avatar and performance style: raw FER (no
+calibration) at intensity 1 for the 7 categories (:func:`raw_fer_table`; the bar: at least 6/7 on
+every avatar). The takes are the neutral voice's (the FER sees only the video; another voice
+changes only the timing).
 """
 
 from __future__ import annotations
@@ -166,6 +173,99 @@ def print_fer(console, fer_results: dict, label: str) -> None:
                                                   "neutral)" if i == "1" else ""))
 
 
+def raw_fer_table(character=None, takes=None, texts: list[str] | None = None, fps: float = 6.0,
+                  fer=None, size: int = 512, categories: tuple[str, ...] = FER_CATEGORIES) -> dict:
+    """Raw FER reading (no calibration) of ``character``'s face at intensity 1.
+
+    Parameters
+    ----------
+    character : a :class:`~controllers.character.Character` (None: the studio's default avatar);
+        its avatar is rendered from the head camera and its performance style (resting
+        expression, blinks, head motion) animates the face.
+    takes : :class:`~synth.contracts.Speech` takes to animate (default: ``texts`` spoken by the
+        neutral voice).
+    texts : sentences for the default takes (default: the eval list's report sentences).
+    fps : preview frames per second read (only frames inside words count).
+    fer : a loaded :class:`studio.critic.fer.FaceEmotionRecognizer` (loaded when None).
+    size : frame size in pixels.
+    categories : the categories read (default the 7).
+
+    Returns
+    -------
+    JSON-able dict: ``character``, ``takes``, ``rows`` (per category: ``read`` the top class of
+    the pooled mean probabilities, ``takes_right`` the share of takes whose own top class is the
+    target, ``p_target``, ``probabilities``), ``score`` (categories read right, of ``categories``).
+    """
+    from controllers.target import EmotionTarget
+    from studio.critic.fer import (FER_CLASSES, FER_TO_CATEGORY, FaceEmotionRecognizer,
+                                   fer_crop_box)
+    from synth.avatar.render import Renderer
+    from synth.face import animate_face
+
+    if takes is None:
+        from synth.tts import Voice
+
+        voice = Voice.load()
+        takes = [voice.synthesize(t, seed=0) for t in (texts or fer_sentences("report"))]
+    fer = fer or FaceEmotionRecognizer.load()
+
+    def top(p):
+        return FER_TO_CATEGORY[FER_CLASSES[int(np.argmax(p))]]
+
+    rows = []
+    with Renderer(camera="head", size=size, character=character) as renderer:
+        box = fer_crop_box(renderer.face_box())
+        for category in categories:
+            target = EmotionTarget.from_category(category, 1.0 if category != "neutral" else 0.0)
+            fer_name = next(c for c, s in FER_TO_CATEGORY.items() if s == category)
+            per_take = [fer_probabilities(fer, renderer,
+                                          animate_face(take, target, seed=k, character=character),
+                                          take.timeline, fps, box)
+                        for k, take in enumerate(takes)]
+            pooled = np.concatenate(per_take).mean(axis=0)
+            reads = [top(p.mean(axis=0)) for p in per_take]
+            rows.append({"category": category, "read": top(pooled),
+                         "takes_right": sum(r == category for r in reads) / len(takes),
+                         "p_target": float(pooled[FER_CLASSES.index(fer_name)]),
+                         "probabilities": {c: round(float(v), 4) for c, v in zip(FER_CLASSES, pooled)}})
+    return {"character": character.name if character is not None else "default",
+            "takes": len(takes), "fps": fps, "rows": rows,
+            "score": sum(r["read"] == r["category"] for r in rows)}
+
+
+def cast_main(args, fps: float) -> int:
+    """``--character``/``--cast``: :func:`raw_fer_table` per character, one table; ``--json``."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from controllers.cast import builtin_cast, load_character
+    from studio.critic.fer import FaceEmotionRecognizer
+    from synth.tts import Voice
+
+    console = Console(width=150)
+    cast = builtin_cast() if args.cast else [load_character(n) for n in args.character]
+    texts = fer_sentences(args.fer_sentences)[:args.fer_takes or 3]
+    voice = Voice.load()
+    takes = [voice.synthesize(t, seed=0) for t in texts]
+    fer = FaceEmotionRecognizer.load()
+    tables = [raw_fer_table(c, takes=takes, fps=fps, fer=fer) for c in cast]
+    table = Table(title=f"raw FER (no calibration) at intensity 1, {len(takes)} takes per cell: "
+                        "top class of the pooled frames (p target; share of takes read right)")
+    table.add_column("character")
+    for c in FER_CATEGORIES:
+        table.add_column(c[:9])
+    table.add_column("score (bar >= 6/7)", justify="right")
+    for t in tables:
+        cells = [f"{'ok' if r['read'] == r['category'] else r['read'][:5]} {r['p_target']:.2f} "
+                 f"{r['takes_right']:.2f}" for r in t["rows"]]
+        table.add_row(t["character"], *cells, f"{t['score']}/7")
+    console.print(table)
+    if args.json:
+        args.json.write_text(json.dumps({"cast_fer": tables, "sentences": texts}, indent=1,
+                                        default=float))
+    return 0
+
+
 def load_sentences(n: int) -> list[str]:
     lines = eval_sentences()
     # sentences with the most bilabials first, so short runs still test many closures
@@ -206,9 +306,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fer-takes", type=int, default=None,
                         help="how many of those sentences (default all, quick 3)")
     parser.add_argument("--fer-only", action="store_true", help="only the FER tables")
+    parser.add_argument("--character", action="append", default=[],
+                        help="raw FER per character at intensity 1 on this character's avatar "
+                             "(a built-in name or a .yaml; repeatable); --fer-takes (default 3)")
+    parser.add_argument("--cast", action="store_true",
+                        help="as --character, for every built-in character")
     args = parser.parse_args(argv)
     n_sent = args.sentences or (3 if args.quick else 10)
     fer_fps = 4.0 if args.quick else 6.0
+    if args.cast or args.character:
+        return cast_main(args, fer_fps)
     if args.fer_only:
         return fer_main(args, fer_fps)
 

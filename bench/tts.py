@@ -53,7 +53,7 @@ SHARED = Path(os.environ.get("EMOSTUDIO_SHARED", REPO.parent / "shared"))
 EVAL_SENTENCES = SHARED / "eval" / "sentences.txt"
 
 from bench.yardstick import (CLASSES, Yardstick, egemaps, emodb_features,  # noqa: E402
-                             feature_names, recognition_table)
+                             feature_names, recognition_table, train_all)
 
 #: The targets rendered: the yardstick's 7 classes (calm is EmoDB's boredom).
 EMOTIONS = CLASSES
@@ -80,6 +80,9 @@ LITERATURE = {
 }
 #: Largest share of voiced frames (openSMILE F0) a whisper may have.
 WHISPER_LIMIT = 0.05
+#: Largest word error rate of a target's takes, as a multiple of bare piper's on the same
+#: sentences (issue 27; whisper excepted, reported).
+WER_LIMIT = 1.3
 
 
 def peak_memory_mb() -> float:
@@ -91,24 +94,37 @@ def column(name: str) -> int:
     return feature_names().index(name)
 
 
+def transcript(audio: np.ndarray, sample_rate: int) -> str:
+    """What pocketsphinx (en-us, as the critic's word check: studio.critic.intelligibility)
+    hears in a take."""
+    from studio.critic.intelligibility import transcribe
+
+    return transcribe(audio, sample_rate)
+
+
 def synthesize_all(tts, bare, sets: dict[str, list[str]], seed: int,
-                   save: Path | None = None) -> list[dict]:
-    """One record per (set, sentence, emotion): timings and eGeMAPS features (takes saved to
-    ``save``). Sentence k of a set is rendered with seed ``seed + k``."""
+                   save: Path | None = None, emotions: tuple[str, ...] = EMOTIONS,
+                   words: bool = True) -> list[dict]:
+    """One record per (set, sentence, emotion): timings, eGeMAPS features and, when ``words``,
+    pocketsphinx's transcript of the take and of bare piper's reading of the same text (takes
+    saved to ``save``). Sentence k of a set is rendered with seed ``seed + k``."""
     from tqdm import tqdm
 
     from controllers.target import EmotionTarget
 
     records = []
+    bare_heard: dict[tuple[str, int], str] = {}
     jobs = [(name, i, s, e) for name, sentences in sets.items() for i, s in enumerate(sentences)
-            for e in EMOTIONS]
+            for e in emotions]
     for name, i, text, emotion in tqdm(jobs, desc=f"prosody {tts.prosody_name}", leave=False,
                                        disable=not sys.stderr.isatty()):
         target = EmotionTarget.from_category(emotion, 1.0 if emotion != "neutral" else 0.0)
         started = time.perf_counter()
-        for _ in bare.synthesize(text):
-            pass
+        chunks = list(bare.synthesize(text))
         t_bare = time.perf_counter() - started
+        if words and (name, i) not in bare_heard:
+            bare_heard[(name, i)] = transcript(
+                np.concatenate([c.audio_float_array for c in chunks]), chunks[0].sample_rate)
         started = time.perf_counter()
         speech = tts.speak(target, seed=seed + i, text=text)
         t_emo = time.perf_counter() - started
@@ -118,7 +134,10 @@ def synthesize_all(tts, bare, sets: dict[str, list[str]], seed: int,
                             features=egemaps(speech.audio, speech.sample_rate),
                             raw_features=egemaps(speech.audio, speech.sample_rate,
                                                  prepared=False),
-                            rendered_f0_st=rendered_st,
+                            rendered_f0_st=rendered_st, text=text,
+                            transcript=transcript(speech.audio, speech.sample_rate)
+                            if words else None,
+                            bare_transcript=bare_heard.get((name, i)),
                             critic=critic_features(speech.audio, speech.sample_rate)))
         if save is not None:
             import soundfile as sf
@@ -169,7 +188,7 @@ def changes(records: list[dict]) -> dict[str, np.ndarray]:
                if r["emotion"] == "neutral"}
     out: dict[str, list] = {}
     for r in records:
-        if r["emotion"] == "neutral":
+        if r["emotion"] == "neutral" or (r["set"], r["sentence"]) not in neutral:
             continue
         base, f = neutral[(r["set"], r["sentence"])], r["raw_features"]
         row = []
@@ -209,13 +228,48 @@ def yardstick_recognition(stick: Yardstick, records: list[dict]) -> dict:
     predicted = stick.predict(x, stick.voice_stats(x))
     print(recognition_table(targets, predicted))
     hits = np.asarray([t == p for t, p in zip(targets, predicted)])
-    per = {e: float(np.mean([h for t, h in zip(targets, hits) if t == e])) for e in EMOTIONS}
+    per = {e: float(np.mean([h for t, h in zip(targets, hits) if t == e])) for e in EMOTIONS
+           if e in targets}
     return {"overall": float(hits.mean()), "per_emotion": per, "lowest": min(per.values())}
 
 
+def word_error_rates(records: list[dict]) -> dict[str, dict[str, float]]:
+    """Per target of ``records`` (those with a transcript): pocketsphinx's word error rate of
+    its takes (errors over words, summed over the sentences) and of bare piper on the same
+    sentences, and their ratio."""
+    from studio.critic.intelligibility import word_errors
+
+    def rate(pairs) -> float:
+        counts = np.asarray([word_errors(text, heard) for text, heard in pairs])
+        return float(counts[:, 0].sum() / max(counts[:, 1].sum(), 1))
+
+    out = {}
+    for emotion in dict.fromkeys(r["emotion"] for r in records):
+        rows = [r for r in records if r["emotion"] == emotion and r.get("transcript") is not None]
+        if not rows:
+            continue
+        takes = rate((r["text"], r["transcript"]) for r in rows)
+        bare = rate((r["text"], r["bare_transcript"]) for r in rows)
+        out[emotion] = {"wer": takes, "bare_wer": bare, "ratio": takes / max(bare, 1e-9),
+                        "takes": len(rows)}
+    return out
+
+
+def print_word_table(rates: dict[str, dict[str, float]]) -> None:
+    """The word error rates of :func:`word_error_rates` against the limit (markdown)."""
+    print(f"\nwords (pocketsphinx en-us, as the critic's word check): word error rate per target "
+          f"against bare piper on the same sentences (limit {WER_LIMIT}x; whisper reported):\n")
+    print("| target | takes | WER | bare piper WER | ratio | |\n|---|---|---|---|---|---|")
+    for emotion, v in rates.items():
+        verdict = "" if emotion == "whisper" else (
+            "PASS" if v["wer"] <= WER_LIMIT * v["bare_wer"] + 1e-9 else "FAIL")
+        print(f"| {emotion} | {v['takes']} | {100 * v['wer']:.0f}% | {100 * v['bare_wer']:.0f}% | "
+              f"{v['ratio']:.2f}x | {verdict} |")
+
+
 # -- report -----------------------------------------------------------------------------------
-def report(name: str, records: list[dict], stick: Yardstick | None,
-           actors: dict | None = None) -> dict:
+def report(name: str, records: list[dict], sticks: dict[str, Yardstick],
+           actors: dict | None = None, whisper: list[dict] | None = None) -> dict:
     ratio = np.asarray([r["t_emo"] / r["t_bare"] for r in records])
     total = sum(r["t_emo"] for r in records) / sum(r["t_bare"] for r in records)
     print(f"\n## prosody = {name}\n")
@@ -227,7 +281,7 @@ def report(name: str, records: list[dict], stick: Yardstick | None,
     print("\n" + header + "\n|" + "---|" * (len(MEASURES) + 2))
     summary = {"time_ratio_total": total, "time_ratio_median": float(np.median(ratio)),
                "emotions": {}}
-    for emotion in EMOTIONS[1:]:
+    for emotion in [e for e in EMOTIONS[1:] if e in delta]:
         mean = delta[emotion].mean(axis=0)
         lit = LITERATURE.get(emotion)
         cells, hits = [], 0
@@ -262,11 +316,15 @@ def report(name: str, records: list[dict], stick: Yardstick | None,
         rows = [r for r in records if r["set"] == set_name]
         n = len({r["sentence"] for r in rows})
         print(f"\n### {set_name} set ({n} sentences x {len(EMOTIONS)} targets)\n")
-        entry = {}
-        if stick is not None:
-            print("independent yardstick (eGeMAPSv02 logistic regression on EmoDB, voice "
+        entry = {"yardsticks": {}}
+        for corpus, stick in sticks.items():
+            print(f"\nindependent yardstick {stick.name} (eGeMAPSv02 logistic regression, voice "
                   "normalised over these takes):")
-            entry["yardstick"] = yardstick_recognition(stick, rows)
+            entry["yardsticks"][corpus] = yardstick_recognition(stick, rows)
+        rates = word_error_rates(rows + [w for w in whisper or () if w["set"] == set_name])
+        if rates:
+            print_word_table(rates)
+            entry["words"] = rates
         critic = critic_recognition(rows)
         if critic is not None:
             overall, per = critic
@@ -277,9 +335,12 @@ def report(name: str, records: list[dict], stick: Yardstick | None,
     return summary
 
 
-def whisper_voicing(tts, sentences: list[str], seed: int) -> list[float]:
-    """Share of frames of a whispered take of each sentence in which openSMILE's F0 (eGeMAPSv02
-    LLD, ``F0semitoneFrom27.5Hz_sma3nz``) finds voice."""
+def whisper_takes(tts, sets: dict[str, list[str]], seed: int,
+                  bare_heard: dict[tuple[str, int], str] | None = None) -> list[dict]:
+    """A whispered take of each sentence: one record (set, sentence, emotion "whisper", text,
+    voiced: the share of frames in which openSMILE's F0, eGeMAPSv02 LLD
+    ``F0semitoneFrom27.5Hz_sma3nz``, finds voice; with ``bare_heard``, bare piper's transcript
+    of each (set, sentence), the take's transcript and that one)."""
     import opensmile
 
     from controllers.target import EmotionTarget
@@ -288,10 +349,17 @@ def whisper_voicing(tts, sentences: list[str], seed: int) -> list[float]:
                           feature_level=opensmile.FeatureLevel.LowLevelDescriptors)
     target = EmotionTarget.from_category("fear", 0.6, {"voice_quality": "whisper"})
     out = []
-    for i, text in enumerate(sentences):
-        speech = tts.speak(target, seed=seed + i, text=text)
-        f0 = lld.process_signal(speech.audio, speech.sample_rate)["F0semitoneFrom27.5Hz_sma3nz"]
-        out.append(float(np.mean(f0.to_numpy() > 0)))
+    for name, sentences in sets.items():
+        for i, text in enumerate(sentences):
+            speech = tts.speak(target, seed=seed + i, text=text)
+            f0 = lld.process_signal(speech.audio, speech.sample_rate)[
+                "F0semitoneFrom27.5Hz_sma3nz"]
+            record = dict(set=name, sentence=i, emotion="whisper", text=text,
+                          voiced=float(np.mean(f0.to_numpy() > 0)))
+            if bare_heard and (name, i) in bare_heard:
+                record["transcript"] = transcript(speech.audio, speech.sample_rate)
+                record["bare_transcript"] = bare_heard[(name, i)]
+            out.append(record)
     return out
 
 
@@ -306,6 +374,22 @@ def checks(tts, text: str, seed: int) -> None:
     print(f"same seed same samples: {np.array_equal(a.audio, b.audio)}; two seeds: F0 contours "
           f"differ by {float(np.mean(np.abs(a.timeline.f0[:n] - c.timeline.f0[:n]))):.1f} Hz "
           f"on average")
+
+
+def reused_records(stored: list[dict], sets: dict[str, list[str]],
+                   rendered: tuple[str, ...]) -> list[dict]:
+    """The records of an earlier ``--json`` run for the targets not ``rendered`` now, on the
+    same sets and sentences (features back as arrays)."""
+    out = []
+    for r in stored:
+        sentences = sets.get(r["set"], [])
+        if r["emotion"] in rendered or r["sentence"] >= len(sentences):
+            continue
+        if r.get("text", sentences[r["sentence"]]) != sentences[r["sentence"]]:
+            continue
+        out.append({**r, "features": np.asarray(r["features"]),
+                    "raw_features": np.asarray(r["raw_features"])})
+    return out
 
 
 def read_sentences(path: Path) -> list[str]:
@@ -324,6 +408,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prosody", default="diffusion,rules",
                         help="comma-separated prosody models to compare (default diffusion,rules)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--targets", default=",".join(EMOTIONS),
+                        help="comma-separated targets to render (default all 7); the yardsticks "
+                             "normalise a voice over all 7, so render a subset only with --reuse")
+    parser.add_argument("--reuse", type=Path, metavar="JSON",
+                        help="take the takes of targets not rendered now from this earlier --json "
+                             "run (same prosody, sentences and seed)")
+    parser.add_argument("--no-words", action="store_true",
+                        help="skip the word error rates (pocketsphinx)")
+    parser.add_argument("--no-checks", action="store_true",
+                        help="skip the seed checks (3 extra takes per prosody)")
     parser.add_argument("--no-whisper", action="store_true", help="skip the whisper check")
     parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
     parser.add_argument("--save-takes", type=Path, metavar="DIR",
@@ -343,6 +437,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.sentences is not None:
         sets = {k: v[:args.sentences] for k, v in sets.items()}
     sets = {k: v for k, v in sets.items() if v}
+    targets = tuple(t.strip() for t in args.targets.split(",") if t.strip())
+    if unknown := [t for t in targets if t not in EMOTIONS]:
+        print(f"unknown targets {unknown} (choose from {', '.join(EMOTIONS)})", file=sys.stderr)
+        return 2
+    reused = json.loads(args.reuse.read_text())["records"] if args.reuse else {}
 
     from piper import PiperVoice
 
@@ -354,16 +453,13 @@ def main(argv: list[str] | None = None) -> int:
     voice = Voice.load()
     print(f"# emotional TTS benchmark: "
           + ", ".join(f"{k} {len(v)}" for k, v in sets.items())
-          + f" sentences x {len(EMOTIONS)} targets, seed {args.seed}, {os.cpu_count()} CPU cores")
-    stick = None
-    try:
-        stick = Yardstick.train(SHARED)
-        print(f"independent yardstick: EmoDB leave-one-speaker-out UAR {stick.loso_uar:.2f} "
-              f"(7 classes, chance 0.14)")
-    except FileNotFoundError as exc:
-        print(f"independent yardstick unavailable: {exc}")
+          + f" sentences x {len(targets)} targets, seed {args.seed}, {os.cpu_count()} CPU cores")
+    sticks = train_all(SHARED)
+    for stick in sticks.values():
+        print(f"independent yardstick {stick.name}: leave-one-speaker-out UAR "
+              f"{stick.loso_uar:.2f} (7 classes, chance 0.14)")
     results, all_records = {}, {}
-    whisper = {}
+    whisper: list[dict] = []
     for name in [p.strip() for p in args.prosody.split(",") if p.strip()]:
         try:
             tts = EmotionalTTS.load(prosody=name, voice=voice)
@@ -372,30 +468,36 @@ def main(argv: list[str] | None = None) -> int:
             continue
         first = next(iter(sets.values()))[0]
         tts.speak(None, seed=0, text=first)  # warm-up
-        all_records[name] = synthesize_all(tts, bare, sets, args.seed, args.save_takes)
+        records = synthesize_all(tts, bare, sets, args.seed, args.save_takes, targets,
+                                 not args.no_words)
+        all_records[name] = records + reused_records(reused.get(name, []), sets, targets)
         if not whisper and not args.no_whisper:
-            whisper = {k: whisper_voicing(tts, v, args.seed) for k, v in sets.items()}
-        print(f"\n[{name}] ", end="")
-        checks(tts, first, args.seed)
-    actors = emodb_changes() if stick is not None else None
+            whisper = whisper_takes(tts, sets, args.seed, {
+                (r["set"], r["sentence"]): r["bare_transcript"] for r in records
+                if r.get("bare_transcript") is not None})
+        if not args.no_checks:
+            print(f"\n[{name}] ", end="")
+            checks(tts, first, args.seed)
+    actors = emodb_changes() if "emodb" in sticks else None
     for name, records in all_records.items():
-        results[name] = report(name, records, stick, actors)
+        results[name] = report(name, records, sticks, actors, whisper)
     if whisper:
-        worst = max(max(v) for v in whisper.values())
+        worst = max(w["voiced"] for w in whisper)
         print(f"\n## whisper (fear 0.6, voice_quality=whisper): frames openSMILE hears as voiced "
               f"(limit {100 * WHISPER_LIMIT:.0f}% on every sentence): max {100 * worst:.1f}% "
               + ("PASS" if worst < WHISPER_LIMIT else "FAIL"))
-        for k, values in whisper.items():
-            print(f"{k}: " + " ".join(f"{100 * v:.1f}" for v in values))
-        results["whisper_voiced"] = whisper
+        for k in sets:
+            print(f"{k}: " + " ".join(f"{100 * w['voiced']:.1f}" for w in whisper
+                                     if w["set"] == k))
+        results["whisper"] = whisper
     print(f"\npeak memory (whole process: piper, the voice, models, openSMILE): "
           f"{peak_memory_mb():.0f} MiB")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         for records in all_records.values():
             for r in records:
-                r["features"] = r["features"].tolist()
-                r["raw_features"] = r["raw_features"].tolist()
+                r["features"] = np.asarray(r["features"]).tolist()
+                r["raw_features"] = np.asarray(r["raw_features"]).tolist()
         args.json.write_text(json.dumps({"peak_memory_mb": peak_memory_mb(), **results,
                                          "records": all_records}, indent=1))
     return 0

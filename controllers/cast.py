@@ -201,19 +201,27 @@ def _expression(label: str, value) -> tuple[tuple[str, float], ...]:
 
 
 def assign_characters(speakers: Iterable[str], sexes: Mapping[str, str] | None = None,
-                      cast: Sequence[Character] | None = None) -> dict[str, Character]:
+                      cast: Sequence[Character] | None = None,
+                      taken: Iterable[str] = ()) -> dict[str, Character]:
     """A character for every distinct speaker, deterministic and without a cast mapping.
 
-    Speakers are taken in order of first appearance; each gets the next built-in character not
-    yet given (of its sex when ``sexes`` says it; the cast is taken female and male in turn, so
-    speakers of unknown sex get both), so distinct speakers sound and look distinct while the
-    cast lasts; after that the cast is reused in the same order.
+    A speaker named like a character of the cast (``"Mara"``, ``"mara"``) is that character.
+    The others, in order of first appearance, each get the next character not yet given nor
+    ``taken`` (names of characters already cast otherwise), of its sex when ``sexes`` says it
+    (the cast is taken female and male in turn, so speakers of unknown sex get both), so
+    distinct speakers sound and look distinct while the cast lasts; after that the cast is
+    reused in the same order. The same speakers always get the same characters.
     """
     cast = _alternating(list(cast or builtin_cast()))
     sexes = dict(sexes or {})
-    given: dict[str, Character] = {}
-    used: set[str] = set()
-    for speaker in dict.fromkeys(speakers):
+    by_name = {c.name: c for c in cast}
+    order = list(dict.fromkeys(speakers))
+    given: dict[str, Character] = {s: by_name[s.strip().lower()] for s in order
+                                   if s.strip().lower() in by_name}
+    used: set[str] = {c.name for c in given.values()} | set(taken)
+    for speaker in order:
+        if speaker in given:
+            continue
         sex = sexes.get(speaker)
         free = [c for c in cast if c.name not in used]
         choice = next((c for c in free if sex in (None, c.sex)), None)
@@ -222,7 +230,7 @@ def assign_characters(speakers: Iterable[str], sexes: Mapping[str, str] | None =
             choice = same[len(given) % len(same)]
         given[speaker] = choice
         used.add(choice.name)
-    return given
+    return {speaker: given[speaker] for speaker in order}
 
 
 def _alternating(cast: list[Character]) -> list[Character]:

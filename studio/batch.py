@@ -13,165 +13,66 @@ same batch skips every line whose folder holds a complete take made from the sam
 and options; interrupted and failed lines are rendered again.
 
 Each worker loads the models once (:func:`studio.pipeline.default_studio`) and renders lines one
-after another. Who runs the workers is an :class:`Engine`: :class:`LocalEngine` (worker
+after another (:mod:`studio.batch_line`). Who runs the workers is an :class:`Engine`, named in
+:data:`ENGINE_CLASSES` and imported when chosen: ``studio.batch_local.LocalEngine`` (worker
 processes on this machine, the default) or ``studio.batch_ray.RayEngine`` (Ray actors on a
 cluster, ``--engine ray``). Engines only render; the manifest, resume and the progress bar are
-:func:`run_batch`'s, the same for every engine.
+:func:`run_batch`'s, the same for every engine. Each line is performed by its speaker's
+:class:`~controllers.character.Character` (``controllers.script``: the cast mapping, or one
+built-in character per speaker); ``take.json`` and the manifest record the line id, the
+speaker and the character.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import contextlib
 import fcntl
+import importlib
 import json
-import multiprocessing
-import os
 import shutil
 import sys
-import uuid
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Protocol
 
 from controllers.errors import InputError
+from studio.batch_jobs import check_jobs
+from studio.batch_line import (PARTIAL_DIR, Finish, RenderOptions, finished_entry, line_folder,
+                               manifest_entry)
 from synth.atomic import atomic_write_text
-from studio.take import read_summary
+
+__all__ = ["ENGINES", "Engine", "MANIFEST_NAME", "PARTIAL_DIR", "RenderOptions", "load_lines",
+           "make_engine", "run_batch"]
 
 MANIFEST_NAME = "manifest.json"
-PARTIAL_DIR = ".partial"
 LOCK_NAME = ".batch.lock"
 
 
-@dataclass(frozen=True)
-class RenderOptions:
-    """How every line of a batch is rendered (a line is redone when these change)."""
-
-    loop: bool = False
-    """Run the critic loop (several renders per line) instead of a single judged pass."""
-    preview: str = "body"
-    """``body`` (full body, face animated), ``face`` (head close-up) or ``none``."""
-    prosody: str = "diffusion"
-    """Prosody model: ``diffusion``, ``rules`` or ``none``."""
-    seed: int = 0
-    """Random seed of every line."""
-
-
-def load_lines(script: str | Path) -> list:
-    """The lines of a ``.txt``, ``.csv`` or ``.yaml`` script (``controllers.script``).
+def load_lines(script: str | Path, fmt: str | None = None, cast: str | Path | None = None) -> list:
+    """The lines of a script in any format :mod:`controllers.script` reads (``fmt`` forces
+    one; ``cast``: a cast mapping file), each with its speaker's Character.
 
     A line with a problem (empty text, an emotion that cannot be read, a repeated id) comes
     back with its ``error`` set instead of failing the whole script.
     """
     from controllers.script import load_script
 
-    return load_script(script, strict=False)
-
-
-def line_key(line) -> dict:
-    """What a take is made from: a finished take is reused only when its key is unchanged."""
-    return {"id": line.id, "text": line.text, "emotion": line.emotion,
-            "plan": line.plan.to_dict()}
-
-
-def _entry(line, **fields) -> dict:
-    """A manifest entry of ``line`` (id, text, emotion) with ``fields``."""
-    return {"id": line.id, "text": line.text, "emotion": line.emotion, **fields}
-
-
-def failed_entry(line, error: str) -> dict:
-    """The manifest entry of a line whose render failed for a reason not its own (a worker
-    that died, ...): not bad input, so the next run renders it again."""
-    return _entry(line, status="error", error=error, bad_input=False, files=[])
-
-
-# -- worker side -------------------------------------------------------------------------------
-
-def init_worker(threads: int, prosody: str) -> None:
-    """Worker start-up: leave Ctrl-C to the parent, limit threads, load the models once."""
-    import signal
-    import threading
-
-    if threading.current_thread() is threading.main_thread():  # (signals: main thread only)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # the workers share the cores: each gets its part (torch, OpenMP, the voice's onnxruntime)
-    os.environ["OMP_NUM_THREADS"] = os.environ["EMOSTUDIO_TTS_THREADS"] = str(threads)
-    import torch
-
-    torch.set_num_threads(threads)
-    from studio.pipeline import default_studio
-
-    default_studio().load(prosody)
-
-
-def render_line(line, out: Path, options: RenderOptions) -> dict:
-    """Render one line into ``out/<id>`` (via a temporary folder) and return its manifest entry.
-
-    Never raises for a bad line or a failed render: the entry's ``status`` is ``error`` and
-    ``error`` says why.
-    """
-    from studio.pipeline import default_studio
-
-    entry = _entry(line)
-    partial_root = out / PARTIAL_DIR
-    partial_root.mkdir(parents=True, exist_ok=True)
-    tmp = partial_root / f"{line.id}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()  # (not mkdtemp: the take keeps the user's usual permissions)
-    try:
-        take = default_studio().render(line.text, line.plan, out=tmp, seed=options.seed,
-                                       loop=options.loop, preview=options.preview,
-                                       prosody=options.prosody)
-        take.write_summary(tmp, extra={"line": line_key(line), "options": asdict(options)})
-        _move_into_place(tmp, out / line.id)
-        record = read_summary(out / line.id)
-        if record is None:
-            raise RuntimeError(f"take {line.id} is incomplete after rendering")
-        entry.update(_done_fields(line, record))
-    except InputError as exc:
-        entry.update(status="error", error=str(exc), bad_input=True, files=[])
-    except Exception as exc:  # noqa: BLE001 - one bad line must never end the batch
-        entry = failed_entry(line, f"{type(exc).__name__}: {exc}")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return entry
-
-
-def _move_into_place(tmp: Path, final: Path) -> None:
-    """Rename a finished take folder to its final name (an older take there, made from other
-    text or options, is moved aside first and deleted)."""
-    if final.exists():
-        old = final.parent / PARTIAL_DIR / f"{final.name}.old.{os.getpid()}"
-        os.replace(final, old)
-        os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, final)
-
-
-def _done_fields(line, record: dict) -> dict:
-    """Manifest fields of a complete take, from its ``take.json`` record."""
-    verdict = record.get("verdict") or {}
-    return {
-        "status": "done",
-        "error": None,
-        "files": [f"{line.id}/{name}" for name in record.get("files", [])],
-        "target": record.get("target"),
-        "duration": record.get("duration"),
-        "timings": record.get("timings"),
-        "verdict": verdict,
-    }
+    return load_script(script, strict=False, fmt=fmt, cast=cast)
 
 
 # -- engines -----------------------------------------------------------------------------------
 
-#: Called by an engine once per rendered line: the line's index in the script, its manifest entry.
-Finish = Callable[[int, dict], None]
-
-ENGINES: tuple[str, ...] = ("local", "ray")
+#: Engine name -> ``"module:Class"``, imported only when chosen (so this module imports no
+#: engine, and an engine may import what it shares with the others without a circle).
+ENGINE_CLASSES: dict[str, str] = {
+    "local": "studio.batch_local:LocalEngine",
+    "ray": "studio.batch_ray:RayEngine",
+}
+ENGINES: tuple[str, ...] = tuple(ENGINE_CLASSES)
 
 
 class Engine(Protocol):
-    """Renders lines with :func:`render_line` on workers that load the models once."""
+    """Renders lines with :func:`studio.batch_line.render_line` on workers that load the models
+    once."""
 
     def run(self, lines: list, todo: list[int], out: Path, options: RenderOptions,
             finish: Finish) -> None:
@@ -179,47 +80,26 @@ class Engine(Protocol):
         ``finish(i, entry)`` for each, in the caller's thread, in any order."""
 
 
-@dataclass(frozen=True)
-class LocalEngine:
-    """Worker processes on this machine (``jobs`` 1: in this process)."""
-
-    jobs: int = 1
-    """Parallel worker processes."""
-
-    def run(self, lines: list, todo: list[int], out: Path, options: RenderOptions,
-            finish: Finish) -> None:
-        if self.jobs == 1 or len(todo) <= 1:
-            for i in todo:
-                finish(i, render_line(lines[i], out, options))
-        else:
-            _run_parallel(lines, todo, out, options, self.jobs, finish)
-
-
 def make_engine(name: str = "local", jobs: int = 1, address: str | None = None) -> Engine:
-    """The engine called ``name`` with ``jobs`` workers (``address``: a Ray cluster to join)."""
+    """The engine called ``name`` with ``jobs`` workers (``address``: a Ray cluster to join).
+
+    Workers on this machine (the local engine, or Ray's private cluster) are capped at what
+    the machine holds (:func:`studio.batch_jobs.check_jobs`).
+    """
+    if name not in ENGINE_CLASSES:
+        raise InputError(f"engine {name!r} is not accepted; use one of {', '.join(ENGINES)}")
+    if name == "local" and address is not None:
+        raise InputError("--address is a Ray cluster's address; use it with --engine ray")
     if jobs < 1:
         raise InputError(f"--jobs must be at least 1, got {jobs}")
-    if name == "local":
-        if address is not None:
-            raise InputError("--address is a Ray cluster's address; use it with --engine ray")
-        return LocalEngine(jobs)
-    if name == "ray":
-        from studio.batch_ray import RayEngine
-
-        return RayEngine(jobs, address)
-    raise InputError(f"engine {name!r} is not accepted; use one of {', '.join(ENGINES)}")
+    if address is None:
+        check_jobs(jobs)
+    module, cls = ENGINE_CLASSES[name].split(":")
+    engine_class = getattr(importlib.import_module(module), cls)
+    return engine_class(jobs) if name == "local" else engine_class(jobs, address)
 
 
 # -- parent side -------------------------------------------------------------------------------
-
-def finished_entry(line, out: Path, options: RenderOptions) -> dict | None:
-    """The manifest entry of a line already rendered from the same key and options, or None."""
-    record = read_summary(out / line.id)
-    if (record is None or record.get("line") != line_key(line)
-            or record.get("options") != asdict(options)):
-        return None
-    return _entry(line, **_done_fields(line, record))
-
 
 @contextlib.contextmanager
 def _exclusive(out: Path) -> Iterator[None]:
@@ -264,6 +144,8 @@ def run_batch(
     on_entry: Callable[[dict], None] | None = None,
     engine: str | Engine = "local",
     address: str | None = None,
+    fmt: str | None = None,
+    cast: str | Path | None = None,
 ) -> list[dict]:
     """Render every line of ``script`` into ``out``; return the manifest (also in ``out``).
 
@@ -272,7 +154,9 @@ def run_batch(
     cluster, None starts one on this machine) or an :class:`Engine`. Lines already complete
     in ``out`` are skipped. ``progress``: a tqdm bar on stderr (None: only on a terminal).
     ``on_entry`` is called with each new manifest entry. Bad lines become ``error`` entries
-    and are reported on stderr; the batch goes on.
+    and are reported on stderr; the batch goes on. ``fmt`` forces the script's format
+    (:data:`controllers.dialogue.FORMATS`), ``cast`` is a cast mapping file (script speaker ->
+    character); without one every speaker gets its own built-in character.
     """
     from tqdm import tqdm
 
@@ -284,7 +168,7 @@ def run_batch(
     if isinstance(engine, str):
         engine = make_engine(engine, jobs, address)
     out = Path(out).absolute()  # (workers elsewhere, or in another folder, write here too)
-    lines = load_lines(script)
+    lines = load_lines(script, fmt, cast)
 
     with _exclusive(out):
         shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)  # left by an interrupted run
@@ -292,8 +176,8 @@ def run_batch(
         todo: list[int] = []
         for i, line in enumerate(lines):
             if line.error:
-                manifest.entries[i] = _entry(line, status="error", error=line.error,
-                                             bad_input=True, files=[])
+                manifest.entries[i] = manifest_entry(line, status="error", error=line.error,
+                                                    bad_input=True, files=[])
                 print(f"emostudio batch: line {line.id!r} skipped: {line.error}", file=sys.stderr)
                 continue
             entry = finished_entry(line, out, options)
@@ -323,32 +207,3 @@ def run_batch(
             bar.close()
             shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)
         return manifest.as_list()
-
-
-def _run_parallel(lines: list, todo: list[int], out: Path, options: RenderOptions, jobs: int,
-                  finish: Callable[[int, dict], None]) -> None:
-    """Render lines ``todo`` in ``jobs`` spawned worker processes, calling ``finish`` per line."""
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    pool = futures.ProcessPoolExecutor(max_workers=jobs,
-                                       mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=init_worker,
-                                       initargs=(threads, options.prosody))
-    try:
-        pending = {pool.submit(render_line, lines[i], out, options): i for i in todo}
-        for future in futures.as_completed(pending):
-            i = pending[future]
-            try:
-                entry = future.result()
-            except Exception as exc:  # noqa: BLE001 - a crashed worker fails its line only
-                entry = failed_entry(lines[i], f"worker failed: {exc}")
-            finish(i, entry)
-    except BaseException:
-        # Ctrl-C or a crash: stop now; in-flight lines are redone by the next run.
-        children = multiprocessing.active_children()
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.join(timeout=10)
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)

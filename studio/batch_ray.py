@@ -1,7 +1,7 @@
 """``emostudio batch --engine ray``: the lines of a batch rendered by Ray actors.
 
 Each actor (:class:`LineRenderer`, one Ray worker process) loads the models once and renders
-one line at a time with :func:`studio.batch.render_line`, the local engine's code: the same
+one line at a time with :func:`studio.batch_line.render_line`, the local engine's code: the same
 take folders, temporary folder and atomic rename, the same manifest entries. The driver (the
 ``emostudio batch`` process) hands each actor its next line when the last one is done, so a
 slow line never holds up a queue behind it.
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from controllers.errors import InputError
-from studio.batch import Finish, RenderOptions, failed_entry, init_worker, render_line
+from studio.batch_line import Finish, RenderOptions, failed_entry, init_worker, render_line
 
 #: Renders of one line, the first included, before it is given up (a worker died each time).
 MAX_ATTEMPTS = 3
@@ -49,7 +49,7 @@ class LineRenderer:
         return os.getpid()
 
     def render(self, line, out: str, options: RenderOptions) -> dict:
-        """:func:`studio.batch.render_line` in this worker."""
+        """:func:`studio.batch_line.render_line` in this worker."""
         return render_line(line, Path(out), options)
 
 

@@ -103,11 +103,16 @@ class Studio:
         ``emotion``: a description (``"quietly furious"``), ``"auto"`` (from the line's own
         words), an :class:`EmotionTarget`, an :class:`EmotionPlan` (used as is),
         ``(valence, arousal[, dominance])`` numbers in [-1, 1], or None/"" for neutral.
+        A ``text`` that starts with ``<speak`` is SSML (``controllers.ssml``): ``emotion`` is
+        the default where no ``<mstts:express-as>`` says otherwise.
         """
         from controllers.resolve import plan_for
+        from controllers.ssml import is_ssml, parse_ssml
 
         if not isinstance(text, str) or not text.strip():
             raise InputError("the text to perform is empty; give a line of text")
+        if is_ssml(text):  # an SsmlPlan: its speech directions ride along to the voice
+            return parse_ssml(text).plan(emotion if emotion != "" else None)
         return plan_for(text, emotion if emotion != "" else None)
 
     def perform(self, plan: EmotionPlan, seed: int = 0, prosody: str = "diffusion",

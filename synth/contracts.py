@@ -84,6 +84,15 @@ class Word:
 
 
 @dataclass
+class Bookmark:
+    """A named point of a take (an SSML ``<mark>``, Azure's bookmark events)."""
+
+    name: str
+    time: float
+    """Seconds from the start of the audio."""
+
+
+@dataclass
 class Timeline:
     """What was said when: phonemes, syllables and words, plus F0 and energy curves."""
 
@@ -98,8 +107,12 @@ class Timeline:
     """(frames,) float32 fundamental frequency in Hertz; 0 where unvoiced."""
     energy: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     """(frames,) float32 short-time energy in dB relative to full scale (dBFS)."""
+    marks: list[Bookmark] = field(default_factory=list)
+    """Named points (SSML ``<mark>``), in order; saved only when there are some."""
 
     def to_dict(self) -> dict:
+        marks = ({"marks": [dict(name=m.name, time=round(m.time, 5)) for m in self.marks]}
+                 if self.marks else {})
         return {
             "duration": round(float(self.duration), 5),
             "phonemes": [dict(symbol=p.symbol, start=round(p.start, 5), end=round(p.end, 5),
@@ -112,6 +125,7 @@ class Timeline:
             "hop": self.hop,
             "f0": [round(float(x), 2) for x in self.f0],
             "energy": [round(float(x), 2) for x in self.energy],
+            **marks,
         }
 
     @classmethod
@@ -124,6 +138,7 @@ class Timeline:
             hop=float(d.get("hop", 0.005)),
             f0=np.asarray(d.get("f0", []), np.float32),
             energy=np.asarray(d.get("energy", []), np.float32),
+            marks=[Bookmark(str(m["name"]), float(m["time"])) for m in d.get("marks", [])],
         )
 
     def save(self, path: str | Path) -> None:

@@ -203,3 +203,29 @@ def test_parse_emotion_gives_a_plan_with_text_and_a_target_without():
     plan = parse_emotion("calm, then furious", "I told you twice and you did not listen.")
     assert isinstance(plan, EmotionPlan) and len(plan.segments) == 2
     assert parse_emotion("calm, then furious").category == "calm"
+
+
+# -- the example scene and cast mapping (what `make demo` renders) ------------------------------------
+def test_example_scene_with_and_without_the_example_cast():
+    default = load_script(EXAMPLES / "scene.yarn")
+    cast = load_script(EXAMPLES / "scene.yarn", cast=EXAMPLES / "cast.yaml")
+    assert [line.id for line in default] == [f"pier0{k}" for k in range(1, 6)]
+    for lines in (default, cast):
+        by_speaker: dict[str, set[str]] = {}
+        for line in lines:
+            by_speaker.setdefault(line.speaker, set()).add(line.character.name)
+        assert list(by_speaker) == ["Ines", "Tomas", "Harbourmaster"]
+        assert all(len(names) == 1 for names in by_speaker.values())
+        assert len(set.union(*by_speaker.values())) == 3
+    assert [line.character.name for line in cast[:2]] == ["mara", "joe"]
+    assert [line.plan.segments[0].target.category for line in cast] == \
+        ["anger", "sadness", "anger", "calm", "happiness"]
+
+
+def test_example_scripts_name_speakers_and_characters(example_txt):
+    speakers = {line.speaker: line.character.name for line in example_txt if line.speaker}
+    assert speakers == {"Mara": "mara", "Walter": "walter"}
+    by_id = {line.id: line for line in load_script(EXAMPLES / "script.csv")}
+    assert by_id["keys"].character.name == "mara" and by_id["welcome"].character.name == "joe"
+    yaml_by_id = {line.id: line for line in load_script(EXAMPLES / "script.yaml")}
+    assert yaml_by_id["keys"].character.name == "mara"

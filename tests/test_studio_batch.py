@@ -146,3 +146,75 @@ def test_two_batches_cannot_write_the_same_folder(tmp_path, write_script):
     with _exclusive(tmp_path / "out"):
         with pytest.raises(InputError, match="another batch"):
             run_batch(script, tmp_path / "out")
+
+
+# -- --jobs: capped at what the machine holds ---------------------------------------------------
+
+def test_jobs_beyond_the_machine_are_refused_with_the_cap_and_why(tmp_path, write_script,
+                                                                  capsys):
+    from studio.batch_jobs import WORKER_BYTES, Capacity, check_jobs, machine_capacity
+    from studio.cli import main
+
+    capacity = machine_capacity()
+    assert capacity.cpus >= 1 and 1 <= capacity.max_jobs <= capacity.cpus
+    small = Capacity(cpus=8, available_bytes=3 * WORKER_BYTES + 1)
+    assert check_jobs(3, small) == 3
+    with pytest.raises(InputError, match=r"at most 3 workers \(8 CPUs, 3.9 GB of memory"):
+        check_jobs(4, small)
+    with pytest.raises(InputError, match=r"at most 2 workers \(2 CPUs\)"):
+        check_jobs(5, Capacity(cpus=2, available_bytes=None))
+    script = write_script(tmp_path / "script.csv", LINES)
+    too_many = capacity.max_jobs + 1
+    assert main(["batch", str(script), "--out", str(tmp_path / "out"), "--jobs",
+                 str(too_many)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"at most {capacity.max_jobs} workers" in err
+    assert not (tmp_path / "out").exists()
+
+
+# -- no import circles through the batch and the script readers ----------------------------------
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the project modules it imports, anywhere in the file (functions included)."""
+    import ast
+
+    files = {".".join(p.relative_to(REPO).with_suffix("").parts): p
+             for top in ("controllers", "synth", "studio")
+             for p in (REPO / top).rglob("*.py")}
+    modules = {m.removesuffix(".__init__") for m in files}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        module = name.removesuffix(".__init__")
+        edges = graph.setdefault(module, set())
+        package = module if name.endswith("__init__") else module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]
+                                    + ([base] if base else []))
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                           for a in node.names]
+            else:
+                continue
+            edges.update(t for t in targets if t in modules and t != module)
+    return graph
+
+
+def test_batch_and_script_modules_are_in_no_import_circle():
+    graph = _import_graph()
+    ours = [m for m in graph if m.startswith(("studio.batch", "controllers.dialogue"))
+            or m in ("controllers.script", "controllers.cast", "studio.cli.batch",
+                     "studio.cli.parse")]
+    assert {"studio.batch", "studio.batch_line", "studio.batch_local", "studio.batch_ray",
+            "controllers.dialogue.yarn"} <= set(ours)
+    for start in ours:  # a path from a module back to itself is a circle
+        stack, seen = list(graph[start]), set()
+        while stack:
+            module = stack.pop()
+            assert module != start, f"{start} imports itself back through {sorted(seen)}"
+            if module not in seen:
+                seen.add(module)
+                stack.extend(graph.get(module, ()))

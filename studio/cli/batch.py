@@ -13,16 +13,29 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     from studio.batch import ENGINES
     from studio.pipeline import PREVIEW_MODES, PROSODY_MODES
 
+    from controllers.dialogue import FORMATS
+
     p = subparsers.add_parser(
-        "batch", help="render every line of a script (.txt, .csv, .yaml) into one folder per line",
+        "batch", help="render every line of a script (.txt, .csv, .yaml, or a writer's dialogue "
+                      "file) into one folder per line",
         description="Render a script into DIR/<line id>/ (laid out as `render` does) and "
                     "DIR/manifest.json. Re-running the same command resumes: finished lines "
                     "are skipped, interrupted ones redone; a bad line is reported and skipped.")
-    p.add_argument("script", help="script file: .txt (one line per take, inline [emotion] "
-                                   "tags), .csv (id,text,emotion) or .yaml list of {id, text, emotion}")
+    p.add_argument("script", help="script file: .txt (one line per take, NAME: speakers, inline "
+                                   "[emotion] tags), .csv (id,text,emotion[,character]), .yaml list "
+                                   "of {id, text, emotion, character}, or a writer's dialogue file: "
+                                   ".yarn, .ink, Ink .json, .fountain, .rpy, articy .json, "
+                                   ".csv/.tsv/.xlsx VO sheets")
+    p.add_argument("--format", choices=tuple(FORMATS), metavar="FORMAT",
+                   help=f"read SCRIPT as this format, whatever its extension ({', '.join(FORMATS)})")
+    p.add_argument("--cast", metavar="MAP.yaml",
+                   help="map the script's speakers to characters (speaker: character, or speaker: "
+                        "{character: NAME|FILE, style: DESCRIPTION}); without it every speaker "
+                        "gets a built-in character of its own")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--jobs", type=int_in(1, 256), default=1,
-                   help="parallel workers (default 1); with --engine ray, Ray actors of 1 CPU each")
+                   help="parallel workers (default 1), at most what this machine holds (its CPUs, "
+                        "~1.3 GB of memory each); with --engine ray, Ray actors of 1 CPU each")
     p.add_argument("--engine", choices=ENGINES, default="local",
                    help="who runs the workers: local (processes on this machine, default) or "
                         "ray (Ray actors; a private cluster on 127.0.0.1 unless --address)")
@@ -56,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
                             seed=args.seed)
     manifest = run_batch(args.script, args.out, jobs=args.jobs, options=options,
                          progress=False if args.no_progress else None,
-                         engine=args.engine, address=args.address)
+                         engine=args.engine, address=args.address, fmt=args.format,
+                         cast=args.cast)
     failed = [e for e in manifest if e["status"] != "done"]
     done = len(manifest) - len(failed)
     print(f"{args.out}: {done} of {len(manifest)} lines done"

@@ -2,7 +2,8 @@
 
 ``emostudio parse "a little sad, whispering" --json`` prints the object of ../shared/docs/CLI.md;
 without ``--json`` a readable summary. ``emostudio parse --script examples/script.txt`` prints each
-line of a script with its emotions.
+line of a script (any format :mod:`controllers.dialogue` reads) with its id, speaker, character
+and emotions, so that a writer can check a scene before rendering it.
 """
 
 from __future__ import annotations
@@ -28,11 +29,25 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"the emotion description (at most {MAX_DESCRIPTION_CHARS} characters)")
     p.add_argument("--json", action="store_true", help="print JSON (the CLI.md contract)")
     p.add_argument("--script", metavar="FILE",
-                   help="parse every line of a script (.txt, .csv, .yaml) instead")
+                   help="parse every line of a script instead: .txt, .csv, .yaml, or a writer's "
+                        "dialogue file (.yarn, .ink, Ink .json, .fountain, .rpy, articy .json, "
+                        ".tsv/.xlsx VO sheets)")
+    p.add_argument("--format", choices=_formats(), metavar="FORMAT",
+                   help="with --script: read it as this format, whatever its extension "
+                        f"({', '.join(_formats())})")
+    p.add_argument("--cast", metavar="MAP.yaml",
+                   help="with --script: map the script's speakers to characters (speaker: "
+                        "character, or speaker: {character: NAME|FILE, style: DESCRIPTION})")
     p.add_argument("--auto", action="store_true",
                    help="infer the emotion from the words of a line to be spoken (DESCRIPTION is "
                         "then that line), or, with --script, of every untagged line")
     return p
+
+
+def _formats() -> tuple[str, ...]:
+    from controllers.dialogue import FORMATS
+
+    return tuple(FORMATS)
 
 
 def _describe(target: EmotionTarget) -> str:
@@ -67,26 +82,42 @@ def _auto(line: str) -> ParseResult:
     return ParseResult(line, (DescribedSegment(line, target, True, (note,), True),), True, (note,))
 
 
+def _line_json(line) -> dict:
+    """One script line as ``parse --script --json`` prints it (../shared/docs/CLI.md)."""
+    first = line.plan.segments[0].target
+    return {"id": line.id, "speaker": line.speaker,
+            "character": line.character.name if line.character else None,
+            "text": line.plan.text, "source": line.source,
+            "emotion": {**target_json(first), "description": line.emotion,
+                        "cues": list(line.cues)},
+            "segments": [{"start": s.start, "text": s.text, **target_json(s.target)}
+                         for s in line.plan.segments]}
+
+
 def _run_script(args) -> int:
     from controllers.script import load_script
 
-    lines = load_script(args.script, auto=args.auto)
+    lines = load_script(args.script, auto=args.auto, fmt=args.format, cast=args.cast)
     if args.json:
-        print(json.dumps([{"id": line.id, "text": line.plan.text, "source": line.source,
-                           "segments": [{"start": s.start, "text": s.text, **target_json(s.target)}
-                                        for s in line.plan.segments]} for line in lines],
-                         ensure_ascii=False, indent=2))
+        print(json.dumps([_line_json(line) for line in lines], ensure_ascii=False, indent=2))
         return 0
     for line in lines:
-        print(f"{line.id}  ({line.source})  {line.plan.text}")
+        who = ""
+        if line.speaker or line.character:
+            who = f"{line.speaker or '(narration)'} as {line.character.name if line.character else 'default'}: "
+        print(f"{line.id}  ({line.source})  {who}{line.plan.text}")
         for seg in line.plan.segments:
             where = f"@{seg.start:<3d}" if len(line.plan.segments) > 1 else "    "
             print(f"    {where} {_describe(seg.target)}"
-                  + (f"  <- {seg.text.strip()!r}" if len(line.plan.segments) > 1 else ""))
+                  + (f"  <- {seg.text.strip()!r}" if len(line.plan.segments) > 1 else "")
+                  + (f"  <- {', '.join(line.cues)!r}" if line.cues and seg is line.plan.segments[0]
+                     else ""))
     return 0
 
 
 def run(args) -> int:
+    if (args.format or args.cast) and not args.script:
+        raise InputError("--format and --cast go with --script FILE")
     if args.script:
         if args.description:
             raise InputError("give either a DESCRIPTION or --script FILE, not both")

@@ -1,4 +1,4 @@
-"""``emostudio serve``: live mode over WebSocket (and VMC), models loaded once.
+"""``emostudio serve``: live mode over WebSocket (and VMC, Live Link Face), models loaded once.
 
 The protocol is in ``studio/live/protocol.py`` and the README's "Live mode" section.
 """
@@ -15,7 +15,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     from studio.pipeline import PROSODY_MODES
 
     p = subparsers.add_parser(
-        "serve", help="stream voice, face and body live over WebSocket (and VMC)",
+        "serve", help="stream voice, face and body live over WebSocket (and VMC, Live Link)",
         description="Serve live mode: a client sends {\"text\", \"emotion\", \"seed\", \"id\"} as "
                     "JSON over a WebSocket and receives the line while it is being rendered: a "
                     "header, then per phrase a chunk message (words, ARKit-52 face frames at "
@@ -27,6 +27,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--vmc", default=None, metavar="HOST:PORT",
                    help="also send every line's face and bones to a VMC receiver (OSC over UDP; "
                         "VSeeFace, EVMC4U, VMC4UE; their usual port is 39539), paced in real time")
+    p.add_argument("--livelink", default=None, metavar="HOST:PORT",
+                   help="also send every line's face (52 ARKit curves, head and eyes, 60 fps) to "
+                        "Unreal Live Link as Live Link Face packets over UDP (Unreal listens on "
+                        "port 11111), paced in real time")
+    p.add_argument("--livelink-subject", default=None, metavar="NAME",
+                   help="subject name the face appears under in Unreal's Live Link window "
+                        "(default emostudio)")
     p.add_argument("--workers", type=int, default=2,
                    help="threads that render, shared by all clients (default 2)")
     p.add_argument("--prosody", choices=PROSODY_MODES, default="diffusion",
@@ -51,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= max_chars <= MAX_TEXT_CHARS:
         raise InputError(f"--max-chars {max_chars} is outside the accepted range "
                          f"1..{MAX_TEXT_CHARS}")
+    livelink = _livelink_sender(args)
     vmc = None
     if args.vmc is not None:
         from studio.live.vmc import VmcSender, parse_address
@@ -64,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     live = LiveStudio(workers=args.workers, prosody=args.prosody)
 
     async def main() -> None:
-        server = LiveServer(live, args.host, args.port, vmc, max_chars)
+        server = LiveServer(live, args.host, args.port, vmc, max_chars, livelink)
         print("emostudio serve: loading the models...", file=sys.stderr, flush=True)
         try:
             await server.start()
@@ -76,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         print(f"emostudio serve: listening on ws://{args.host}:{server.port}"
-              + (f", VMC to {args.vmc}" if vmc else ""), file=sys.stderr, flush=True)
+              + (f", VMC to {args.vmc}" if vmc else "")
+              + (f", Live Link Face to {args.livelink} as subject {livelink.subject!r}"
+                 if livelink else ""), file=sys.stderr, flush=True)
         await stop.wait()
         print("emostudio serve: stopping", file=sys.stderr, flush=True)
         await server.stop()
@@ -85,6 +95,32 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(main())
     finally:
         live.close()
-        if vmc is not None:
-            vmc.close()
+        for output in (vmc, livelink):
+            if output is not None:
+                output.close()
     return 0
+
+
+def _livelink_sender(args: argparse.Namespace):
+    """The Live Link Face sender asked for by ``--livelink`` (and ``--livelink-subject``), or
+    None; raises InputError for a bad address or subject name."""
+    if args.livelink is None:
+        if args.livelink_subject is not None:
+            raise InputError("--livelink-subject needs --livelink HOST:PORT")
+        return None
+    from studio.live.livelink import (DEFAULT_PORT, DEFAULT_SUBJECT, LiveLinkSender,
+                                      check_subject)
+    from studio.live.vmc import parse_address
+
+    try:
+        host, port = parse_address(args.livelink, DEFAULT_PORT)
+    except ValueError as exc:
+        raise InputError(f"--livelink {exc}") from None
+    try:
+        subject = check_subject(args.livelink_subject or DEFAULT_SUBJECT)
+    except ValueError as exc:
+        raise InputError(f"--livelink-subject: {exc}") from None
+    try:
+        return LiveLinkSender(host, port, subject)
+    except ValueError as exc:
+        raise InputError(f"--livelink {exc}") from None

@@ -18,17 +18,24 @@ def normalise_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """(substitutions + deletions + insertions) / reference words (Levenshtein on words)."""
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(substitutions + deletions + insertions, reference words): the Levenshtein distance on
+    words and its denominator (summed over many lines they give a corpus's word error rate)."""
     ref, hyp = normalise_words(reference), normalise_words(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
     d = np.arange(len(hyp) + 1, dtype=int)
     for i, r in enumerate(ref, 1):
         prev, d[0] = d[0], i
         for j, h in enumerate(hyp, 1):
             prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
-    return float(d[-1]) / len(ref)
+    return int(d[-1]), len(ref)
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """(substitutions + deletions + insertions) / reference words (Levenshtein on words)."""
+    errors, words = word_errors(reference, hypothesis)
+    if not words:
+        return 0.0 if not errors else 1.0
+    return errors / words
 
 
 #: pocketsphinx's acoustic model rate, Hertz.

@@ -202,7 +202,8 @@ class Critic:
             neutral = self._neutral_features(n)
         except ValueError as exc:
             raise InputError(f"cannot analyse the neutral reading: {exc}") from exc
-        reference = VoiceReference.load() if self.config.voice_reference else None
+        reference = VoiceReference.load(take.character and take.character.voice) \
+            if self.config.voice_reference else None
         if reference is not None:
             p = ser.predict_proba(feats, "voice", neutral if anchored else None, reference)[0]
             return estimate_from_classes(p, "voice")
@@ -393,7 +394,7 @@ class Critic:
             neutral = Speech(cut_speech(take.neutral_speech, neutral_span.start, neutral_span.end),
                              take.neutral_speech.sample_rate, take.neutral_speech.timeline)
         cut = TakeResult(speech=Speech(audio, take.speech.sample_rate, take.speech.timeline),
-                         neutral_speech=neutral)
+                         neutral_speech=neutral, character=take.character)
         return self.speech_estimate(cut, anchored=neutral is not None)
 
     def _segment_faces(self, take: TakeResult, spans: list[SegmentSpan]

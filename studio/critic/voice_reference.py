@@ -14,6 +14,11 @@ Measured on 280 takes of the tuning sentences (7 targets x 2 seeds): the critic'
 with the independent yardstick's on 28% of the takes when it read a take against the neutral
 reading alone (the ``"relative"`` mode), and on 49% with this reference (the ``"speaker"`` model
 on voice-normalised features; EmoDB leave-one-speaker-out UAR 0.77).
+
+Every built-in character has a voice of its own (``synth.tts.timbre``: another pitch, vocal
+tract and timbre), so each has its own reference, ``assets/critic/voices/NAME.json``, named by
+its ``voice.reference`` and built by ``python -m studio.critic.voice_reference --character NAME``
+(the same measurement in that character's voice); joe's stays in ``assets/critic/voice.json``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import ClassVar
 import numpy as np
 
 from controllers.assets import asset_path
+from controllers.character import BUILTIN_PIPER_VOICE, VoiceSpec
 from studio.critic.features import FEATURE_NAMES
 
 #: The targets whose takes make up the reference (the yardstick's classes; calm is boredom).
@@ -45,8 +51,7 @@ class VoiceReference:
     info: dict = field(default_factory=dict)
     """How it was measured (voice, sentences, targets, seeds, intensity)."""
 
-    _shared: ClassVar[VoiceReference | None] = None
-    _loaded: ClassVar[bool] = False
+    _shared: ClassVar[dict[str, VoiceReference | None]] = {}
 
     def normalise(self, features: np.ndarray, neutral: np.ndarray | None = None) -> np.ndarray:
         """(n, d) features z-scored against the voice.
@@ -75,21 +80,46 @@ class VoiceReference:
                    np.asarray(d["neutral_mean"], float), dict(d.get("info", {})))
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> VoiceReference | None:
-        """The shipped reference (``assets/critic/voice.json``, cached), or None when absent."""
-        if path is None and cls._loaded:
-            return cls._shared
-        file = Path(path) if path else asset_path("critic", "voice.json")
-        reference = cls.from_dict(json.loads(file.read_text())) if file.exists() else None
-        if path is None:
-            cls._shared, cls._loaded = reference, True
-        return reference
+    def load(cls, voice: VoiceSpec | str | Path | None = None,
+             path: str | Path | None = None) -> VoiceReference | None:
+        """The shipped reference of ``voice`` (cached), or None when it has none.
+
+        ``voice.reference`` names ``assets/critic/voices/NAME.json``; None, or the built-in
+        piper voice as it is with no name, is joe's ``assets/critic/voice.json``. A voice with
+        no reference of its own (a user's character that changes the voice without naming
+        one) has None: the critic then reads it against its own neutral reading only. A str
+        or Path (as ``path``) loads that file.
+        """
+        if isinstance(voice, (str, Path)):
+            voice, path = None, voice
+        if path is not None:
+            file = Path(path)
+            return cls.from_dict(json.loads(file.read_text())) if file.exists() else None
+        file = reference_path(voice)
+        key = str(file)
+        if key not in cls._shared:
+            reference = None
+            if file is not None and file.exists():
+                reference = cls.from_dict(json.loads(file.read_text()))
+            cls._shared[key] = reference
+        return cls._shared[key]
+
+
+def reference_path(voice: VoiceSpec | None) -> Path | None:
+    """Where ``voice``'s reference lives (see :meth:`VoiceReference.load`), or None."""
+    if voice is not None and voice.reference:
+        return asset_path("critic", "voices", f"{voice.reference}.json")
+    if voice is None or (voice.model == BUILTIN_PIPER_VOICE and voice.is_identity):
+        return asset_path("critic", "voice.json")
+    return None
 
 
 def measure(tts, sentences: list[str], seeds: tuple[int, ...] = (0, 1),
-            intensity: float = 0.8, progress: bool = True) -> VoiceReference:
-    """The reference of ``tts``'s voice: every sentence x :data:`REFERENCE_TARGETS` x seed
-    spoken by ``tts`` (a ``synth.tts.EmotionalTTS``), their features' mean and spread."""
+            intensity: float = 0.8, progress: bool = True, character=None) -> VoiceReference:
+    """The reference of a voice: every sentence x :data:`REFERENCE_TARGETS` x seed spoken by
+    ``tts`` (a ``synth.tts.EmotionalTTS``) in ``character``'s voice (a
+    ``controllers.character.Character``; None: the piper voice), their features' mean and
+    spread."""
     from tqdm import tqdm
 
     from controllers.target import EmotionTarget
@@ -101,10 +131,10 @@ def measure(tts, sentences: list[str], seeds: tuple[int, ...] = (0, 1),
                                  mininterval=10):
         target = (EmotionTarget.neutral() if name == "neutral"
                   else EmotionTarget.from_category(name, intensity))
-        speech = tts.speak(target, seed=seed, text=text)
+        speech = tts.speak(target, seed=seed, text=text, character=character)
         takes.append(extract_features(speech.audio, speech.sample_rate))
     for text in sentences:
-        speech = tts.neutral(text, seed=0)
+        speech = tts.neutral(text, seed=0, character=character)
         neutrals.append(extract_features(speech.audio, speech.sample_rate))
     x = np.stack(takes)
     return VoiceReference(x.mean(0), x.std(0) + 1e-9, np.stack(neutrals).mean(0),
@@ -126,18 +156,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tuning", type=int, default=20,
                         help="use the first N sentences (the tuning set)")
     parser.add_argument("--seeds", default="0,1")
-    parser.add_argument("--out", default=str(asset_path("critic", "voice.json")))
+    parser.add_argument("--character", action="append", default=[], metavar="NAME",
+                        help="measure this built-in character's voice (repeatable; 'all': "
+                             "every character with a reference name) into "
+                             "assets/critic/voices/NAME.json; default: joe's voice.json")
+    parser.add_argument("--out", default=None,
+                        help="output file (one voice only; default: where load() looks)")
     args = parser.parse_args(argv)
     if not Path(args.sentences).is_file():
         parser.error(f"sentences not found at {args.sentences}")
     sentences = [s for s in Path(args.sentences).read_text().splitlines()
                  if s.strip()][:args.tuning]
+    from controllers.cast import builtin_cast, load_character
+
+    names = [n for arg in args.character for n in arg.split(",") if n.strip()]
+    if "all" in names:
+        names = [c.name for c in builtin_cast() if c.voice.reference]
+    characters = [load_character(n) for n in names] or [None]
+    if args.out and len(characters) > 1:
+        parser.error("--out names one file: measure one voice at a time with it")
     tts = EmotionalTTS.load(prosody="diffusion")
-    reference = measure(tts, sentences, tuple(int(s) for s in args.seeds.split(",")))
-    reference.info["voice"] = getattr(getattr(tts.voice, "config", None), "name", None) or \
-        "piper default voice"
-    atomic_write_text(args.out, json.dumps(reference.to_dict()))
-    print(f"wrote {args.out} ({reference.info['takes']} takes of {len(sentences)} sentences)")
+    seeds = tuple(int(s) for s in args.seeds.split(","))
+    for character in characters:
+        voice = character.voice if character is not None else None
+        out = args.out or reference_path(voice)
+        if out is None:
+            parser.error(f"character {character.name!r} has no voice.reference to write")
+        reference = measure(tts, sentences, seeds, character=character)
+        reference.info["voice"] = (character.name if character is not None else
+                                   getattr(getattr(tts.voice, "config", None), "name", None)
+                                   or "piper default voice")
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out, json.dumps(reference.to_dict()))
+        print(f"wrote {out} ({reference.info['takes']} takes of {len(sentences)} sentences)")
     return 0
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from controllers.character import AvatarSpec, Character
 from synth.atomic import atomic_write_bytes
 from synth.contracts import ARKIT_NAMES, BodyAnimation, FaceAnimation
 
@@ -101,14 +102,16 @@ class _StaticMesh:
     inverse_bind: int | None
 
 
-@lru_cache(maxsize=8)
-def _static_mesh(region: str, morph_targets: bool, skinned: bool) -> _StaticMesh:
-    """Encode the avatar's static data once per process (the bulk of a GLB's bytes and time)."""
+@lru_cache(maxsize=16)
+def _static_mesh(region: str, morph_targets: bool, skinned: bool,
+                 spec: AvatarSpec | None = None) -> _StaticMesh:
+    """Encode an avatar's static data once per process and spec (the bulk of a GLB's bytes and
+    time)."""
     from synth.avatar.mesh import Avatar
     from synth.avatar.rig import Skeleton
     from synth.avatar.skinning import skin_weights
 
-    avatar = Avatar.load()
+    avatar = Avatar.load(spec)
     vertex_ids, faces = avatar.region(region)
     vertices = avatar.vertices[vertex_ids]
     data = _BinaryBuilder()
@@ -126,7 +129,7 @@ def _static_mesh(region: str, morph_targets: bool, skinned: bool) -> _StaticMesh
             delta = avatar.corrective_targets[k, vertex_ids].astype(np.float32)
             targets.append(data.add(delta, "VEC3", _FLOAT, _ARRAY_BUFFER, min_max=True))
     if skinned:
-        weights = skin_weights()
+        weights = skin_weights(spec)
         attributes["JOINTS_0"] = data.add(weights.joints[vertex_ids].astype(np.uint8), "VEC4", _UBYTE,
                                           _ARRAY_BUFFER)
         attributes["WEIGHTS_0"] = data.add(weights.weights[vertex_ids].astype(np.float32), "VEC4",
@@ -135,7 +138,7 @@ def _static_mesh(region: str, morph_targets: bool, skinned: bool) -> _StaticMesh
                        min_max=True)
     inverse_bind = None
     if skinned:
-        skeleton = Skeleton.load()
+        skeleton = Skeleton.load(spec)
         matrices = np.tile(np.eye(4, dtype=np.float32), (len(skeleton.names), 1, 1))
         matrices[:, :3, 3] = -skeleton.rest_positions
         # glTF matrices are column-major: store the transpose of each row-major matrix.
@@ -145,8 +148,9 @@ def _static_mesh(region: str, morph_targets: bool, skinned: bool) -> _StaticMesh
 
 
 def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = False,
-              face: FaceAnimation | None = None, body: BodyAnimation | None = None) -> bytes:
-    """Build a GLB of the avatar.
+              face: FaceAnimation | None = None, body: BodyAnimation | None = None,
+              character: Character | None = None) -> bytes:
+    """Build a GLB of a character's avatar.
 
     Parameters
     ----------
@@ -160,6 +164,8 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
         an unskinned body does not turn its head).
     body : optional body animation (needs ``skinned``): rotation channels on every joint node and
         a translation channel (metres) on the root.
+    character : whose mesh, morph targets, colours and skeleton (None: the studio's default
+        avatar); give the animations made for the same character.
 
     Returns
     -------
@@ -175,14 +181,15 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
         raise ValueError("a face animation needs morph_targets=True")
     if body is not None and not skinned:
         raise ValueError("a body animation needs skinned=True")
-    static = _static_mesh(region, morph_targets, skinned)
+    spec = character.avatar if character is not None else AvatarSpec()
+    static = _static_mesh(region, morph_targets, skinned, spec)
     # per take only the animation is encoded: it goes after a copy of the static buffer
     data = _BinaryBuilder(bytearray(static.blob), copy.deepcopy(list(static.views)),
                           copy.deepcopy(list(static.accessors)))
     attributes = pygltflib.Attributes(**static.attributes)
     targets = [pygltflib.Attributes(POSITION=t) for t in static.targets]
     indices = static.indices
-    skeleton = Skeleton.load() if skinned else None
+    skeleton = Skeleton.load(spec) if skinned else None
     material = pygltflib.Material(
         name="avatar", doubleSided=False,
         pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(baseColorFactor=[1, 1, 1, 1],
@@ -190,7 +197,7 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
     primitive = pygltflib.Primitive(attributes=attributes, indices=indices, material=0,
                                     targets=targets or None, mode=4)
     mesh = pygltflib.Mesh(name=f"avatar_{region}", primitives=[primitive])
-    avatar = Avatar.load()
+    avatar = Avatar.load(spec)
     if morph_targets:
         names = list(ARKIT_NAMES) + list(avatar.corrective_names)
         mesh.weights = [0.0] * len(names)
@@ -224,7 +231,7 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
                                     skeleton=joint_node[0]))
         nodes[0].skin = 0
     elif region == "head" and face is not None and np.any(face.head):
-        neck = Skeleton.load()
+        neck = Skeleton.load(spec)
         pivot = neck.rest_positions[neck.index("Neck")]
         pivot_node = len(nodes)
         nodes[0].translation = [float(-v) for v in pivot]
@@ -251,7 +258,7 @@ def build_glb(region: str = "body", morph_targets: bool = True, skinned: bool = 
             add_channel(pivot_node, "rotation", times, head_rotation_quaternions(face.head), "VEC4")
     if skinned and (body is not None or (face is not None and np.any(face.head))):
         fps = body.fps if body is not None else 30.0
-        sequence = PosedSequence(face=face, body=body, fps=fps)
+        sequence = PosedSequence(face=face, body=body, fps=fps, avatar=avatar)
         rotations = sequence.rotations
         times = sequence.times
         moving = range(len(skeleton.names)) if body is not None else \
@@ -278,17 +285,25 @@ def write_glb(path: str | Path, **kwargs) -> Path:
     return Path(path)
 
 
-def write_face_glb(anim: FaceAnimation, path: str | Path) -> Path:
+def write_face_glb(anim: FaceAnimation, path: str | Path, character: Character | None = None) -> Path:
     """face.glb: the head mesh with the 52 named morph targets (and the correctives after them),
-    their weight animation and the head rotation (on a pivot node at the neck)."""
-    return write_glb(path, region="head", morph_targets=True, skinned=False, face=anim)
+    their weight animation and the head rotation (on a pivot node at the neck); ``character``'s
+    head (None: the default avatar)."""
+    return write_glb(path, region="head", morph_targets=True, skinned=False, face=anim,
+                     character=character)
 
 
-def write_body_glb(anim: BodyAnimation, path: str | Path, face: FaceAnimation | None = None) -> Path:
-    """body.glb: the skinned body with the skeleton animation (and the face animation when given)."""
-    return write_glb(path, region="body", morph_targets=True, skinned=True, face=face, body=anim)
+def write_body_glb(anim: BodyAnimation, path: str | Path, face: FaceAnimation | None = None,
+                   character: Character | None = None) -> Path:
+    """body.glb: the skinned body with the skeleton animation (and the face animation when given);
+    ``character``'s body and skeleton (None: the default avatar)."""
+    return write_glb(path, region="body", morph_targets=True, skinned=True, face=face, body=anim,
+                     character=character)
 
 
-def write_take_glb(face: FaceAnimation | None, body: BodyAnimation | None, path: str | Path) -> Path:
-    """take.glb: the skinned body with the 52 morph targets and every animation channel of the take."""
-    return write_glb(path, region="body", morph_targets=True, skinned=True, face=face, body=body)
+def write_take_glb(face: FaceAnimation | None, body: BodyAnimation | None, path: str | Path,
+                   character: Character | None = None) -> Path:
+    """take.glb: the skinned body with the 52 morph targets and every animation channel of the
+    take; ``character``'s mesh, morph targets and skeleton (None: the default avatar)."""
+    return write_glb(path, region="body", morph_targets=True, skinned=True, face=face, body=body,
+                     character=character)

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from controllers.character import Character
 from controllers.target import EmotionPlan
 from synth.contracts import Timeline
 from studio.live.chunk import BODY_FPS, FACE_FPS, LiveChunk, frames_before, to_pcm16
@@ -41,11 +42,15 @@ def _rows(values: np.ndarray, first: int, stop: int) -> np.ndarray:
 
 class LineAssembler:
     """Places one line's phrases on its clock and animates them, one :meth:`add` per phrase,
-    in order. ``pose`` is the avatar's pose, read at the start and updated with every chunk."""
+    in order. ``pose`` is the avatar's pose, read at the start and updated with every chunk;
+    ``character`` whose face and body are animated (None: the studio's defaults)."""
 
     def __init__(self, line_id: str, plan: EmotionPlan, phrases: int, seed: int = 0,
-                 pose: AvatarPose | None = None) -> None:
+                 pose: AvatarPose | None = None, character: Character | None = None) -> None:
         self.line_id = line_id
+        self.character = character
+        """Whose face and body (:class:`~controllers.character.Character`; None: the
+        studio's defaults)."""
         self.plan = plan
         self.phrases = phrases
         self.seed = seed
@@ -93,9 +98,9 @@ class LineAssembler:
         window_face = int(round(window_body * FACE_FPS / BODY_FPS))
         plan = window_plan(self.plan, window_char)
         seed = self.seed + 7919 * speech.index  # a fresh draw of blinks and gaze per window
-        face = animate_face(timeline, plan, seed=seed, fps=FACE_FPS)
+        face = animate_face(timeline, plan, seed=seed, fps=FACE_FPS, character=self.character)
         body = animate_body(timeline, plan, seed=seed, fps=BODY_FPS, face=face,
-                            text=self.plan.text)
+                            text=self.plan.text, character=self.character)
 
         face_stop = frames_before(self._samples, sr, FACE_FPS) + (1 if last else 0)
         body_stop = frames_before(self._samples, sr, BODY_FPS) + (1 if last else 0)
@@ -125,7 +130,8 @@ class LineAssembler:
                           head=head.astype(np.float32), eyes=eyes.astype(np.float32),
                           body_start=self._body_next, rotations=rotations.astype(np.float32),
                           root=root.astype(np.float32), words=words, phonemes=phonemes,
-                          last=last)
+                          marks=[replace(m, time=m.time + first_sample / sr)
+                                 for m in speech.timeline.marks], last=last)
         self._face_next, self._body_next = face_stop, body_stop
         if len(weights):
             pose.face, pose.head, pose.eyes = weights[-1], head[-1], eyes[-1]

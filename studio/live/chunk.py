@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synth.contracts import Phoneme, Word
+from synth.contracts import Bookmark, Phoneme, Word
 
 #: Audio format of the stream: 16-bit signed little-endian PCM, mono, this rate (Hz).
 SAMPLE_RATE = 22050
@@ -62,6 +62,8 @@ class LiveChunk:
     phonemes: list[Phoneme] = field(default_factory=list)
     """The phrase's phonemes (IPA, ``"_"`` a pause), seconds on the line's clock; ``word``
     indexes the line's words counted over all chunks."""
+    marks: list[Bookmark] = field(default_factory=list)
+    """SSML ``<mark>`` s in the phrase: name and time in seconds on the line's clock."""
     last: bool = False
     """True for the line's last chunk."""
     face_fps: float = FACE_FPS

@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 
+from controllers.cast import DEFAULT_CHARACTER, character_names, load_character
 from controllers.errors import InputError
 from studio.live.joins import AvatarPose
 from studio.live.protocol import (CancelRequest, ProtocolError, SayRequest, chunk_message,
@@ -54,14 +55,16 @@ class Connection:
 class LiveServer:
     """Serves live lines over WebSocket on ``host:port`` (port 0: any free port; see
     :attr:`port` once started). ``vmc``: a :class:`~studio.live.vmc.VmcSender` that also gets
-    every chunk, or None."""
+    every chunk, or None; ``livelink``: likewise a
+    :class:`~studio.live.livelink.LiveLinkSender` (Unreal Live Link), or None."""
 
     def __init__(self, live: LiveStudio, host: str = "127.0.0.1", port: int = 0, vmc=None,
-                 max_text_chars: int = MAX_TEXT_CHARS) -> None:
+                 max_text_chars: int = MAX_TEXT_CHARS, livelink=None) -> None:
         self.live = live
         self.host = host
         self.port = port
         self.vmc = vmc
+        self.livelink = livelink
         self.max_text_chars = max_text_chars
         self._server = None
         self._connections: set[Connection] = set()
@@ -74,7 +77,8 @@ class LiveServer:
 
             rig = default_rig()
             self._hello = dumps(hello_message(ARKIT_NAMES, rig.joint_names, rig.parents,
-                                              rig.offsets, self.max_text_chars))
+                                              rig.offsets, self.max_text_chars,
+                                              DEFAULT_CHARACTER, character_names()))
         return self._hello
 
     async def start(self) -> LiveServer:
@@ -96,6 +100,15 @@ class LiveServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+
+    @property
+    def outputs(self) -> list:
+        """The avatar outputs (VMC, Live Link) that get every chunk: ``play``/``stop``."""
+        return [o for o in (self.vmc, self.livelink) if o is not None]
+
+    def _stop_outputs(self, line_id: str) -> None:
+        for output in self.outputs:
+            output.stop(line_id)
 
     async def serve_forever(self) -> None:
         await self._server.serve_forever()
@@ -135,8 +148,7 @@ class LiveServer:
         if conn.current is not None:
             conn.stop_reason = conn.stop_reason or "cancelled"
             conn.current.cancel()
-            if self.vmc is not None:
-                self.vmc.stop(conn.current.id)
+            self._stop_outputs(conn.current.id)
         conn.wake.set()
 
     async def _enqueue(self, conn: Connection, request: SayRequest) -> None:
@@ -151,8 +163,7 @@ class LiveServer:
                 conn.stop_reason = "interrupted"
                 conn.interrupted = conn.current.id
                 conn.current.cancel()
-                if self.vmc is not None:
-                    self.vmc.stop(conn.current.id)
+                self._stop_outputs(conn.current.id)
         if len(conn.queue) >= MAX_QUEUED_LINES:
             await conn.ws.send(dumps(error_message(
                 f"{MAX_QUEUED_LINES} lines are already waiting on this connection; wait for "
@@ -165,8 +176,7 @@ class LiveServer:
         if conn.current is not None and conn.current.id == line_id and not conn.current.cancelled:
             conn.stop_reason = "cancelled"
             conn.current.cancel()
-            if self.vmc is not None:
-                self.vmc.stop(line_id)
+            self._stop_outputs(line_id)
             return
         if conn.opening is not None and conn.opening.id == line_id:
             conn.opening_stop = "cancelled"
@@ -197,7 +207,8 @@ class LiveServer:
                 try:  # reading the emotion may load the text model: not on the event loop
                     line = await loop.run_in_executor(
                         None, partial(self.live.line, request.text, request.emotion,
-                                      request.seed, request.id, conn.pose))
+                                      request.seed, request.id, conn.pose,
+                                      builtin_character(request.character)))
                 except InputError as exc:
                     await ws.send(dumps(error_message(str(exc), request.id)))
                     continue
@@ -210,6 +221,12 @@ class LiveServer:
                 if conn.closed:  # the client left while the line was being read
                     line.cancel()
                     break
+                if len(line.text) > self.max_text_chars:  # (an SSML line's spoken text)
+                    line.cancel()
+                    await ws.send(dumps(error_message(
+                        f"the line's text is {len(line.text)} characters long; at most "
+                        f"{self.max_text_chars} are accepted", request.id)))
+                    continue
                 if conn.opening_stop is not None:  # cancelled or cut off while being read
                     line.cancel()
                     await ws.send(dumps(done_message(line.id, conn.opening_stop, 0, 0)))
@@ -217,8 +234,10 @@ class LiveServer:
                         conn.interrupted = line.id
                     continue
                 conn.current, conn.stop_reason = line, None
-                await ws.send(dumps(header_message(line.id, line.plan, line.phrases,
-                                                   conn.interrupted)))
+                await ws.send(dumps(header_message(
+                    line.id, line.plan, line.phrases, conn.interrupted,
+                    line.character.name if line.character else DEFAULT_CHARACTER,
+                    line.warnings)))
                 conn.interrupted = None
                 samples = chunks = 0
                 try:
@@ -227,8 +246,8 @@ class LiveServer:
                         text, audio = await loop.run_in_executor(None, _encode, chunk)
                         await ws.send(text)
                         await ws.send(audio)
-                        if self.vmc is not None:
-                            self.vmc.play(chunk)
+                        for output in self.outputs:
+                            output.play(chunk)
                         samples += len(chunk.audio)
                         chunks += 1
                 except (ConnectionClosed, asyncio.CancelledError):
@@ -252,6 +271,18 @@ class LiveServer:
                 conn.current.cancel()
 
 
+def builtin_character(name: str | None):
+    """The built-in character called ``name`` (None: None, the default). A client names
+    characters of the built-in cast only, never files on the server: anything else raises
+    :class:`InputError` naming it."""
+    if name is None:
+        return None
+    if name.strip().lower() not in character_names():
+        raise InputError(f"unknown character {name!r}; built-in characters: "
+                         f"{', '.join(character_names())}")
+    return load_character(name.strip())
+
+
 def _encode(chunk) -> tuple[str, bytes]:
     """A chunk's ``chunk`` message as JSON text and its audio frame."""
     message, audio = chunk_message(chunk)
@@ -267,8 +298,8 @@ class ServerThread:
     """
 
     def __init__(self, live: LiveStudio, host: str = "127.0.0.1", port: int = 0,
-                 vmc=None, max_text_chars: int = MAX_TEXT_CHARS) -> None:
-        self.server = LiveServer(live, host, port, vmc, max_text_chars)
+                 vmc=None, max_text_chars: int = MAX_TEXT_CHARS, livelink=None) -> None:
+        self.server = LiveServer(live, host, port, vmc, max_text_chars, livelink)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from controllers.character import Character
+from controllers.ssml import SsmlPlan
 from controllers.target import EmotionPlan
 from synth.contracts import Timeline
 from studio.live.phrases import Phrase, phrase_plan
@@ -86,15 +88,18 @@ def _fade(audio: np.ndarray, samples: int) -> np.ndarray:
 
 
 def trim_speech(audio: np.ndarray, sample_rate: int, timeline: Timeline,
-                boundary: str) -> tuple[np.ndarray, Timeline]:
-    """The phrase's audio and timeline with :data:`LEAD_S` of silence before the first sound
+                boundary: str, lead_s: float = LEAD_S, hold_s: float = 0.0
+                ) -> tuple[np.ndarray, Timeline]:
+    """The phrase's audio and timeline with ``lead_s`` of silence before the first sound
     and the pause after the last that ``boundary`` asks for (zeros added when the voice's own
-    silence is shorter than the boundary's shortest pause, cut when longer than its longest)."""
+    silence is shorter than the boundary's shortest pause, cut when longer than its longest);
+    ``hold_s``: a pause after the last sound that is kept whole (an SSML break)."""
     first, last = sound_bounds(audio, sample_rate)
     if last <= first:  # nothing audible: keep it as it is
         return np.asarray(audio, np.float32), timeline
     shortest, longest = PAUSE_AFTER_S[boundary]
-    start = max(0, first - int(LEAD_S * sample_rate))
+    shortest, longest = max(shortest, hold_s), max(longest, hold_s)
+    start = max(0, first - int(max(lead_s, LEAD_S) * sample_rate))
     natural = len(audio) - last
     after = int(round(np.clip(natural, shortest * sample_rate, longest * sample_rate)))
     kept = np.asarray(audio[start:min(len(audio), last + after)], np.float32).copy()
@@ -106,13 +111,21 @@ def trim_speech(audio: np.ndarray, sample_rate: int, timeline: Timeline,
     return kept, cut_timeline(timeline, start / float(sample_rate), duration)
 
 
-def speak_phrase(tts, plan: EmotionPlan, phrase: Phrase, index: int, seed: int) -> PhraseSpeech:
+def speak_phrase(tts, plan: EmotionPlan, phrase: Phrase, index: int, seed: int,
+                 character: Character | None = None) -> PhraseSpeech:
     """Speak one phrase of ``plan`` (the whole line's plan) with ``tts``
-    (``synth.tts.EmotionalTTS``); the phrase's own seed is ``seed + index``."""
+    (``synth.tts.EmotionalTTS``) in ``character``'s voice (None: the default voice); the
+    phrase's own seed is ``seed + index``."""
     t = time.perf_counter()
-    speech = tts.speak(phrase_plan(plan, phrase), seed=seed + index)
+    directions = (plan.directions.sub(phrase.start, phrase.end)
+                  if isinstance(plan, SsmlPlan) else None)
+    speech = tts.speak(phrase_plan(plan, phrase), seed=seed + index, character=character,
+                       directions=directions)
+    lead = hold = 0.0
+    if directions is not None and directions.words:  # SSML breaks survive the trimming
+        lead, hold = directions.break_before_s, directions.words[-1].break_after_s
     audio, timeline = trim_speech(speech.audio, speech.sample_rate, speech.timeline,
-                                  phrase.boundary)
+                                  phrase.boundary, lead, hold)
     return PhraseSpeech(index=index, phrase=phrase, audio=audio,
                         sample_rate=speech.sample_rate, timeline=timeline,
                         seconds=time.perf_counter() - t)

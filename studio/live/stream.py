@@ -26,7 +26,10 @@ from concurrent.futures import CancelledError, Future
 from functools import partial
 from typing import AsyncIterator, Iterator
 
+from controllers.cast import load_character
+from controllers.character import Character
 from controllers.errors import InputError
+from controllers.ssml import is_ssml, parse_ssml
 from studio.live.assembler import LineAssembler
 from studio.live.chunk import LiveChunk
 from studio.live.joins import AvatarPose
@@ -109,19 +112,23 @@ class LiveStudio:
         self.close()
 
     def line(self, text: str, emotion=None, seed: int = 0, line_id: str | None = None,
-             pose: AvatarPose | None = None) -> LiveLine:
+             pose: AvatarPose | None = None, character: Character | str | None = None
+             ) -> LiveLine:
         """Start rendering a line now; iterate the result (or ``async for`` over
         :meth:`LiveLine.chunks`) for its chunks. ``pose``: the avatar's pose to carry on from
-        (default :attr:`pose`, shared by this studio's lines). Raises :class:`InputError` for
-        bad input."""
+        (default :attr:`pose`, shared by this studio's lines); ``character``: who speaks (a
+        :class:`~controllers.character.Character`, a built-in name or a character file; None:
+        the default). Raises :class:`InputError` for bad input."""
         if self.scheduler is None:
             self.open()
-        return LiveLine(self, text, emotion, seed, line_id, self.pose if pose is None else pose)
+        return LiveLine(self, text, emotion, seed, line_id, self.pose if pose is None else pose,
+                        character)
 
     def stream(self, text: str, emotion=None, seed: int = 0, line_id: str | None = None,
-               pose: AvatarPose | None = None) -> Iterator[LiveChunk]:
+               pose: AvatarPose | None = None, character: Character | str | None = None
+               ) -> Iterator[LiveChunk]:
         """The chunks of one line, in order (see :meth:`line`)."""
-        return iter(self.line(text, emotion, seed, line_id, pose))
+        return iter(self.line(text, emotion, seed, line_id, pose, character))
 
 
 class LiveLine:
@@ -129,26 +136,45 @@ class LiveLine:
 
     ``emotion``: anything ``studio.pipeline.Studio.plan`` accepts (a description, ``auto``,
     ``(valence, arousal[, dominance])``, a target or plan); inline ``[tags]`` in ``text``
-    change it. ``seed``: same seed, same performance. ``pose``: the avatar's pose, carried
-    from line to line (updated as chunks are made).
+    change it. A ``text`` that starts with ``<speak`` is SSML (``controllers.ssml``): its
+    express-as, prosody, breaks, emphasis and marks are performed, a ``<voice>`` (one per
+    line) names the character. ``seed``: same seed, same performance. ``pose``: the avatar's pose, carried
+    from line to line (updated as chunks are made). ``character``: who speaks (a
+    :class:`~controllers.character.Character` or a name ``controllers.cast.load_character``
+    knows; None: the studio's defaults, which are the default character's).
     """
 
     def __init__(self, live: LiveStudio, text: str, emotion=None, seed: int = 0,
-                 line_id: str | None = None, pose: AvatarPose | None = None) -> None:
+                 line_id: str | None = None, pose: AvatarPose | None = None,
+                 character: Character | str | None = None) -> None:
         if not isinstance(text, str):
             raise InputError("the line's text must be a string")
-        if len(text) > MAX_TEXT_CHARS:
-            raise InputError(f"the line is {len(text)} characters long; at most "
+        document = parse_ssml(text) if is_ssml(text) else None
+        spoken = document.text if document is not None else text
+        if len(spoken) > MAX_TEXT_CHARS:
+            raise InputError(f"the line is {len(spoken)} characters long; at most "
                              f"{MAX_TEXT_CHARS} are accepted (split it into several lines)")
         self.live = live
         self.id = str(line_id) if line_id is not None else f"line-{next(_line_numbers)}"
         self.seed = int(seed)
-        self.plan = live.studio.plan(text, emotion)
+        if character is None and document is not None and document.characters:
+            if len(document.characters) > 1:
+                raise InputError("a live line is spoken by one character; this SSML has "
+                                 f"<voice> s for {', '.join(document.characters)}: send each "
+                                 "as a line of its own")
+            character = document.characters[0]
+        self.character: Character | None = (
+            None if character is None else load_character(character))
+        self.warnings: tuple[str, ...] = document.warnings if document is not None else ()
+        """What an SSML line asked for that is not performed (its text is spoken)."""
+        self.plan = (document.plan(emotion) if document is not None
+                     else live.studio.plan(text, emotion))
         self.phrases: list[Phrase] = split_phrases(self.plan.text)
         if not self.phrases:
             raise InputError("the text to perform has no words (only punctuation or symbols); "
                              "give a line of text")
-        self.assembler = LineAssembler(self.id, self.plan, len(self.phrases), self.seed, pose)
+        self.assembler = LineAssembler(self.id, self.plan, len(self.phrases), self.seed, pose,
+                                       self.character)
         self.started = time.monotonic()
         self.cancelled = False
         # chunk i is made by whichever worker finishes the speech that completes phrases 0..i
@@ -172,7 +198,8 @@ class LiveLine:
     def _speak(self, i: int) -> None:
         """Worker job: speak phrase ``i``, then animate every phrase now ready, in order."""
         try:
-            spoken: object = speak_phrase(self.live.tts, self.plan, self.phrases[i], i, self.seed)
+            spoken: object = speak_phrase(self.live.tts, self.plan, self.phrases[i], i, self.seed,
+                                          self.character)
         except Exception as exc:  # noqa: BLE001 - handed to whoever waits for chunk i
             spoken = exc
         if FIRST_PHRASE_ALONE and i < SPOKEN_ALONE and not isinstance(spoken, Exception):

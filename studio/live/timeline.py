@@ -57,9 +57,10 @@ def cut_timeline(timeline: Timeline, start: float, duration: float) -> Timeline:
     hop = timeline.hop
     first = int(round(start / hop))
     n = _frame_count(duration, hop)
+    marks = [replace(m, time=min(max(m.time, start), end) - start) for m in timeline.marks]
     return Timeline(duration=duration, phonemes=phonemes, syllables=syllables, words=words,
                     hop=hop, f0=_frames(timeline.f0, first, n, 0.0),
-                    energy=_frames(timeline.energy, first, n, SILENT_ENERGY_DB))
+                    energy=_frames(timeline.energy, first, n, SILENT_ENERGY_DB), marks=marks)
 
 
 def shift_timeline(timeline: Timeline, offset: float, word_base: int = 0,

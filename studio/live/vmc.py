@@ -14,16 +14,13 @@ OSC bundle with:
   use), mapped from the avatar's Mixamo-named skeleton;
 - ``/VMC/Ext/OK`` 1 and ``/VMC/Ext/T`` (seconds since the sender started).
 
-A line plays from the moment its first chunk arrives: frame ``g`` is sent at that moment plus
-``g / 60`` s, as a game that starts the audio on the first chunk would play it; a chunk that
-arrives after its time (the renderer fell behind) holds the clock back, as an audio player
-that ran dry would. One avatar: a new line takes over from the one playing.
+Paced as every avatar output is (``studio.live.pacer``): a line plays from the moment its
+first chunk arrives, frame ``g`` is sent at that moment plus ``g / 60`` s; a late chunk holds
+the clock back; one avatar: a new line takes over from the one playing.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 
 import numpy as np
@@ -31,6 +28,7 @@ from scipy.spatial.transform import Rotation
 
 from synth.contracts import ARKIT_NAMES
 from studio.live.chunk import LiveChunk
+from studio.live.pacer import FramePacer
 
 #: Mixamo bone (without the ``mixamorig:`` prefix) -> Unity ``HumanBodyBones`` name.
 MIXAMO_TO_UNITY: dict[str, str] = {
@@ -109,17 +107,19 @@ class HumanoidMapping:
         return out
 
 
-def parse_address(text: str) -> tuple[str, int]:
-    """``HOST:PORT`` -> (host, port); raises ValueError saying what is accepted."""
+def parse_address(text: str, example_port: int = 39539) -> tuple[str, int]:
+    """``HOST:PORT`` -> (host, port); raises ValueError saying what is accepted (with
+    ``example_port`` in its example)."""
     host, sep, port = text.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"{text!r} is not HOST:PORT (e.g. 127.0.0.1:39539)")
+        raise ValueError(f"{text!r} is not HOST:PORT (e.g. 127.0.0.1:{example_port})")
     return host.strip("[]"), int(port)
 
 
 class VmcSender:
-    """Sends live chunks to a VMC receiver at ``host:port``, paced in real time, from a
-    thread of its own. :meth:`play` hands it a chunk; :meth:`stop` silences a line."""
+    """Sends live chunks to a VMC receiver at ``host:port``, paced in real time
+    (:class:`~studio.live.pacer.FramePacer`), from a thread of its own. :meth:`play` hands it a
+    chunk; :meth:`stop` silences a line."""
 
     def __init__(self, host: str, port: int, joint_names=None, parents=None,
                  offsets=None) -> None:
@@ -133,69 +133,31 @@ class VmcSender:
         self.address = (host, port)
         self.mapping = HumanoidMapping(joint_names, parents, offsets)
         self._client = SimpleUDPClient(host, port)
-        self._queue: queue.Queue = queue.Queue()
-        self._stopped: set[str] = set()
-        self._lock = threading.Lock()
         self._started = time.monotonic()
         self.bundles_sent = 0
-        self._thread = threading.Thread(target=self._run, name="vmc-sender", daemon=True)
-        self._thread.start()
+        self._pacer = FramePacer(self._send_face_frame, name="vmc-sender")
 
     def play(self, chunk: LiveChunk) -> None:
         """Queue a chunk; the first chunk of a line starts its clock now."""
-        self._queue.put((time.monotonic(), chunk))
+        self._pacer.play(chunk)
 
     def stop(self, line_id: str) -> None:
         """Send nothing more of a line (interrupted, cancelled)."""
-        with self._lock:
-            self._stopped.add(line_id)
+        self._pacer.stop(line_id)
 
     def close(self, timeout: float = 5.0) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout)
+        self._pacer.close(timeout)
 
-    def _is_stopped(self, line_id: str) -> bool:
-        with self._lock:
-            return line_id in self._stopped
-
-    def _run(self) -> None:
-        line: str | None = None
-        start = 0.0
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            arrived, chunk = item
-            if self._is_stopped(chunk.line_id):
-                continue
-            if chunk.line_id != line:  # a new line takes the avatar over
-                line, start = chunk.line_id, arrived - chunk.t0
-            late = time.monotonic() - (start + chunk.face_start / chunk.face_fps)
-            if late > 1.0 / chunk.face_fps:  # it came after its time: wait, as the audio does
-                start += late
-            self._send_chunk(chunk, start)
-
-    def _send_chunk(self, chunk: LiveChunk, start: float) -> None:
+    def _send_face_frame(self, chunk: LiveChunk, i: int) -> None:
+        """Face row ``i`` of ``chunk``, with the body frame at the same time on every
+        other face frame (the body's 30 fps)."""
         body_ratio = chunk.face_fps / chunk.body_fps
-        for i in range(len(chunk.face)):
-            g = chunk.face_start + i
-            due = start + g / chunk.face_fps
-            wait = due - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            if self._is_stopped(chunk.line_id) or not self._queue.empty() and \
-                    self._newer_line_waiting(chunk.line_id):
-                return
-            b = int(round(g / body_ratio)) - chunk.body_start
-            bones = None
-            if g % int(round(body_ratio)) == 0 and 0 <= b < len(chunk.rotations):
-                bones = self.mapping.bone_frame(chunk.rotations[b], chunk.root[b])
-            self._send_frame(chunk.face[i], bones)
-
-    def _newer_line_waiting(self, line_id: str) -> bool:
-        with self._queue.mutex:
-            return any(item is not None and item[1].line_id != line_id
-                       for item in self._queue.queue)
+        g = chunk.face_start + i
+        b = int(round(g / body_ratio)) - chunk.body_start
+        bones = None
+        if g % int(round(body_ratio)) == 0 and 0 <= b < len(chunk.rotations):
+            bones = self.mapping.bone_frame(chunk.rotations[b], chunk.root[b])
+        self._send_frame(chunk.face[i], bones)
 
     def _send_frame(self, weights: np.ndarray, bones) -> None:
         from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder

@@ -92,7 +92,7 @@ class PosedSequence:
         self.face, self.body, self.fps = face, body, float(fps)
         self.head_from_face = body is None if head_from_face is None else bool(head_from_face)
         self.avatar = avatar if avatar is not None else Avatar.load()
-        self.skeleton = Skeleton.load()
+        self.skeleton = Skeleton.load(self.avatar.spec)   # the rig of the avatar's body
         if duration is None:
             duration = max(a.duration for a in (face, body) if a is not None)
         self.duration = float(duration)
@@ -154,7 +154,7 @@ class PosedSequence:
             return verts
         root = None if self.root_translation is None else self.root_translation[frame]
         world = pose(self.skeleton, self.rotations[frame], root)
-        return skin(verts, skinning_matrices(self.skeleton, world), skin_weights())
+        return skin(verts, skinning_matrices(self.skeleton, world), skin_weights(self.avatar.spec))
 
     def __iter__(self) -> Iterator[np.ndarray]:
         for k in range(len(self)):

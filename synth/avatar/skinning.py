@@ -20,6 +20,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import scipy.sparse
 
+from controllers.character import AvatarSpec
 from synth.avatar import anny_data
 from synth.avatar.mesh import Avatar
 from synth.avatar.rig import Skeleton
@@ -145,11 +146,16 @@ def skin(vertices: np.ndarray, matrices: np.ndarray, weights: SkinWeights) -> np
     return np.einsum("...vij,...vj->...vi", blended[..., :3], v) + blended[..., 3]
 
 
-@lru_cache(maxsize=1)
-def skin_weights() -> SkinWeights:
-    """The avatar's skin weights (built once per process)."""
-    skeleton = Skeleton.load()
-    avatar = Avatar.load()
+def skin_weights(spec: AvatarSpec | None = None) -> SkinWeights:
+    """The skin weights of a character's avatar (None: the default), built once per process
+    per spec."""
+    return _skin_weights(AvatarSpec() if spec is None else spec)
+
+
+@lru_cache(maxsize=8)
+def _skin_weights(spec: AvatarSpec) -> SkinWeights:
+    skeleton = Skeleton.load(spec)
+    avatar = Avatar.load(spec)
     base = base_skin_weights(skeleton)                          # (V_obj, J)
     return _top_influences(avatar.source.interpolate(base))
 

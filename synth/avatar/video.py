@@ -20,6 +20,7 @@ import numpy as np
 from synth.atomic import atomic_path
 
 if TYPE_CHECKING:
+    from controllers.character import Character
     from synth.avatar.render import Renderer
     from synth.contracts import BodyAnimation, FaceAnimation
 
@@ -79,7 +80,8 @@ def write_animation_video(path: str | Path, face: FaceAnimation | None = None,
                           body: BodyAnimation | None = None, camera: str = "head",
                           fps: float = 30.0, size: int = 512, audio: np.ndarray | None = None,
                           sample_rate: int | None = None, progress: bool = True,
-                          renderer: Renderer | None = None) -> Path:
+                          renderer: Renderer | None = None,
+                          character: Character | None = None) -> Path:
     """Render a face and/or body animation from ``camera`` and write it as MP4, atomically.
 
     Parameters
@@ -95,6 +97,8 @@ def write_animation_video(path: str | Path, face: FaceAnimation | None = None,
     sample_rate : audio sample rate in Hertz (required with ``audio``).
     progress : show a tqdm progress bar while rendering.
     renderer : an open renderer to reuse; a new one (closed afterwards) when None.
+    character : whose avatar a new renderer draws (None: the default avatar; ignored when
+        ``renderer`` is given: it draws its own).
 
     Returns
     -------
@@ -104,7 +108,7 @@ def write_animation_video(path: str | Path, face: FaceAnimation | None = None,
 
     duration = len(audio) / float(sample_rate) if audio is not None and sample_rate else None
     if renderer is None:
-        with Renderer(size=size, camera=camera) as own:
+        with Renderer(size=size, camera=camera, character=character) as own:
             clip = own.render_animation(face=face, body=body, fps=fps, camera=camera,
                                         duration=duration, progress=progress)
     else:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
+from controllers.character import Character
 from controllers.errors import InputError
 from controllers.target import EmotionPlan, EmotionTarget
 from synth.contracts import ARKIT_NAMES, FaceAnimation, Speech, Timeline
@@ -22,6 +23,7 @@ from synth.face.expression import ExpressionConfig, as_plan, expression_track
 from synth.face.lipsync import (LipsyncConfig, closure_gate, energy_visemes, loudness_curve,
                                 mouth_weights, seal_lips)
 from synth.face.nonverbal import CATEGORY_POSTURE, NonverbalConfig, nonverbal_track
+from synth.face.performance import performed_config, resting_weights
 from synth.face.plan_timing import segment_weights
 from synth.face.shapes import ARKIT_INDEX
 from synth.face.visemes import viseme_weights
@@ -85,7 +87,8 @@ def combine(mouth: np.ndarray, expression: np.ndarray, nonverbal: np.ndarray,
 def animate_face(timeline: Timeline | Speech,
                  plan_or_target: EmotionPlan | EmotionTarget | None = None,
                  seed: int = 0, fps: float = 60.0,
-                 config: FaceConfig | None = None) -> FaceAnimation:
+                 config: FaceConfig | None = None,
+                 character: Character | None = None) -> FaceAnimation:
     """The face animation of a take.
 
     Parameters
@@ -98,6 +101,12 @@ def animate_face(timeline: Timeline | Speech,
         Seed of the non-verbal randomness (blinks, gaze, head drift).
     fps : float
         Frames per second of the curves.
+    config : FaceConfig or None
+        The animator's settings (None: the defaults).
+    character : Character or None
+        Who performs (:mod:`synth.face.performance`): its blink rate, head-motion energy and
+        resting expression (held underneath every expression); None is the studio's default
+        style. A resting-expression name that is not an ARKit blendshape raises InputError.
 
     Returns
     -------
@@ -113,6 +122,12 @@ def animate_face(timeline: Timeline | Speech,
     if not np.isfinite(timeline.duration) or timeline.duration < 0:
         raise InputError(f"timeline duration {timeline.duration} s is not a length in seconds")
     config = config or FaceConfig()
+    resting = None
+    if character is not None:
+        if not isinstance(character, Character):
+            raise InputError(f"character must be a Character, got {type(character).__name__}")
+        resting = resting_weights(character)
+        config = performed_config(config, character)
     frames = int(np.ceil(timeline.duration * fps)) + 1
     times = np.arange(frames) / fps
     plan = as_plan(plan_or_target, timeline)
@@ -125,6 +140,8 @@ def animate_face(timeline: Timeline | Speech,
     mouth = mouth_weights(visemes, loud, fps, config.lipsync)
 
     expression, vad = expression_track(timeline, plan, times, config.expression)
+    if resting is not None and resting.any():
+        expression = expression + resting[None, :]
     posture = _posture(plan, segment_weights(timeline, plan, times))
     nv = nonverbal_track(timeline, times, vad, posture, seed, config.nonverbal)
 

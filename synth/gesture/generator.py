@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from controllers.character import AvatarSpec, Character
 from controllers.errors import InputError
 from controllers.target import EmotionPlan, EmotionTarget
 from synth.contracts import BodyAnimation, FaceAnimation, Speech, Timeline
@@ -40,10 +41,14 @@ def _solver(rig: BodyRig) -> BodySolver:
     return BodySolver(rig)
 
 
-@lru_cache(maxsize=1)
-def default_rig() -> BodyRig:
-    """The avatar's skeleton, loaded once."""
-    return BodyRig.load()
+def default_rig(spec: AvatarSpec | None = None) -> BodyRig:
+    """The skeleton of a character's avatar (None: the default avatar's), loaded once per spec."""
+    return _rig(AvatarSpec() if spec is None else spec)
+
+
+@lru_cache(maxsize=8)
+def _rig(spec: AvatarSpec) -> BodyRig:
+    return BodyRig.load(spec)
 
 
 def _resample_head(face: FaceAnimation, fps: float, n: int) -> np.ndarray:
@@ -57,7 +62,8 @@ def animate_body(timeline: Timeline | Speech,
                  plan_or_target: EmotionPlan | EmotionTarget | None = None,
                  seed: int = 0, fps: float = 30.0, *, text: str | None = None,
                  rig: BodyRig | None = None, face: FaceAnimation | None = None,
-                 plan: GesturePlan | None = None) -> BodyAnimation:
+                 plan: GesturePlan | None = None,
+                 character: Character | None = None) -> BodyAnimation:
     """Co-speech body animation for one take.
 
     Parameters
@@ -69,10 +75,13 @@ def animate_body(timeline: Timeline | Speech,
     fps : frames per second of the result (30 by default).
     text : the text the words' ``char_start`` offsets index, for punctuation (defaults to the
         plan's text).
-    rig : the skeleton (defaults to the avatar's Mixamo rig).
+    rig : the skeleton (defaults to the character's avatar's Mixamo rig).
     face : the take's face animation; when given, the neck and head follow its head curves so
         that body and face agree.
     plan : a gesture plan made earlier by :func:`~synth.gesture.planner.plan_gestures`.
+    character : who performs: its avatar's skeleton (offsets scale with its height) and its
+        :class:`~controllers.character.PerformanceStyle` (gesture amplitude and tempo multiply
+        the emotion's, head motion its nods); None is the studio's default avatar and style.
 
     Returns
     -------
@@ -90,10 +99,13 @@ def animate_body(timeline: Timeline | Speech,
     if plan_or_target is not None and not isinstance(plan_or_target, (EmotionPlan, EmotionTarget)):
         raise InputError("the emotion must be an EmotionPlan, an EmotionTarget or None, "
                          f"got {type(plan_or_target).__name__}")
-    rig = rig or default_rig()
+    if character is not None and not isinstance(character, Character):
+        raise InputError(f"character must be a Character, got {type(character).__name__}")
+    rig = rig or default_rig(character.avatar if character is not None else None)
     n = frame_count(timeline.duration, fps)
     if plan is None:
-        plan = plan_gestures(timeline, plan_or_target, seed=seed, text=text)
+        plan = plan_gestures(timeline, plan_or_target, seed=seed, text=text,
+                             performance=character.performance if character is not None else None)
     face_head = _resample_head(face, fps, n) if face is not None else None
     curves = build_curves(plan, rig, fps, n, seed=seed, face_head=face_head)
     rotations, root = _solver(rig).solve(curves)

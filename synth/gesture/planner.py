@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from controllers.character import PerformanceStyle
 from controllers.target import EmotionPlan, EmotionTarget
 from synth.contracts import Timeline
 from synth.gesture.lexicon import gesture_kind
 from synth.gesture.phrases import Phrase, split_phrases, syllable_vowel_onsets
-from synth.gesture.style import GestureStyle, style_for
+from synth.gesture.style import GestureStyle, style_for, with_performance
 
 #: Kinds performed with both hands.
 TWO_HANDED = frozenset(("big", "all", "small", "question"))
@@ -110,7 +111,8 @@ def _snap(t: float, onsets: np.ndarray, tolerance: float, lo: float, hi: float) 
 
 
 def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarget | None,
-                  seed: int = 0, text: str | None = None) -> GesturePlan:
+                  seed: int = 0, text: str | None = None,
+                  performance: PerformanceStyle | None = None) -> GesturePlan:
     """Plan the gestures of one take.
 
     Parameters
@@ -119,20 +121,22 @@ def plan_gestures(timeline: Timeline, plan_or_target: EmotionPlan | EmotionTarge
     plan_or_target : the emotion (a plan changes it along the text), None for neutral.
     seed : variation seed; the same seed gives the same plan.
     text : the text the words' char offsets index (defaults to the plan's text).
+    performance : the character's ways of moving (gesture amplitude and tempo multiply every
+        emotion's style, :func:`~synth.gesture.style.with_performance`); None: the studio's.
     """
     if text is None and isinstance(plan_or_target, EmotionPlan):
         text = plan_or_target.text
     rng = np.random.default_rng(seed)
     phrases = split_phrases(timeline, text)
     targets = targets_for(plan_or_target, phrases)
-    styles = [style_for(t) for t in targets]
+    styles = [with_performance(style_for(t), performance) for t in targets]
     onsets = np.array(sorted(syllable_vowel_onsets(timeline).values()), dtype=np.float64)
     duration = float(timeline.duration)
     speech_end = timeline.words[-1].end if timeline.words else duration
 
     units: list[GestureUnit] = []
     head: list[HeadMove] = []
-    postures = [(0.0, styles[0] if styles else style_for(None))]
+    postures = [(0.0, styles[0] if styles else with_performance(style_for(None), performance))]
     enumerations = 0
     free_from = 0.0  # the hands are busy until then
     for i, (phrase, style) in enumerate(zip(phrases, styles)):

@@ -82,11 +82,13 @@ class BodyRig:
         return cls.from_arrays(anim.joint_names, anim.parents, anim.offsets)
 
     @classmethod
-    def load(cls) -> BodyRig:
-        """The avatar's Mixamo skeleton (built by :mod:`synth.avatar`, cached there)."""
+    def load(cls, spec=None) -> BodyRig:
+        """The Mixamo skeleton of a character's avatar (an
+        :class:`~controllers.character.AvatarSpec`; None: the default), built by
+        :mod:`synth.avatar` and cached there."""
         from synth.avatar.rig import Skeleton  # the avatar owns the rig
 
-        skeleton = Skeleton.load()
+        skeleton = Skeleton.load(spec)
         return cls.from_arrays(skeleton.joint_names, skeleton.parents, skeleton.offsets_cm)
 
     # ------------------------------------------------------------------ names

@@ -39,6 +39,14 @@ FINGER_CLEARANCE = 2.0
 LEG_REACH = 0.995
 
 
+def _knee_yaw(rig: BodyRig, side: str) -> float:
+    """Heading (radians about +Y, 0 = forward) of the rest knee's offset from its hip-ankle line."""
+    hip, knee, ankle = rig.rest(f"{side}UpLeg"), rig.rest(f"{side}Leg"), rig.rest(f"{side}Foot")
+    axis = unit(ankle - hip)
+    off = (knee - hip) - np.dot(knee - hip, axis) * axis
+    return float(np.arctan2(off[0], off[2]))
+
+
 def _euler(order: str, angles_deg: np.ndarray) -> Rotation:
     return Rotation.from_euler(order, angles_deg, degrees=True)
 
@@ -182,6 +190,22 @@ class BodySolver:
                 angle = np.radians(PHALANX_CURL[k] * FINGER_CURL[finger]) * curl
                 q[:, j] = Rotation.from_rotvec(angle[:, None] * axis).as_quat()
 
+    @cached_property
+    def knee_poles(self) -> dict[str, np.ndarray]:
+        """Side -> (3,) direction the knee is turned towards: forward (a little up), turned about
+        the vertical by as much as this body's rest knee points further in or out than the
+        default body's. A knock-kneed body (weight, age) then keeps its knees' own line instead
+        of twisting its thighs out and its feet past their range."""
+        from synth.gesture.rig import BodyRig as _Rig
+
+        forward = np.array([0.0, 0.0, 1.0]) + 0.05 * UP
+        default = _Rig.load()
+        poles = {}
+        for side in SIDES:
+            turn = _knee_yaw(self.rig, side) - _knee_yaw(default, side)
+            poles[side] = forward if abs(turn) < 1e-9 else Rotation.from_rotvec(turn * UP).apply(forward)
+        return poles
+
     def _keep_feet_reachable(self, root: np.ndarray, hips: Rotation) -> np.ndarray:
         """Lower the pelvis where a shifted hip would be too far from its (planted) ankle."""
         rig = self.rig
@@ -204,7 +228,7 @@ class BodySolver:
         n = len(q)
         hip = positions[:, ix(f"{side}UpLeg")]
         ankle = np.repeat(rig.rest(f"{side}Foot")[None], n, axis=0)
-        pole = np.repeat(np.array([[0.0, 0.0, 1.0]]) + 0.05 * UP, n, axis=0)
+        pole = np.repeat(self.knee_poles[side][None], n, axis=0)
         hips_world = world[ix("Hips")]
         upper, lower, _, _ = self.legs[side].solve(hip, hips_world, ankle, pole)
         q[:, ix(f"{side}UpLeg")] = upper.as_quat()

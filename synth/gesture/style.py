@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from controllers.character import PerformanceStyle
 from controllers.target import EmotionTarget
 
 
@@ -61,6 +62,16 @@ class GestureStyle:
     """Breathing frequency in Hertz."""
     head_beat: float = 2.5
     """Degrees of the head's small nod on accents."""
+
+
+def with_performance(style: GestureStyle, performance: PerformanceStyle | None) -> GestureStyle:
+    """``style`` as a character performs it: its gesture amplitude and tempo multiply the
+    emotion's amplitude and speed, its head motion the head's nods (None: ``style`` as is)."""
+    if performance is None:
+        return style
+    return replace(style, amplitude=style.amplitude * performance.gesture_amplitude,
+                   speed=style.speed * performance.gesture_tempo,
+                   head_beat=style.head_beat * performance.head_motion)
 
 
 def _clip(x: float, lo: float, hi: float) -> float:

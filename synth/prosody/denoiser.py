@@ -7,7 +7,9 @@ offsets (diffusers' ``prediction_type="sample"``, as in motion diffusion models)
 across the syllables of one utterance, so offsets come out as one coherent contour.
 
 Hyperparameters are registered with the module (diffusers ``ConfigMixin``): ``save_pretrained``
-writes ``config.json`` and the weights side by side; ``from_pretrained`` reads them back.
+writes ``config.json`` and the weights side by side; ``from_pretrained`` reads them back. This
+module (torch, diffusers) is for training: sampling runs the ONNX export of the trained module
+(:meth:`ProsodyDenoiser.onnx_example`, :mod:`synth.diffusion.export`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,19 @@ def timestep_embedding(timesteps: torch.Tensor, dim: int,
     freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
     args = timesteps.float()[:, None] * freqs[None]
     return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+
+
+def _encoder_layer(layer: nn.TransformerEncoderLayer, h: torch.Tensor) -> torch.Tensor:
+    """One pre-norm, GELU, batch-first encoder layer in eval mode (no dropout, no mask), as
+    ``layer(h)`` computes it; (b, n, width) -> (b, n, width)."""
+    attention = layer.self_attn
+    q, k, v = nn.functional.linear(layer.norm1(h), attention.in_proj_weight,
+                                   attention.in_proj_bias).chunk(3, dim=-1)
+    heads = attention.num_heads
+    q, k, v = (x.unflatten(-1, (heads, -1)).transpose(1, 2) for x in (q, k, v))  # (b, heads, n, d)
+    attended = nn.functional.scaled_dot_product_attention(q, k, v)
+    h = h + attention.out_proj(attended.transpose(1, 2).flatten(-2))
+    return h + layer.linear2(nn.functional.gelu(layer.linear1(layer.norm2(h))))
 
 
 class ProsodyDenoiser(ModelMixin, ConfigMixin):
@@ -65,10 +80,39 @@ class ProsodyDenoiser(ModelMixin, ConfigMixin):
     def forward(self, sample: torch.Tensor, timestep: torch.Tensor, context: torch.Tensor,
                 vad: torch.Tensor, category: torch.Tensor, intensity: torch.Tensor,
                 padding: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.encoder(self._embed(sample, timestep, context, vad, category, intensity),
+                         src_key_padding_mask=padding)
+        return self.output(self.norm(h))
+
+    def _embed(self, sample: torch.Tensor, timestep: torch.Tensor, context: torch.Tensor,
+               vad: torch.Tensor, category: torch.Tensor, intensity: torch.Tensor) -> torch.Tensor:
+        """(b, n, width) encoder input: the projected sample and context plus the condition."""
         width = self.config.width
         condition = (self.time(timestep_embedding(timestep, width))[:, None, :]
                      + self.category(category)
                      + self.emotion(torch.cat([vad, intensity[..., None]], dim=-1)))
-        h = self.input(torch.cat([sample, context], dim=-1)) + condition
-        h = self.encoder(h, src_key_padding_mask=padding)
+        return self.input(torch.cat([sample, context], dim=-1)) + condition
+
+    def traceable_forward(self, sample: torch.Tensor, timestep: torch.Tensor,
+                          context: torch.Tensor, vad: torch.Tensor, category: torch.Tensor,
+                          intensity: torch.Tensor) -> torch.Tensor:
+        """:meth:`forward` without padding, in eval mode, with the encoder layers written out
+        (:func:`_encoder_layer`): ``nn.MultiheadAttention`` turns the batch and syllable counts
+        into constants of a traced (ONNX) graph, these operations keep them free."""
+        h = self._embed(sample, timestep, context, vad, category, intensity)
+        for layer in self.encoder.layers:
+            h = _encoder_layer(layer, h)
         return self.output(self.norm(h))
+
+    def onnx_example(self) -> tuple[tuple[torch.Tensor, ...], dict[str, dict[int, str]]]:
+        """Example inputs of :meth:`traceable_forward` for the ONNX export, and the dynamic axes
+        of each named input (batch and syllables)."""
+        cfg = self.config
+        b, n = 2, 5
+        example = (torch.zeros(b, n, cfg.n_features), torch.zeros(b, dtype=torch.long),
+                   torch.zeros(b, n, cfg.n_context), torch.zeros(b, n, 3),
+                   torch.zeros(b, n, dtype=torch.long), torch.zeros(b, n))
+        per_syllable = {0: "batch", 1: "syllables"}
+        return example, {"sample": per_syllable, "timestep": {0: "batch"},
+                         "context": per_syllable, "vad": per_syllable,
+                         "category": per_syllable, "intensity": per_syllable}

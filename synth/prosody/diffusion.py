@@ -455,7 +455,4 @@ def breathiness_mean(target: EmotionTarget) -> float:
 
 @functools.lru_cache(maxsize=4)
 def _load(folder: str) -> DiffusionProsody:
-    from synth.prosody.denoiser import ProsodyDenoiser
-
-    return DiffusionProsody.from_parts(*load_parts(folder, ProsodyDenoiser, DiffusionProsodyConfig,
-                                                   "prosody"))
+    return DiffusionProsody.from_parts(*load_parts(folder, DiffusionProsodyConfig, "prosody"))

@@ -16,7 +16,7 @@ seed, same take; another seed, another take.
 
 from __future__ import annotations
 
-import torch
+import numpy as np
 
 from synth.diffusion.sampling import GuidedDDIMPipeline
 
@@ -26,42 +26,48 @@ class ProsodyDiffusionPipeline(GuidedDDIMPipeline):
     :class:`~synth.prosody.denoiser.ProsodyDenoiser` (parameters: :class:`GuidedDDIMPipeline`).
     """
 
-    @torch.no_grad()
-    def __call__(self, context: torch.Tensor, vad: torch.Tensor, category: torch.Tensor,
-                 intensity: torch.Tensor, guidance: torch.Tensor, num_inference_steps: int = 20,
-                 generator: torch.Generator | None = None,
-                 noise_scale: float = 1.0) -> torch.Tensor:
+    def noise_shape(self, context: np.ndarray, *_) -> tuple[int, int, int]:
+        """Shape of the initial noise for ``context`` (n syllables): (1, n, n_features)."""
+        return (1, context.shape[0], self.n_features)
+
+    def __call__(self, context: np.ndarray, vad: np.ndarray, category: np.ndarray,
+                 intensity: np.ndarray, guidance: np.ndarray, *, noise: np.ndarray,
+                 num_inference_steps: int = 20, noise_scale: float = 1.0) -> np.ndarray:
         """Sample offsets.
 
         Parameters
         ----------
-        context : (n, n_context) normalised neutral context of the n syllables.
-        vad : (n, 3) emotion of each syllable (valence, arousal, dominance in [-1, 1]).
-        category : (n,) long category index of each syllable.
-        intensity : (n,) float intensity input of each syllable.
-        guidance : (n,) float guidance weight ``w`` of each syllable (0 = neutral).
+        context : (n, n_context) float32 normalised neutral context of the n syllables.
+        vad : (n, 3) float32 emotion of each syllable (valence, arousal, dominance in [-1, 1]).
+        category : (n,) int64 category index of each syllable.
+        intensity : (n,) float32 intensity input of each syllable.
+        guidance : (n,) float32 guidance weight ``w`` of each syllable (0 = neutral).
+        noise : (1, n, n_features) float32 standard normal initial noise (:meth:`noise_shape`;
+            :func:`~synth.diffusion.sampling.sample_seeded` draws it from a seed).
         num_inference_steps : DDIM steps.
-        generator : seeds the initial noise.
         noise_scale : factor on the initial noise (1.0 samples the learned spread).
 
         Returns
         -------
         (n, n_features) float32 normalised offsets.
         """
-        n = context.shape[0]
-        n_features = self.denoiser.config.n_features
-        scheduler = self.ddim(num_inference_steps)
-        sample = torch.randn((1, n, n_features), generator=generator) * noise_scale
-        sample = sample * scheduler.init_noise_sigma
+        schedule = self.ddim(num_inference_steps)
+        sample = np.asarray(noise, np.float32) * np.float32(noise_scale)
+        sample = sample * np.float32(schedule.init_noise_sigma)
 
-        both_context = context[None].expand(2, -1, -1)
-        both_vad = torch.stack([torch.zeros_like(vad), vad])
-        both_category = torch.stack([torch.full_like(category, self.neutral_category), category])
-        both_intensity = torch.stack([torch.zeros_like(intensity), intensity])
+        context = np.asarray(context, np.float32)
+        vad = np.asarray(vad, np.float32)
+        category = np.asarray(category, np.int64)
+        intensity = np.asarray(intensity, np.float32)
+        both_context = np.stack([context, context])
+        both_vad = np.stack([np.zeros_like(vad), vad])
+        both_category = np.stack([np.full_like(category, self.neutral_category), category])
+        both_intensity = np.stack([np.zeros_like(intensity), intensity])
 
-        def predict(sample: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            predicted = self.denoiser(sample.expand(2, -1, -1), t.repeat(2), both_context, both_vad,
-                                      both_category, both_intensity)
+        def predict(sample: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+            predicted = self.run(np.concatenate([sample, sample]), np.full(2, t, np.int64),
+                                 both_context, both_vad, both_category, both_intensity)
             return predicted[0:1], predicted[1:2]
 
-        return self.guided_ddim(scheduler, sample, guidance[None, :, None], predict)[0]
+        weight = np.asarray(guidance, np.float32)[None, :, None]
+        return self.guided_ddim(schedule, sample, weight, predict)[0]

@@ -30,6 +30,7 @@ from controllers.target import EmotionTarget
 from synth.contracts import Syllable, Timeline
 from synth.tts.acoustics import (F0_CEIL_HZ, F0_FLOOR_HZ, energy_db, f0_contour, framewise,
                                   import_pyworld)
+from synth.tts.timbre import apply_timbre
 
 #: Column order of prosody offsets (mirrors ``synth.prosody.PROSODY_FEATURES``).
 F0_LEVEL, F0_RANGE, F0_SLOPE, LOG_DURATION, PAUSE_AFTER, ENERGY, TILT, BREATHINESS = range(8)
@@ -63,6 +64,10 @@ class RenderConfig:
     lax_tilt_db: float = 2.0
     """The boost is full where the tilt is this many dB negative or more (a soft, lax voice) and
     absent at tilt 0 or above (a tense voice)."""
+    consonant_quality: float = 1.0
+    """Share of the breathiness (aperiodicity and low-band boost) and of a darkening (negative)
+    tilt that frames outside vowels get (1 = all frames alike): on consonants they muffle the
+    cues the words are heard by."""
     creak_jitter: float = 0.12
     """Relative F0 perturbation of fully creaky frames."""
     limiter_ceiling_dbfs: float = -1.0
@@ -201,6 +206,19 @@ def shape_f0(f0_hz: np.ndarray, timeline: Timeline, offsets: np.ndarray, config:
     return out
 
 
+def vowel_share(timeline: Timeline, n_frames: int, smooth_s: float,
+                outside: float) -> np.ndarray:
+    """(n_frames,) 1 on the frames of vowels, ``outside`` on every other frame (consonants and
+    pauses), smoothed over ``smooth_s`` seconds."""
+    from synth.tts.phonology import PAUSE, is_vowel
+
+    curve = np.full(n_frames, float(outside))
+    for p in timeline.phonemes:
+        if p.symbol != PAUSE and is_vowel(p.symbol):
+            curve[int(np.ceil(p.start / timeline.hop)):int(np.ceil(p.end / timeline.hop))] = 1.0
+    return _smooth(curve, smooth_s / timeline.hop)
+
+
 def _smooth(curve: np.ndarray, width_frames: float) -> np.ndarray:
     width = int(round(width_frames))
     if width < 3:
@@ -320,7 +338,8 @@ def fit_to_ceiling(audio: np.ndarray, ceiling_dbfs: float = -1.0,
 def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.ndarray,
            targets: Sequence[EmotionTarget], config: RenderConfig | None = None,
            f0_hz: np.ndarray | None = None, seed: int | None = None,
-           reference: Timeline | None = None, voice=None) -> tuple[np.ndarray, np.ndarray]:
+           reference: Timeline | None = None, voice=None,
+           timbre=None) -> tuple[np.ndarray, np.ndarray]:
     """Apply prosody offsets to speech through WORLD, then limit.
 
     Parameters
@@ -334,6 +353,10 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     reference : the neutral reading the offsets are relative to (same syllables).
     voice : a :class:`synth.voice.VoiceShape` (per-syllable spectral-shape and aperiodicity
         change) applied when ``config.voice_quality``; None leaves the voice's own.
+    timbre : a character's :class:`controllers.character.VoiceSpec` applied to F0, envelope and
+        aperiodicity after the emotion's own changes (:func:`synth.tts.timbre.apply_timbre`, F0
+        scaled around ``reference``'s median, as the character's neutral reading is); None
+        keeps the piper voice's timbre.
 
     Returns
     -------
@@ -359,6 +382,11 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     new_f0[whisper >= 0.5] = 0.0
     if voice is not None and config.voice_quality:
         envelope, aperiodicity = voice.apply(envelope, aperiodicity, timeline, new_f0, sample_rate)
+    if timbre is not None:
+        ref_f0 = np.asarray(reference.f0 if reference is not None else f0)
+        centre = float(np.median(ref_f0[ref_f0 > 0])) if (ref_f0 > 0).any() else None
+        new_f0, envelope, aperiodicity = apply_timbre(timbre, new_f0, envelope, aperiodicity,
+                                                      sample_rate, centre)
 
     gain_db = syllable_curve(offsets[:, ENERGY], syl, n, hop, config.smooth_s)
     tilt_db = syllable_curve(offsets[:, TILT], syl, n, hop, config.smooth_s)
@@ -370,6 +398,10 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     # the source's low-frequency slope (a stronger first harmonic; a more regular voice is not
     # a pressed one, so negative breathiness leaves the slope alone)
     breath = syllable_curve(offsets[:, BREATHINESS], syl, n, hop, config.smooth_s)
+    if config.consonant_quality < 1.0:
+        share = vowel_share(timeline, n, config.smooth_s, config.consonant_quality)
+        breath = np.where(breath > 0, breath * share, breath)
+        tilt_db = np.where(tilt_db < 0, tilt_db * share, tilt_db)
     low = np.clip(1.0 - freqs / config.breathy_low_hz, 0.0, 1.0)
     # only where the voice is voiced (a whisper or a fricative has no first harmonic to boost)
     # and soft: a breathy, irregular but tense voice (anger) keeps its weak first harmonic

@@ -10,6 +10,14 @@ The pipeline for one line:
 4. WORLD applies pitch, energy, tilt and breathiness; a limiter keeps peaks below full scale.
 
 ``prosody="none"`` is the bare neutral voice (pass 1 only).
+
+A :class:`~controllers.character.Character` (``character=``) brings its voice: its piper model
+(loaded lazily, once per model path), its speaking rate (every ``dur_scale`` divided by
+``voice.rate``) and its timbre (:mod:`synth.tts.timbre`), applied inside step 4's WORLD pass for
+an emotional take and by a WORLD pass of its own for a neutral reading. The prosody offsets are
+computed on the piper reading and mapped through the same timbre as the neutral reading, so they
+stay relative to the character's own neutral reading. ``character=None`` is the piper voice as
+is (byte-identical to a studio without characters).
 """
 
 from __future__ import annotations
@@ -24,12 +32,18 @@ from typing import Sequence
 
 import numpy as np
 
+from controllers.character import BUILTIN_PIPER_VOICE, Character, VoiceSpec
 from controllers.errors import InputError
+from controllers.ssml.document import SpeechDirections
 from controllers.target import EmotionPlan, EmotionSegment, EmotionTarget, interpolate
 from synth.contracts import Speech, Timeline
 from synth.tts.acoustics import energy_db, frame_count, refine_f0
-from synth.tts.render import LOG_DURATION, PAUSE_AFTER, RenderConfig, render
+from synth.tts.render import (LOG_DURATION, PAUSE_AFTER, RenderConfig, analyse_spectra,
+                              fit_to_ceiling, limit, render)
 from synth.tts.sentences import chunk_spans
+from synth.tts.directions import (direct_offsets, finish_directions, place_marks,
+                                  rate_factors, speak_at_rates)
+from synth.tts.timbre import apply_timbre
 from synth.tts.timeline import TokenMap, build_timeline, join_timelines
 from synth.tts.tokens import Token
 from synth.tts.voice import NEUTRAL_PEAK_DBFS, Voice, peak_gain
@@ -38,7 +52,8 @@ from synth.tts.voice import NEUTRAL_PEAK_DBFS, Voice, peak_gain
 PROSODY_CHOICES: tuple[str, ...] = ("diffusion", "rules", "none")
 #: Syllables on each side of an emotion change over which the targets cross-fade.
 TRANSITION_SYLLABLES = 2
-#: Neutral readings (keyed by text and seed) an :class:`EmotionalTTS` keeps for :meth:`neutral`.
+#: Neutral readings (keyed by text, seed and voice) an :class:`EmotionalTTS` keeps for
+#: :meth:`neutral`.
 NEUTRAL_CACHE_SIZE = 8
 #: Longer text is spoken in chunks of at most this many characters, cut between sentences
 #: (``synth.tts.sentences.chunk_spans``), so that time and memory grow linearly with its length:
@@ -120,6 +135,45 @@ def _draw_seed() -> int:
     return int(np.random.SeedSequence().entropy % (2**31))
 
 
+def needs_timbre(voice: VoiceSpec | None) -> bool:
+    """True when ``voice`` changes the timbre (a WORLD pass), not only the model or the rate."""
+    return voice is not None and not dataclasses.replace(voice, rate=1.0).is_identity
+
+
+def voice_key(voice: VoiceSpec | None) -> VoiceSpec | None:
+    """What makes two readings differ: the voice without its credit and reference name; None
+    for the built-in voice as it is."""
+    if voice is None:
+        return None
+    key = dataclasses.replace(voice, credit="", reference="")
+    return None if key == VoiceSpec() else key
+
+
+def timbre_pass(speech: Speech, voice: VoiceSpec, config: RenderConfig | None = None) -> Speech:
+    """A neutral reading ``speech`` in ``voice``'s timbre (:func:`synth.tts.timbre.apply_timbre`,
+    F0 scaled around the reading's own median): one WORLD analysis and resynthesis, peaks kept
+    below the limiter's ceiling. The timeline's F0 is the resynthesised F0 and its energy is
+    measured on the new audio; the times are unchanged."""
+    from synth.tts.acoustics import import_pyworld
+
+    pyworld = import_pyworld()
+    config = config or RenderConfig()
+    x = np.ascontiguousarray(speech.audio, np.float64)
+    rate, timeline = speech.sample_rate, speech.timeline
+    hop = timeline.hop
+    f0 = np.asarray(timeline.f0, np.float64)
+    envelope, aperiodicity = analyse_spectra(x, rate, f0, hop, config.analysis_stride)
+    new_f0, envelope, aperiodicity = apply_timbre(voice, f0, envelope, aperiodicity, rate)
+    y = pyworld.synthesize(np.ascontiguousarray(new_f0), envelope, aperiodicity, rate,
+                           hop * 1000.0)
+    y = y[:len(x)] if len(y) >= len(x) else np.pad(y, (0, len(x) - len(y)))
+    y = fit_to_ceiling(y, config.limiter_ceiling_dbfs, config.max_limiting_db)
+    y = limit(y, rate, config.limiter_ceiling_dbfs, config.limiter_release_s)
+    new_timeline = dataclasses.replace(timeline, f0=new_f0.astype(np.float32),
+                                       energy=energy_db(y, rate, hop, len(timeline.f0)))
+    return Speech(y, rate, new_timeline)
+
+
 class EmotionalTTS:
     """A voice plus a prosody model; :meth:`speak` turns an emotion plan into speech."""
 
@@ -133,10 +187,13 @@ class EmotionalTTS:
         """A :class:`synth.voice.VoiceQualityModel` (spectral shape and aperiodicity), or None."""
         self.render_config = render_config or RenderConfig()
         """Settings of the WORLD renderer."""
-        # (text, seed) -> neutral Speech: speak()'s first pass answers a later neutral() (the
-        # critic's reference) without another piper run. Private copies in, copies out.
-        self._neutral_cache: OrderedDict[tuple[str, int], Speech] = OrderedDict()
+        # (text, seed, voice) -> neutral Speech: speak()'s first pass answers a later neutral()
+        # (the critic's reference) without another piper run. Private copies in, copies out.
+        self._neutral_cache: OrderedDict[tuple, Speech] = OrderedDict()
         self._neutral_lock = threading.Lock()
+        # piper model path -> Voice, for characters with a voice of their own
+        self._voices: dict[str, Voice] = {}
+        self._voices_lock = threading.Lock()
 
     @property
     def prosody_name(self) -> str:
@@ -169,30 +226,57 @@ class EmotionalTTS:
     def sample_rate(self) -> int:
         return self.voice.sample_rate
 
-    def neutral(self, text: str, seed: int | None = None) -> Speech:
-        """The bare voice's neutral reading of ``text`` (what ``--prosody none`` gives).
+    def piper_voice(self, voice: VoiceSpec | None = None) -> Voice:
+        """The piper voice that reads for ``voice``: this TTS's own for the built-in model
+        (``"joe"``) or None, else the voice at ``voice.model`` (loaded on first use, one per
+        path)."""
+        if voice is None or voice.model == BUILTIN_PIPER_VOICE:
+            return self.voice
+        path = str(voice.model)
+        with self._voices_lock:
+            if path not in self._voices:
+                self._voices[path] = Voice.load(Path(path))
+            return self._voices[path]
 
-        With a seed, the reading is remembered (the last :data:`NEUTRAL_CACHE_SIZE` texts and
-        seeds, including the first pass of :meth:`speak`), so asking again costs no voice run;
-        each call returns its own copy.
+    def neutral(self, text: str, seed: int | None = None,
+                character: Character | None = None) -> Speech:
+        """The neutral reading of ``text`` in the character's voice (what ``--prosody none``
+        gives; ``character=None``: the bare piper voice).
+
+        With a seed, the reading is remembered (the last :data:`NEUTRAL_CACHE_SIZE` texts, seeds
+        and voices, including the first pass of :meth:`speak`), so asking again costs no voice
+        run; each call returns its own copy.
         """
         _check_text(text)
+        spec = character.voice if character is not None else None
         if len(text) > CHUNK_CHARS:
             return self._in_chunks(EmotionPlan.constant(text, EmotionTarget.neutral()),
-                                   _draw_seed() if seed is None else int(seed), None, neutral=True)
+                                   _draw_seed() if seed is None else int(seed), None,
+                                   neutral=True, character=character)
         if seed is None:
-            return self.voice.synthesize(text, seed=None, peak_dbfs=NEUTRAL_PEAK_DBFS)
-        key = (text, int(seed))
+            return self._read_neutral(text, None, spec)
+        key = (text, int(seed), voice_key(spec))
         with self._neutral_lock:
             cached = self._neutral_cache.get(key)
             if cached is not None:
                 self._neutral_cache.move_to_end(key)
                 return copy.deepcopy(cached)
-        speech = self.voice.synthesize(text, seed=int(seed), peak_dbfs=NEUTRAL_PEAK_DBFS)
+        speech = self._read_neutral(text, int(seed), spec)
         self._remember_neutral(key, speech)
         return speech
 
-    def _remember_neutral(self, key: tuple[str, int], speech: Speech) -> None:
+    def _read_neutral(self, text: str, seed: int | None, spec: VoiceSpec | None) -> Speech:
+        voice = self.piper_voice(spec)
+        if spec is None or (spec.rate == 1.0 and not needs_timbre(spec)):
+            return voice.synthesize(text, seed=seed, peak_dbfs=NEUTRAL_PEAK_DBFS)
+        tokens = voice.tokens(text)
+        raw = voice.speak_tokens(text, _rate_scales(spec, len(tokens)), seed=seed, tokens=tokens)
+        audio = (raw.audio * peak_gain(raw.audio, NEUTRAL_PEAK_DBFS)).astype(np.float32)
+        timeline, _ = build_timeline(text, raw.tokens, audio, raw.sample_rate, voice.phonemize)
+        speech = Speech(audio, raw.sample_rate, timeline)
+        return timbre_pass(speech, spec, self.render_config) if needs_timbre(spec) else speech
+
+    def _remember_neutral(self, key: tuple, speech: Speech) -> None:
         with self._neutral_lock:
             self._neutral_cache[key] = copy.deepcopy(speech)
             self._neutral_cache.move_to_end(key)
@@ -200,8 +284,15 @@ class EmotionalTTS:
                 self._neutral_cache.popitem(last=False)
 
     def speak(self, plan: EmotionPlan | EmotionTarget | None, seed: int | None = None,
-              text: str | None = None, guidance: float | None = None) -> Speech:
-        """Speak ``plan.text`` with the plan's emotions.
+              text: str | None = None, guidance: float | None = None,
+              character: Character | None = None,
+              directions: SpeechDirections | None = None) -> Speech:
+        """Speak ``plan.text`` with the plan's emotions in ``character``'s voice (None: the
+        bare piper voice).
+
+        ``directions``: SSML speech directions (``controllers.ssml``: per-word rate, pitch,
+        volume, emphasis, breaks, marks; default: those an ``SsmlPlan`` carries), realised on
+        top of the emotion (:mod:`synth.tts.directions`); marks land in ``timeline.marks``.
 
         ``plan`` may also be one :class:`EmotionTarget` (or None for neutral) with ``text``.
         Same seed -> same samples; ``seed=None`` draws a fresh take. ``guidance`` (default 1)
@@ -213,25 +304,43 @@ class EmotionalTTS:
         plan = _as_plan(plan, text)
         _check_text(plan.text)
         seed = _draw_seed() if seed is None else int(seed)
+        if directions is None:
+            directions = getattr(plan, "directions", None)
+        if directions is not None and directions.is_plain:
+            directions = None  # (plain text: the take is byte-identical to one without SSML)
         if len(plan.text) > CHUNK_CHARS:
-            return self._in_chunks(plan, seed, guidance)
+            return self._in_chunks(plan, seed, guidance, character=character,
+                                   directions=directions)
         if self.prosody is None:
-            return self.neutral(plan.text, seed)
-        voice, text = self.voice, plan.text
+            return finish_directions(self.neutral(plan.text, seed, character), directions)
+        spec = character.voice if character is not None else None
+        timbre = spec if needs_timbre(spec) else None
+        voice, text = self.piper_voice(spec), plan.text
         tokens = voice.tokens(text)
-        first = voice.speak_tokens(text, seed=seed, tokens=tokens)
+        base = _rate_scales(spec, len(tokens))  # None at the voice's own rate
+        first = voice.speak_tokens(text, base, seed=seed, tokens=tokens)
         gain = peak_gain(first.audio, NEUTRAL_PEAK_DBFS)
         neutral_audio = (first.audio * gain).astype(np.float32)  # = voice.synthesize(text, seed)
         neutral, token_map = build_timeline(text, first.tokens, neutral_audio,
                                             first.sample_rate, voice.phonemize)
-        self._remember_neutral((text, seed), Speech(neutral_audio, first.sample_rate, neutral))
+        heard = Speech(neutral_audio, first.sample_rate, neutral)
+        if timbre is not None:  # the character's neutral reading (= neutral(text, seed, ...))
+            heard = timbre_pass(heard, timbre, self.render_config)
+        self._remember_neutral((text, seed, voice_key(spec)), heard)
         if not neutral.syllables:
-            return Speech(neutral_audio, first.sample_rate, neutral)
+            return finish_directions(heard, directions)
         targets = syllable_targets(plan, neutral)
         offsets = self._offsets(neutral, targets, seed, guidance)
+        if directions is not None:
+            offsets = direct_offsets(offsets, neutral, directions)
         scales = token_duration_scales(offsets, neutral, token_map, first.tokens,
                                        first.sample_rate)
-        second = voice.speak_tokens(text, scales, seed=seed, tokens=tokens)
+        if base is not None:
+            scales = scales * base
+        rates = (None if directions is None
+                 else rate_factors(directions, neutral, token_map, len(tokens)))
+        second = (voice.speak_tokens(text, scales, seed=seed, tokens=tokens) if rates is None
+                  else speak_at_rates(voice, text, tokens, scales, rates, seed))
         audio = second.audio * gain
         # the re-timed reading's F0: the neutral track warped onto the new timing, refined on
         # the new audio (its voicing and octave stay those of the neutral analysis)
@@ -247,14 +356,15 @@ class EmotionalTTS:
                                                guidance=1.0 if guidance is None else guidance)
         out, f0 = render(audio, second.sample_rate, timed, offsets, targets,
                          self.render_config, f0_hz=timed.f0, seed=seed,
-                         reference=neutral, voice=shape)
+                         reference=neutral, voice=shape, timbre=timbre)
         final = dataclasses.replace(timed, f0=f0[:len(timed.f0)],
                                     energy=energy_db(out, second.sample_rate, timed.hop,
                                                      len(timed.f0)))
-        return Speech(out, second.sample_rate, final)
+        return finish_directions(Speech(out, second.sample_rate, final), directions)
 
     def _in_chunks(self, plan: EmotionPlan, seed: int, guidance: float | None,
-                   neutral: bool = False) -> Speech:
+                   neutral: bool = False, character: Character | None = None,
+                   directions: SpeechDirections | None = None) -> Speech:
         """Speak a long ``plan`` chunk by chunk (cut between sentences) and join the takes.
 
         Chunk ``k`` gets the seed :func:`chunk_seed` ``(seed, k)``; the joined neutral reading
@@ -268,11 +378,19 @@ class EmotionalTTS:
         for k, (a, b) in enumerate(spans):
             part, part_seed = sub_plan(plan, a, b), chunk_seed(seed, k)
             if not neutral:
-                takes.append(self.speak(part, seed=part_seed, guidance=guidance))
-            neutrals.append(self.neutral(part.text, part_seed))  # (remembered by speak)
+                takes.append(self.speak(part, seed=part_seed, guidance=guidance,
+                                        character=character,
+                                        directions=directions and directions.sub(a, b)))
+            neutrals.append(self.neutral(part.text, part_seed, character))  # (remembered)
         reading = join_speech(neutrals, offsets)
-        self._remember_neutral((plan.text, seed), reading)
-        return reading if neutral else join_speech(takes, offsets)
+        spec = character.voice if character is not None else None
+        self._remember_neutral((plan.text, seed, voice_key(spec)), reading)
+        if neutral:
+            return reading
+        joined = join_speech(takes, offsets)
+        if directions is not None:  # the chunks' marks, placed again on the whole take
+            joined.timeline = place_marks(joined.timeline, directions)
+        return joined
 
     def _offsets(self, neutral: Timeline, targets: list[EmotionTarget], seed: int,
                  guidance: float | None) -> np.ndarray:
@@ -287,6 +405,13 @@ class EmotionalTTS:
         offsets = offsets * guidance
         offsets[:, PAUSE_AFTER] = np.maximum(offsets[:, PAUSE_AFTER], 0.0)
         return offsets
+
+
+def _rate_scales(voice: VoiceSpec | None, n_tokens: int) -> np.ndarray | None:
+    """(n_tokens,) ``dur_scale`` of the voice's speaking rate, or None at rate 1."""
+    if voice is None or voice.rate == 1.0:
+        return None
+    return np.full(n_tokens, 1.0 / voice.rate, np.float32)
 
 
 def chunk_seed(seed: int, k: int) -> int:

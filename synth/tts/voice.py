@@ -1,6 +1,7 @@
 """The neutral neural voice: piper-tts with per-phoneme duration control and seeded noise.
 
-The piper (VITS) graph is patched in memory with the ``onnx`` package before onnxruntime sees it:
+The piper (VITS) graph is patched with the ``onnx`` package before onnxruntime sees it (once per
+model file: the patched graph is cached per user, see :func:`_patched_session`):
 
 * ``/Ceil``'s output (frames per phoneme id) becomes a graph output, as piper's own
   ``include_alignments`` does, so every phoneme gets its exact sample count;
@@ -113,6 +114,74 @@ def _patch_graph(model) -> int:
     return int(proj[0].dims[0]) // 2 if proj else 192
 
 
+#: Metadata key of a cached patched graph that holds its prior-noise channel count.
+_NOISE_CHANNELS_KEY = "emostudio_noise_channels"
+
+
+def _patched_cache_path(model_path: Path) -> Path:
+    """Where the patched graph of ``model_path`` is cached: ``$XDG_CACHE_HOME/emostudio`` (or
+    ``~/.cache/emostudio``), named by a key of the model file (size, modification time, the
+    sha256 of its first and last MiB) and of :func:`_patch_graph`'s code, so that another model
+    file or another patch gets another entry."""
+    import hashlib
+
+    stat = model_path.stat()
+    digest = hashlib.sha256(f"{model_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    with open(model_path, "rb") as f:
+        digest.update(f.read(1 << 20))
+        f.seek(max(0, stat.st_size - (1 << 20)))
+        digest.update(f.read())
+    digest.update(_code_key(_patch_graph.__code__))
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "emostudio"
+    return folder / f"piper-{model_path.stem}-{digest.hexdigest()[:20]}.onnx"
+
+
+def _code_key(code) -> bytes:
+    """Bytes that change when a function's code does (nested code objects by their content,
+    not their address)."""
+    parts = [code.co_code, repr(code.co_names).encode()]
+    for const in code.co_consts:
+        parts.append(_code_key(const) if hasattr(const, "co_code") else repr(const).encode())
+    return b"|".join(parts)
+
+
+def _patched_session(model_path: Path, options):
+    """(an onnxruntime session of the patched graph of ``model_path``, its prior-noise channel
+    count), with the session ``options``.
+
+    The graph is patched once per model file into the per-user cache
+    (:func:`_patched_cache_path`, written atomically): later processes give onnxruntime the
+    cached file and never import ``onnx`` (~2 s of start-up). Where the cache cannot be written
+    the session is built from the patched bytes; a damaged entry is rebuilt.
+    """
+    import onnxruntime
+
+    providers = ["CPUExecutionProvider"]
+    cached = _patched_cache_path(model_path)
+    if cached.is_file():
+        try:
+            session = onnxruntime.InferenceSession(str(cached), sess_options=options,
+                                                   providers=providers)
+            meta = session.get_modelmeta().custom_metadata_map
+            return session, int(meta[_NOISE_CHANNELS_KEY])
+        except Exception:  # onnxruntime raises its own types for a damaged file: rebuild it
+            pass
+    import onnx
+
+    model = onnx.load(str(model_path))
+    noise_channels = _patch_graph(model)
+    model.metadata_props.add(key=_NOISE_CHANNELS_KEY, value=str(noise_channels))
+    data = model.SerializeToString()
+    try:
+        from synth.atomic import atomic_write_bytes
+
+        atomic_write_bytes(cached, data)
+    except (OSError, InputError):  # no writable cache: this process patches in memory
+        pass
+    return onnxruntime.InferenceSession(data, sess_options=options,
+                                        providers=providers), noise_channels
+
+
 def _session_threads() -> int:
     env = os.environ.get("EMOSTUDIO_TTS_THREADS")
     if env:
@@ -155,7 +224,6 @@ class Voice:
     @classmethod
     def _load(cls, model_path: str | Path | None, config_path: str | Path | None,
               threads: int | None) -> Voice:
-        import onnx
         import onnxruntime
         from piper import PiperVoice
         from piper.config import PiperConfig
@@ -171,15 +239,12 @@ class Voice:
         import json
 
         config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
-        model = onnx.load(str(model_path))
-        noise_channels = _patch_graph(model)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or _session_threads()
         options.inter_op_num_threads = 1
         # idle workers must not spin: WORLD and the prosody model run right after each pass
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = onnxruntime.InferenceSession(model.SerializeToString(), sess_options=options,
-                                               providers=["CPUExecutionProvider"])
+        session, noise_channels = _patched_session(model_path, options)
         return cls(PiperVoice(session=session, config=config), session, model_path, noise_channels)
 
     @property

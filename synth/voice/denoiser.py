@@ -6,7 +6,9 @@ dominance, a category embedding and an intensity), and predicts the clean delta 
 of one emotion (:func:`synth.voice.bands.delta_names`), so there is no sequence to attend over.
 
 Hyperparameters are registered with the module (diffusers ``ConfigMixin``): ``save_pretrained``
-writes ``config.json`` and the weights side by side; ``from_pretrained`` reads them back.
+writes ``config.json`` and the weights side by side; ``from_pretrained`` reads them back. This
+module (torch, diffusers) is for training: sampling runs the ONNX export of the trained module
+(:meth:`VoiceDenoiser.onnx_example`, :mod:`synth.diffusion.export`).
 """
 
 from __future__ import annotations
@@ -67,3 +69,13 @@ class VoiceDenoiser(ModelMixin, ConfigMixin):
         for block in self.blocks:
             h = block(h, condition)
         return self.output(self.norm(h))
+
+    def onnx_example(self) -> tuple[tuple[torch.Tensor, ...], dict[str, dict[int, str]]]:
+        """Example inputs of :meth:`forward` for the ONNX export, and the dynamic axes of each
+        named input (batch)."""
+        b = 2
+        example = (torch.zeros(b, self.config.n_features), torch.zeros(b, dtype=torch.long),
+                   torch.zeros(b, 3), torch.zeros(b, dtype=torch.long), torch.zeros(b))
+        batch = {0: "batch"}
+        return example, {name: batch for name in ("sample", "timestep", "vad", "category",
+                                                  "intensity")}

@@ -212,7 +212,4 @@ def without_prosody_tilt(deltas: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=4)
 def _load(folder: str) -> VoiceQualityModel:
-    from synth.voice.denoiser import VoiceDenoiser
-
-    return VoiceQualityModel.from_parts(*load_parts(folder, VoiceDenoiser, VoiceModelConfig,
-                                                    "voice"))
+    return VoiceQualityModel.from_parts(*load_parts(folder, VoiceModelConfig, "voice"))

@@ -12,7 +12,7 @@ stretches of one line share it.
 
 from __future__ import annotations
 
-import torch
+import numpy as np
 
 from synth.diffusion.sampling import GuidedDDIMPipeline
 
@@ -22,41 +22,47 @@ class VoiceDiffusionPipeline(GuidedDDIMPipeline):
     :class:`~synth.voice.denoiser.VoiceDenoiser` (parameters: :class:`GuidedDDIMPipeline`).
     """
 
-    @torch.no_grad()
-    def __call__(self, vad: torch.Tensor, category: torch.Tensor, intensity: torch.Tensor,
-                 guidance: torch.Tensor, num_inference_steps: int = 10,
-                 generator: torch.Generator | None = None,
-                 noise_scale: float = 1.0) -> torch.Tensor:
+    def noise_shape(self, *_) -> tuple[int, int]:
+        """Shape of the initial noise: (1, n_features), one draw that every stretch shares."""
+        return (1, self.n_features)
+
+    def __call__(self, vad: np.ndarray, category: np.ndarray, intensity: np.ndarray,
+                 guidance: np.ndarray, *, noise: np.ndarray, num_inference_steps: int = 10,
+                 noise_scale: float = 1.0) -> np.ndarray:
         """Sample ``m`` deltas.
 
         Parameters
         ----------
-        vad : (m, 3) emotion of each stretch (valence, arousal, dominance in [-1, 1]).
-        category : (m,) long category index.
-        intensity : (m,) float intensity input.
-        guidance : (m,) float guidance weight ``w`` (0 = neutral).
+        vad : (m, 3) float32 emotion of each stretch (valence, arousal, dominance in [-1, 1]).
+        category : (m,) int64 category index.
+        intensity : (m,) float32 intensity input.
+        guidance : (m,) float32 guidance weight ``w`` (0 = neutral).
+        noise : (1, n_features) float32 standard normal initial noise (:meth:`noise_shape`;
+            :func:`~synth.diffusion.sampling.sample_seeded` draws it from a seed).
         num_inference_steps : DDIM steps.
-        generator : seeds the initial noise.
         noise_scale : factor on the initial noise (1.0 samples the learned spread).
 
         Returns
         -------
         (m, n_features) float32 normalised deltas.
         """
+        vad = np.asarray(vad, np.float32)
+        category = np.asarray(category, np.int64)
+        intensity = np.asarray(intensity, np.float32)
         m = vad.shape[0]
-        n_features = self.denoiser.config.n_features
-        scheduler = self.ddim(num_inference_steps)
+        schedule = self.ddim(num_inference_steps)
         # one noise draw for every stretch of the line: one voice whose emotion changes, not
         # another speaker at each change (or at each cross-faded syllable)
-        sample = torch.randn((1, n_features), generator=generator).repeat(m, 1) * noise_scale
-        sample = sample * scheduler.init_noise_sigma
-        both_vad = torch.cat([torch.zeros_like(vad), vad])
-        both_category = torch.cat([torch.full_like(category, self.neutral_category), category])
-        both_intensity = torch.cat([torch.zeros_like(intensity), intensity])
+        sample = np.repeat(np.asarray(noise, np.float32), m, axis=0) * np.float32(noise_scale)
+        sample = sample * np.float32(schedule.init_noise_sigma)
+        both_vad = np.concatenate([np.zeros_like(vad), vad])
+        both_category = np.concatenate([np.full_like(category, self.neutral_category), category])
+        both_intensity = np.concatenate([np.zeros_like(intensity), intensity])
 
-        def predict(sample: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            predicted = self.denoiser(sample.repeat(2, 1), t.repeat(2 * m), both_vad,
-                                      both_category, both_intensity)
+        def predict(sample: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+            predicted = self.run(np.concatenate([sample, sample]), np.full(2 * m, t, np.int64),
+                                 both_vad, both_category, both_intensity)
             return predicted[:m], predicted[m:]
 
-        return self.guided_ddim(scheduler, sample, guidance[:, None], predict)
+        weight = np.asarray(guidance, np.float32)[:, None]
+        return self.guided_ddim(schedule, sample, weight, predict)

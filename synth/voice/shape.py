@@ -57,6 +57,11 @@ class VoiceShape:
     floor_hz: float = 1000.0
     """Below this frequency (or 2.5 F0 if higher), Hertz, a bin's gain is at least the gain at
     it: the first harmonics are never cut relative to the ones above (0 = off)."""
+    consonant_scale: float = 1.0
+    """Factor on the change of the consonant classes (voiced and unvoiced), spectral shape and
+    aperiodicity (1 = as learned)."""
+    max_cut_db: float | None = None
+    """Deepest cut of any band of the spectral-shape change, dB (None: :attr:`max_gain_db`)."""
 
     def frame_deltas(self, timeline: Timeline, n_frames: int) -> np.ndarray:
         """(n_frames, delta_size()) the syllable deltas on frames, blended across syllables."""
@@ -84,10 +89,12 @@ class VoiceShape:
         if n == 0 or not np.any(self.deltas):  # a neutral line: nothing to change
             return envelope, aperiodicity
         weights = class_weights(timeline, f0, n, self.smooth_s)  # (n, n_classes)
+        weights[:, 1:] *= self.consonant_scale
         cep, ap = split_delta(self.frame_deltas(timeline, n))  # (n, c, k), (n, c_ap, b)
         bands = from_cepstrum(cep)  # (n, c, N_BANDS)
+        deepest = self.max_gain_db if self.max_cut_db is None else self.max_cut_db
         gain_bands = np.clip(np.einsum("nc,ncb->nb", weights, bands) * self.envelope_scale,
-                             -self.max_gain_db, self.max_gain_db)
+                             -deepest, self.max_gain_db)
         gain_db = gain_bands @ band_to_bins(bins, sample_rate)
         if self.floor_hz > 0:
             gain_db = low_harmonic_floor(gain_db, f0, self.floor_hz, sample_rate)
