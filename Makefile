@@ -7,7 +7,7 @@ export PYOPENGL_PLATFORM ?= osmesa
 export OMP_NUM_THREADS ?= 2
 export NODE_PATH := $(CURDIR)/.venv/node/node_modules
 
-.PHONY: setup demo test ui bench train-prosody train-voice train-text train-ser calibrate-body clean
+.PHONY: setup demo test ui bench train-prosody train-voice train-voices train-text train-ser calibrate-body clean
 
 setup: $(STAMP)
 
@@ -56,6 +56,9 @@ train-voice: setup
 
 train-ser: setup
 	$(PY) -m studio.critic.train_ser
+
+train-voices: setup
+	$(PY) -m synth.tts.fit_voices
 
 calibrate-body: setup
 	$(PY) -m studio.critic.calibrate_body

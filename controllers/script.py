@@ -116,8 +116,8 @@ def _default_id(entry: DialogueLine, position: int) -> str:
 class _Builder:
     """Checks lines one by one (ids and folders unique across the script) and plans them."""
 
-    def __init__(self, auto: bool, roles: Mapping[str | None, Role] | None) -> None:
-        self.auto, self.roles = auto, roles
+    def __init__(self, auto: bool, roles: Mapping[str | None, Role] | None, base: Path) -> None:
+        self.auto, self.roles, self.base = auto, roles, base
         self.seen: dict[str, str] = {}
         self.folders: dict[str, str] = {}
 
@@ -170,8 +170,11 @@ class _Builder:
         if entry.character:
             from controllers.cast import load_character
 
+            name = entry.character
+            if name.lower().endswith((".yaml", ".yml")) and (self.base / name).is_file():
+                name = str(self.base / name)  # a character file beside the script
             try:
-                return load_character(entry.character), role.style if role else ""
+                return load_character(name), role.style if role else ""
             except InputError as exc:
                 raise InputError(f"{entry.where}: {exc}") from None
         return (role.character, role.style) if role else (None, "")
@@ -207,7 +210,7 @@ def load_script(path: str | Path, auto: bool = False, strict: bool = True,
     scene = mapping is not None or any(e.speaker for e in entries)
     roles = (cast_speakers([e.speaker for e in entries if not e.character], mapping,
                            dialogue.sexes) if scene else None)
-    builder = _Builder(auto, roles)
+    builder = _Builder(auto, roles, Path(path).parent)
     lines = []
     for position, entry in enumerate(entries, 1):
         try:

@@ -4,6 +4,7 @@ Layout of the output folder ``DIR``::
 
     DIR/manifest.json        one entry per finished line (done or error), in script order
     DIR/<id>/                one complete take per line, laid out as ``emostudio render`` does
+                             (named by a VO sheet's Filename column instead, when it has one)
     DIR/<id>/take.json       written last inside the take; marks the take complete
     DIR/.partial/            takes being rendered (removed when the batch ends)
 
@@ -36,7 +37,7 @@ from typing import Callable, Iterator, Protocol
 
 from controllers.errors import InputError
 from studio.batch_jobs import check_jobs
-from studio.batch_line import (PARTIAL_DIR, Finish, RenderOptions, finished_entry, line_folder,
+from studio.batch_line import (PARTIAL_DIR, Finish, RenderOptions, finished_entry,
                                manifest_entry)
 from synth.atomic import atomic_write_text
 

@@ -91,17 +91,17 @@ def test_bodies_differ_by_sex_and_age():
 def test_bvh_offsets_follow_the_characters_height(speech, tmp_path):
     from studio.export.bvh import read_bvh, write_bvh
     from synth.gesture import animate_body
+    from synth.gesture.rig import BodyRig
 
-    def leg_and_spine(body):
-        off = np.linalg.norm(np.asarray(body.offsets, np.float64), axis=1)
-        names = [n.removeprefix("mixamorig:") for n in body.joint_names]
-        return sum(off[names.index(n)] for n in ("LeftLeg", "LeftFoot", "Spine1", "Spine2", "Neck", "Head"))
+    def head_height_m(body):   # the rest Head joint's height, summed along the BVH offsets
+        return BodyRig.from_animation(body).rest("Head")[1] / 100.0
 
     bodies = {name: animate_body(speech.timeline, None, seed=0, text=TEXT,
                                  character=load_character(name)) for name in ("ruth", "david")}
-    ratio = leg_and_spine(bodies["david"]) / leg_and_spine(bodies["ruth"])
     heights = {n: _height(Avatar.load(load_character(n).avatar)) for n in bodies}
-    assert ratio == pytest.approx(heights["david"] / heights["ruth"], rel=0.05)
+    assert heights["david"] > heights["ruth"] + 0.2
+    for name, body in bodies.items():
+        assert head_height_m(body) == pytest.approx(0.88 * heights[name], rel=0.015)
     assert np.allclose(bodies["david"].offsets, Skeleton.load(load_character("david").avatar).offsets_cm,
                        atol=1e-4)
     back = read_bvh(write_bvh(bodies["david"], tmp_path / "david.bvh"))
@@ -193,8 +193,10 @@ def test_three_characters_glbs_are_valid_and_different(speech, tmp_path):
         hips = next(n for n in gltf.nodes if n.name == "mixamorig:Hips")
         assert np.allclose(hips.translation, Skeleton.load(c.avatar).offsets_m[0], atol=1e-6)
     assert len({round(t, 3) for t in tops.values()}) == 3
-    assert not np.allclose(_glb_positions(paths["mara"]), _glb_positions(paths["joe"])[:len(
-        _glb_positions(paths["mara"]))], atol=1e-3)
+    joe, mara = _glb_positions(paths["joe"]), _glb_positions(paths["mara"])
+    shared = len(joe)                 # the same vertices first; mara adds a hair cap after them
+    assert len(mara) > shared
+    assert np.median(np.linalg.norm(mara[:shared] - joe, axis=1)) > 0.01
 
     node = shutil.which("node")
     if node is None or subprocess.run([node, "-e", "require.resolve('gltf-validator')"],

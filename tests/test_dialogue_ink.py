@@ -80,3 +80,11 @@ def test_bad_ink(tmp_path):
     neither.write_text('{"name": "x"}')
     with pytest.raises(InputError, match="unknown type of JSON script"):
         load_script(neither)
+
+
+def test_a_leading_parenthetical_is_a_cue(tmp_path):
+    path = tmp_path / "s.ink"
+    path.write_text("FOGG: (coldly) Out, Passepartout! # id:out\n")
+    [line] = load_script(path)
+    assert line.plan.text == "Out, Passepartout!" and line.cues == ("coldly",)
+    assert line.plan.segments[0].target.category == "anger"

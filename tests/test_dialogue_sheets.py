@@ -81,3 +81,40 @@ def test_a_table_without_a_text_column_names_the_header(tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(InputError, match="not an .xlsx workbook"):
         load_script(broken)
+
+
+def test_filename_folders_in_the_manifest_and_repeated_file_names(tmp_path):
+    from studio.batch_line import done_fields, line_folder, manifest_entry
+
+    line = load_script(SHEETS[0])[0]
+    assert line_folder(line) == "ines_dock_001"
+    entry = manifest_entry(line, **done_fields(line, {"files": ["take.wav"]}))
+    assert (entry["id"], entry["folder"], entry["speaker"]) == ("VO_DOCK_001", "ines_dock_001",
+                                                                 "Ines")
+    assert entry["files"] == ["ines_dock_001/take.wav"] and entry["character"] == "lena"
+    path = tmp_path / "vo.csv"
+    path.write_text("Line ID,Character,Dialogue,Filename\na,Ines,Hello.,x.wav\nb,Ines,Bye.,x.wav\n")
+    with pytest.raises(InputError, match=f"{path}:3: take folder 'x' is used twice"):
+        load_script(path)
+
+
+def test_format_forces_a_reader(tmp_path, capsys):
+    from studio.cli import main as cli_main
+
+    path = tmp_path / "export.txt"
+    path.write_bytes(SHEETS[1].read_bytes())
+    assert [line.id for line in load_script(path, fmt="tsv")] == [e[0] for e in EXPECTED]
+    assert cli_main(["parse", "--script", str(path), "--format", "yarnish"]) == 2
+    assert "--format" in capsys.readouterr().err
+    assert cli_main(["parse", "sad", "--format", "tsv"]) == 2
+    assert "go with --script" in capsys.readouterr().err
+
+
+def test_a_character_file_beside_the_script(tmp_path):
+    (tmp_path / "hero.yaml").write_text("name: hero\nsex: female\nage: 30\n")
+    path = tmp_path / "s.csv"
+    path.write_text("id,text,emotion,character\na,Hello there.,calm,hero.yaml\n")
+    assert load_script(path)[0].character.name == "hero"
+    yaml_script = tmp_path / "s.yaml"
+    yaml_script.write_text("- {id: a, text: Hello., character: hero.yaml}\n")
+    assert load_script(yaml_script)[0].character.name == "hero"

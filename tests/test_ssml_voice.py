@@ -91,28 +91,41 @@ def test_prosody_rate_and_pitch_change_duration_and_f0_on_top_of_the_emotion(stu
 
 
 def test_emphasis_lands_on_the_words_accent_and_marks_are_timed(studio, plain, tmp_path):
-    speech = speak(studio, '<speak>The train leaves at <emphasis level="strong">nine'
-                           '</emphasis>, and we will be <mark name="arrival"/>there on time.'
-                           '<mark name="end"/></speak>')
-    words, plain_words = speech.timeline.words, plain.speech.timeline.words
-    nine = [i for i, s in enumerate(speech.timeline.syllables) if s.word == 4]
-    assert any(speech.timeline.syllables[i].accent for i in nine)  # the brows and beats read it
-    assert (words[4].end - words[4].start) > 1.15 * (plain_words[4].end - plain_words[4].start)
+    from synth.face.nonverbal import accented_syllables
+    from synth.gesture.phrases import split_phrases
 
-    def loudness(s, w):
-        tl = s.timeline
-        a, b = int(tl.words[w].start / tl.hop), int(tl.words[w].end / tl.hop)
-        return float(np.max(tl.energy[a:b]))
+    plan = studio.plan('<speak>The train leaves at nine, and we will be <mark name="arrival"/>'
+                       '<emphasis level="strong">there</emphasis> on time.<mark name="end"/>'
+                       "</speak>", "cheerful")
+    speech = studio.tts("diffusion").speak(plan, seed=SEED)
+    tl, plain_tl = speech.timeline, plain.speech.timeline
+    words, plain_words = tl.words, plain_tl.words
+    there = [i for i, s in enumerate(tl.syllables) if s.word == 9]
+    assert words[9].text == "there" and tl.syllables[there[0]].accent
+    # longer and louder than the same word without emphasis
+    assert (words[9].end - words[9].start) > 1.15 * (plain_words[9].end - plain_words[9].start)
 
-    assert loudness(speech, 4) - loudness(speech, 3) > loudness(plain.speech, 4) - loudness(
-        plain.speech, 3) + 1.5  # dB
-    assert [m.name for m in speech.timeline.marks] == ["arrival", "end"]
-    assert speech.timeline.marks[0].time == pytest.approx(words[9].start)  # "there"
-    assert speech.timeline.marks[1].time == pytest.approx(words[-1].end)
-    speech.timeline.save(tmp_path / "take.timeline.json")
+    def loudness(timeline, w):
+        word = timeline.words[w]
+        a, b = int(word.start / timeline.hop), int(word.end / timeline.hop)
+        return float(np.max(timeline.energy[a:b]))
+
+    assert loudness(tl, 9) - loudness(tl, 8) > loudness(plain_tl, 9) - loudness(plain_tl, 8) + 1.5
+    # the brows rise on it, the body's beat falls on it (not so without the emphasis)
+    assert accented_syllables(tl) == pytest.approx([tl.syllables[there[0]].start])
+    assert tl.syllables[there[0]].start not in accented_syllables(plain_tl)
+    focus = [tl.words[p.focus.word].text for p in split_phrases(tl, plan.text) if p.focus]
+    plain_focus = [plain_tl.words[p.focus.word].text
+                   for p in split_phrases(plain_tl, plain.text) if p.focus]
+    assert "there" in focus and "there" not in plain_focus
+    # marks: at the start of the word after them, or the end of the last word
+    assert [m.name for m in tl.marks] == ["arrival", "end"]
+    assert tl.marks[0].time == pytest.approx(words[9].start)
+    assert tl.marks[1].time == pytest.approx(words[-1].end)
+    tl.save(tmp_path / "take.timeline.json")
     saved = Timeline.load(tmp_path / "take.timeline.json")
     assert [(m.name, round(m.time, 5)) for m in saved.marks] == [
-        (m.name, round(m.time, 5)) for m in speech.timeline.marks]
+        (m.name, round(m.time, 5)) for m in tl.marks]
 
 
 def test_voice_switches_the_character_within_a_dialogue(studio):
@@ -126,3 +139,18 @@ def test_voice_switches_the_character_within_a_dialogue(studio):
     assert [s.timeline.words[0].text for s in voices] == ["Where", "Out"]
     # a young woman's voice sits well above an old man's (Praat's F0)
     assert median_f0_praat(voices[0]) > 1.4 * median_f0_praat(voices[1])
+
+
+def test_phoneme_speaks_the_ipa_given(studio):
+    ipa = "t\u0259m\u02c8\u0251\u02d0to\u028a"
+    ssml = (f'<speak>I say tomato, you say <phoneme alphabet="ipa" ph="{ipa}">tomato</phoneme>'
+            ".</speak>")
+    speech = speak(studio, ssml, "calm")
+    words = speech.timeline.words
+    assert [w.text for w in words] == ["I", "say", "tomato", "you", "say", "tomato"]
+
+    def symbols(w):
+        return [p.symbol for p in speech.timeline.phonemes if p.word == w]
+
+    assert "eɪ" in symbols(2) and "ɑː" not in symbols(2)  # espeak's own reading
+    assert "ɑː" in symbols(5) and "eɪ" not in symbols(5)  # the IPA asked for

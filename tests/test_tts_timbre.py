@@ -35,16 +35,15 @@ def _median_st(f0: np.ndarray) -> float:
     return float(np.median(12 * np.log2(f0[f0 > 0])))
 
 
-def _centroid_hz(audio: np.ndarray, rate: int) -> float:
-    """Power-weighted mean frequency of the loud frames between 300 Hz and 8 kHz."""
-    from scipy.signal import stft
+def _average_spectrum(speech):
+    """The take's long-term average spectrum (Welch, dB) as fit_voices' VoiceStats."""
+    from scipy.signal import welch
 
-    freqs, _, z = stft(audio, rate, nperseg=1024)
-    power = np.abs(z) ** 2
-    loud = power.sum(axis=0) > 0.05 * power.sum(axis=0).max()
-    band = (freqs > 300) & (freqs < 8000)  # above F0 and F1's bulk, where formants move far
-    spectrum = power[:, loud].sum(axis=1)[band]
-    return float((freqs[band] * spectrum).sum() / spectrum.sum())
+    from synth.tts.fit_voices import GRID_HZ, VoiceStats
+
+    freqs, power = welch(speech.audio, speech.sample_rate, nperseg=512)
+    db = np.interp(GRID_HZ, freqs, 10 * np.log10(power + 1e-20))
+    return VoiceStats(np.zeros(3), db, 0.0, np.ones(2))
 
 
 def test_shift_f0_moves_the_median_and_scales_the_range():
@@ -92,12 +91,18 @@ def test_identity_voice_is_byte_identical(tts, neutral):
     assert np.array_equal(a.timeline.f0, b.timeline.f0)
 
 
-def test_formant_factor_moves_the_spectral_centroid(neutral):
-    rate = neutral.sample_rate
-    base = _centroid_hz(timbre_pass(neutral, VoiceSpec(breathiness=1e-9)).audio, rate)
-    up = _centroid_hz(timbre_pass(neutral, VoiceSpec(formant_factor=1.2)).audio, rate)
-    down = _centroid_hz(timbre_pass(neutral, VoiceSpec(formant_factor=0.85)).audio, rate)
-    assert up > 1.06 * base and down < 0.95 * base, (down, base, up)
+def test_formant_factor_moves_the_spectrum_of_the_audio(neutral):
+    """The warp is heard: the audio's average spectrum is the original's scaled in frequency by
+    the factor (found by the same search fit_voices uses), and brighter when scaled up."""
+    from synth.tts.fit_voices import fit_warp
+
+    base = _average_spectrum(timbre_pass(neutral, VoiceSpec(breathiness=1e-9)))
+    for factor in (0.85, 1.2):
+        moved = _average_spectrum(timbre_pass(neutral, VoiceSpec(formant_factor=factor)))
+        found, r = fit_warp(base, moved)
+        assert found == pytest.approx(factor, abs=0.02) and r > 0.9
+        high = (base.log_env_db[120:200].mean(), moved.log_env_db[120:200].mean())  # 3-5 kHz
+        assert (high[1] > high[0] + 2) if factor > 1 else (high[1] < high[0] - 2), high
 
 
 def test_pitch_shift_is_heard_and_the_timeline_describes_the_new_audio(neutral):

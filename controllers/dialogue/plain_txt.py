@@ -2,9 +2,9 @@
 
 Inline ``[tags]`` change the emotion from there on; ``@my-id`` as the first word gives the line
 an id (else ``line-NNN``, its line number); ``NAME: line`` names the speaker (a name of up to
-four capitalised words before a colon, e.g. ``Mara: [angry] You're late.``, ``Old Man: ...``). Blank lines and lines
-starting with ``#`` are skipped; ``# default: calm`` sets the default emotion of the lines
-after it.
+four capitalised words before a colon, e.g. ``Mara: [angry] You're late.``, ``Old Man: ...``).
+Blank lines and lines starting with ``#`` are skipped; ``# default: calm`` sets the default
+emotion of the lines after it.
 """
 
 from __future__ import annotations

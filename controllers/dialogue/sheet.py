@@ -17,7 +17,8 @@ file       ``Filename``, ``AudioFileName`` (the take's folder is named after its
 
 A ``character`` column beside another speaker column (``Speaker``, ``Actor``) names the
 character who performs the line; alone, it is the speaker (a built-in character's name, such as
-``mara`` in emostudio's own ``id,text,emotion,character`` CSV, is that character).
+``mara`` in emostudio's own ``id,text,emotion,character`` CSV, is that character, and so is a
+character file, ``hero.yaml``, relative to the script).
 """
 
 from __future__ import annotations
@@ -100,11 +101,14 @@ def _entries(path: Path, rows) -> list[DialogueLine]:
         problem = (f"more cells than the header's {columns} columns (quote text that "
                    "contains commas)") if len(cells) > columns and any(
             str(c or "").strip() for c in cells[columns:]) else None
-        speaker, character = _cell(cells, layout.get("speaker")), _cell(cells, layout.get("character"))
+        speaker = _cell(cells, layout.get("speaker")).strip()
+        character = _cell(cells, layout.get("character")).strip()
+        if "character" not in layout and speaker.lower().endswith((".yaml", ".yml")):
+            character, speaker = speaker, ""  # emostudio's column naming a character file
         emotion = _cell(cells, layout.get("emotion")).strip()
         lines.append(DialogueLine(
-            _cell(cells, layout["text"]), f"{path}:{n}",
-            speaker=speaker.strip() or None, id=_cell(cells, layout.get("id")).strip() or f"line-{k:03d}",
+            _cell(cells, layout["text"]), f"{path}:{n}", speaker=speaker.strip() or None,
+            id=_cell(cells, layout.get("id")).strip() or f"line-{k:03d}",
             cues=tuple(c for c in (_cell(cells, i).strip() for i in layout["cue"]) if c),
             emotion=emotion or None, character=character.strip() or None,
             filename=_cell(cells, layout.get("file")).strip() or None, problem=problem))

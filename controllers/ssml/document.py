@@ -160,6 +160,11 @@ class SsmlPlan(EmotionPlan):
     stages pass down so that the voice realises them."""
 
     directions: SpeechDirections = field(default_factory=SpeechDirections)
+    warnings: tuple[str, ...] = ()
+    """What the document asks for that is not performed (shown to the user)."""
+    characters: tuple[str, ...] = ()
+    """The characters its ``<voice>`` s name, in order (the caller picks who speaks: one
+    character for the take, or :meth:`SsmlDocument.voice_parts` for a dialogue)."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +207,7 @@ class SsmlDocument:
         ends = [a for a, _ in starts[1:]] + [len(self.text)]
         segments = tuple(EmotionSegment(a, self.text[a:b], t)
                          for (a, t), b in zip(starts, ends))
-        return SsmlPlan(self.text, segments, self.directions)
+        return SsmlPlan(self.text, segments, self.directions, self.warnings, self.characters)
 
     def voice_parts(self) -> list[tuple[str | None, SsmlDocument]]:
         """The document cut where the speaking character changes: ``(character or None for the

@@ -198,8 +198,13 @@ class _Reader:
             return
         start = len(self.text)
         self.content(element, style)
-        if len(self.text.rstrip()) > start:
-            self.phonemes.append((start, len(self.text.rstrip()), ph))
+        end = len(self.text.rstrip())
+        if end > start:
+            if len(self.text[start:end].split()) != len(ph.split()):
+                self.warn(element, "<phoneme> needs one IPA word (separated by spaces) per "
+                                   "word of its text; its text is read as written")
+            else:
+                self.phonemes.append((start, end, ph))
 
     def _mark(self, element: Element, style: _Style) -> None:
         name = element.attributes.get("name", element.attributes.get("mark", ""))

@@ -104,7 +104,8 @@ def _run_script(args) -> int:
     for line in lines:
         who = ""
         if line.speaker or line.character:
-            who = f"{line.speaker or '(narration)'} as {line.character.name if line.character else 'default'}: "
+            character = line.character.name if line.character else "default"
+            who = f"{line.speaker or '(narration)'} as {character}: "
         print(f"{line.id}  ({line.source})  {who}{line.plan.text}")
         for seg in line.plan.segments:
             where = f"@{seg.start:<3d}" if len(line.plan.segments) > 1 else "    "

@@ -71,9 +71,9 @@ def check_subject(name: str) -> str:
 
 
 def llf_curves(weights: np.ndarray, head: np.ndarray, eyes: np.ndarray) -> np.ndarray:
-    """Face frames -> (n, 61) float32 Live Link Face curves (:data:`PACKET_CURVES` order). ``weights``: (n, 52) in
-    ``ARKIT_NAMES`` order; ``head``: (n, 3) yaw, pitch, roll in degrees; ``eyes``: (n, 2, 2)
-    [left, right] x [yaw, pitch] in degrees (eye roll is sent as 0)."""
+    """Face frames -> (n, 61) float32 Live Link Face curves (:data:`PACKET_CURVES` order).
+    ``weights``: (n, 52) in ``ARKIT_NAMES`` order; ``head``: (n, 3) yaw, pitch, roll in
+    degrees; ``eyes``: (n, 2, 2) [left, right] x [yaw, pitch] in degrees (eye roll: 0)."""
     weights = np.asarray(weights, np.float64).reshape(-1, len(ARKIT_NAMES))
     n = len(weights)
     head = np.deg2rad(np.asarray(head, np.float64).reshape(n, 3))

@@ -10,8 +10,9 @@ Client -> server, one JSON object per text frame:
   queues behind them. ``"ssml": "<speak>...</speak>"`` in place of ``text`` speaks an SSML
   document (a ``text`` that starts with ``<speak`` is one too; ``controllers.ssml``): its
   ``<mstts:express-as>`` change the emotion, its breaks, prosody, emphasis and marks are
-  performed, a ``<voice name>`` picks the character (one per line). ``"character"``: who speaks, a built-in character's name (``mara``,
-  ``walter``, ...; the ``hello`` message lists them) or null for the default.
+  performed, a ``<voice name>`` picks the character (one per line). ``"character"``: who
+  speaks, a built-in character's name (``mara``, ``walter``, ...; the ``hello`` message lists
+  them) or null for the default.
 - ``{"type": "cancel", "id": "l1"}`` stops a line (speaking or queued).
 
 Server -> client:

@@ -138,10 +138,11 @@ class LiveLine:
     ``(valence, arousal[, dominance])``, a target or plan); inline ``[tags]`` in ``text``
     change it. A ``text`` that starts with ``<speak`` is SSML (``controllers.ssml``): its
     express-as, prosody, breaks, emphasis and marks are performed, a ``<voice>`` (one per
-    line) names the character. ``seed``: same seed, same performance. ``pose``: the avatar's pose, carried
-    from line to line (updated as chunks are made). ``character``: who speaks (a
-    :class:`~controllers.character.Character` or a name ``controllers.cast.load_character``
-    knows; None: the studio's defaults, which are the default character's).
+    line) names the character. ``seed``: same seed, same performance. ``pose``: the
+    avatar's pose, carried from line to line (updated as chunks are made). ``character``:
+    who speaks (a :class:`~controllers.character.Character` or a name
+    ``controllers.cast.load_character`` knows; None: the studio's defaults, which are the
+    default character's).
     """
 
     def __init__(self, live: LiveStudio, text: str, emotion=None, seed: int = 0,

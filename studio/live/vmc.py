@@ -89,6 +89,16 @@ class HumanoidMapping:
             elif side and part.startswith("Hand") and self.parents[j] >= 0:
                 rest[j] = rest[self.parents[j]]  # fingers keep their rest relation to the hand
         self.rest = rest
+        # the sent joints' rest rotations and their parents' (inverted), as arrays: a frame
+        # is then three vectorised products, not a loop over the joints
+        sent = np.asarray(self.sent, int)
+        self._sent = sent
+        self._roots = self.parents[sent] < 0
+        self._rest_sent = Rotation.from_quat([rest[j].as_quat() for j in sent])
+        self._parent_rest_inv = Rotation.from_quat(
+            [(rest[p] if p >= 0 else Rotation.identity()).as_quat()
+             for p in self.parents[sent]]).inv()
+        self._sent_names = [self.names[j] for j in sent]
 
     def bone_frame(self, rotations: np.ndarray, root: np.ndarray
                    ) -> list[tuple[str, tuple[float, ...]]]:
@@ -96,15 +106,14 @@ class HumanoidMapping:
         local positions in metres and local rotations, both in Unity's axes (x mirrored),
         relative to a T-pose with identity rotations. ``rotations``: (joints, 4) xyzw
         relative to the rest pose; ``root``: (3,) hips position in cm."""
-        out = []
-        local = Rotation.from_quat(np.asarray(rotations, np.float64))
-        for j in self.sent:
-            p = self.parents[j]
-            parent_rest = self.rest[p] if p >= 0 else Rotation.identity()
-            q = (parent_rest.inv() * local[j] * self.rest[j]).as_quat()
-            pos = (np.asarray(root, np.float64) if p < 0 else self.offsets[j]) / 100.0
-            out.append((self.names[j], (-pos[0], pos[1], pos[2], q[0], -q[1], -q[2], q[3])))
-        return out
+        local = Rotation.from_quat(np.asarray(rotations, np.float64)[self._sent])
+        q = (self._parent_rest_inv * local * self._rest_sent).as_quat()
+        pos = self.offsets[self._sent].copy()
+        pos[self._roots] = np.asarray(root, np.float64)
+        pos /= 100.0
+        values = np.column_stack([-pos[:, 0], pos[:, 1], pos[:, 2],
+                                  q[:, 0], -q[:, 1], -q[:, 2], q[:, 3]]).tolist()
+        return [(name, tuple(v)) for name, v in zip(self._sent_names, values)]
 
 
 def parse_address(text: str, example_port: int = 39539) -> tuple[str, int]:

@@ -6,7 +6,8 @@
    ``../shared/data/emodb`` when missing, see :mod:`synth.prosody.emodb`).
 2. Validates: trains with the held-out speakers removed, then samples their utterances and compares
    predicted with measured mean offsets per emotion (and per-syllable F0 level correlation).
-3. Trains on all speakers and writes ``assets/prosody/`` (config.json, denoiser/, scheduler/).
+3. Trains on all speakers and writes ``assets/prosody/`` (config.json, denoiser/ with the ONNX
+   export ``model.onnx`` that sampling runs, scheduler/; :func:`synth.diffusion.files.save_model`).
 
 EmoDB emotions map onto the studio's categories one to one, except boredom, which is taught as
 ``calm``: the studio has no boredom, calm is its only low-arousal category, and both are read with

@@ -4,30 +4,31 @@ The directions compose with the emotion's own prosody, syllable by syllable, bef
 rendered (:func:`direct_offsets`): a word's pitch change adds semitones to ``F0_LEVEL``
 (relative to the neutral reading's median F0 for changes in Hertz), its volume adds dB to
 ``ENERGY``. A word's ``rate`` divides the durations of its symbols on top of the emotion's
-``dur_scale`` (:func:`speak_at_rates`): the voice rounds every duration up to whole frames, so a
+``dur_scale`` (:func:`duration_factors`, :func:`speak_at_rates`): the voice rounds every duration up to whole frames, so a
 factor is realised only in part (a rate of 0.64 asked for gave 0.70 on this voice); the factor
-of each stretch is corrected twice from what was realised, which brings it within 2 %. Emphasis lands on the word's accented syllable (its
-primary stress, else its first syllable): higher and wider F0, longer, louder
-(:data:`EMPHASIS`); that syllable is marked as a pitch accent in the timeline, so the face's
-brows and the body's beats follow it (:func:`finish_directions`).
+of each stretch is corrected twice from what was realised, which brings it within 2 %.
+Emphasis lands on the word's accented syllable (its primary stress, else its first syllable):
+higher and wider F0, longer, louder (:data:`EMPHASIS`); that syllable is marked as a pitch
+accent in the timeline, so the face's brows and the body's beats follow it
+(:func:`finish_directions`).
 
 A break is silence spliced into the audio between the two words (:func:`insert_pause`), so that
 the gap between them lasts the break's time whatever the voice's own pause was; the timeline,
 and with it the face and the body, move with it. (A break cannot go through ``dur_scale``: the
 voice gives a word boundary a few milliseconds at most, and a factor is bounded.) Marks get
-their times from the final timeline (:func:`place_marks`).
+their times from the final timeline (:func:`place_marks`). The words of a ``<phoneme>`` run are
+read from their IPA (piper's raw phoneme input, :func:`ipa_reading`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
 from controllers.ssml.document import SpeechDirections, WordDirection, pitch_shift_st
 from synth.contracts import Bookmark, Speech, Timeline
-from synth.tts.render import ENERGY, F0_LEVEL, F0_RANGE, LOG_DURATION
+from synth.tts.render import ENERGY, F0_LEVEL, F0_RANGE
 
 #: Emphasis level -> (F0 level st, F0 range st, duration factor, energy dB) on the word's
 #: accented syllable.
@@ -40,6 +41,11 @@ EMPHASIS: dict[str, tuple[float, float, float, float]] = {
 #: Length of the fades on each side of spliced silence, seconds (no click where a break falls
 #: between two words spoken without a pause).
 FADE_S = 0.005
+#: Other words' accents closer than this to an emphasised one are unmarked, seconds: the face
+#: raises its brows on the highest third of the accents, a second apart at least
+#: (``synth.face.nonverbal.accented_syllables``), so the emphasis must be the one candidate of
+#: its stretch for the brows to follow it rather than a higher word a second away.
+FOCUS_S = 2.0
 #: F0 assumed where the neutral reading has no voiced frame, Hertz.
 DEFAULT_F0_HZ = 120.0
 
@@ -88,27 +94,33 @@ def direct_offsets(offsets: np.ndarray, neutral: Timeline,
         s = accent_syllable(neutral, w)
         if s is None:
             continue
-        level, span, duration, energy = EMPHASIS[d.emphasis]
+        level, span, _, energy = EMPHASIS[d.emphasis]  # (its length: duration_factors)
         out[s, F0_LEVEL] += level
         out[s, F0_RANGE] += span
-        out[s, LOG_DURATION] += math.log(duration)
         out[s, ENERGY] += energy
     return out
 
 
-def rate_factors(directions: SpeechDirections, timeline: Timeline, token_map,
-                 n_tokens: int) -> np.ndarray | None:
+def duration_factors(directions: SpeechDirections, timeline: Timeline, token_map,
+                     n_tokens: int) -> np.ndarray | None:
     """(n_tokens,) factor on each voice symbol's duration: ``1 / rate`` of its word (the space
-    and punctuation after a word take the word's); None when every rate is 1. ``timeline`` and
+    and punctuation after a word take the word's), times the emphasis's lengthening on an
+    emphasised word's accented syllable; None when every factor is 1. ``timeline`` and
     ``token_map`` (``synth.tts.timeline.TokenMap``) are those of the reading the symbols make."""
     per_word = word_directions(timeline, directions)
-    if all(d is None or d.rate == 1.0 for d in per_word):
+    if all(d is None or (d.rate == 1.0 and EMPHASIS.get(d.emphasis, (0, 0, 1.0))[2] == 1.0)
+           for d in per_word):
         return None
+    accented = {accent_syllable(timeline, w) for w, d in enumerate(per_word)
+                if d is not None and d.emphasis is not None}
     factors = np.ones(n_tokens)
     for k, phoneme in enumerate(timeline.phonemes):
         d = per_word[phoneme.word] if 0 <= phoneme.word < len(per_word) else None
         if d is not None:
-            factors[list(token_map.phoneme_tokens[k])] = 1.0 / d.rate
+            factor = 1.0 / d.rate
+            if d.emphasis is not None and phoneme.syllable in accented:
+                factor *= EMPHASIS[d.emphasis][2]
+            factors[list(token_map.phoneme_tokens[k])] = factor
     for w, gap in enumerate(token_map.word_gap_tokens):
         if gap and w < len(per_word) and per_word[w] is not None:
             factors[list(gap)] = 1.0 / per_word[w].rate
@@ -137,6 +149,28 @@ def speak_at_rates(voice, text: str, tokens, scales: np.ndarray, factors: np.nda
                 ask[g] *= want[g].sum() / got[g].sum()
         out = voice.speak_tokens(text, scales * ask, seed=seed, tokens=tokens)
     return out
+
+
+def ipa_reading(voice, text: str, directions: SpeechDirections | None):
+    """(what ``voice`` is given to read for ``text``, the phonemiser that finds the words of
+    ``text`` in what it reads): the words of each ``<phoneme>`` run are given as piper's raw
+    phonemes (``[[ IPA ]]``), and the phonemiser answers their IPA for them."""
+    if directions is None or not directions.phonemes:
+        return text, voice.phonemize
+    pieces, ipa_of, pos = [], {}, 0
+    for run in sorted(directions.phonemes, key=lambda r: r.start):
+        if run.start < pos:
+            continue
+        words, ipas = text[run.start:run.end].split(), run.ipa.split()
+        pieces += [text[pos:run.start], " ".join(f"[[ {p} ]]" for p in ipas)]
+        ipa_of.update(zip(words, ipas))
+        pos = run.end
+    pieces.append(text[pos:])
+
+    def phonemize(word: str) -> str:
+        return ipa_of.get(word) or voice.phonemize(word)
+
+    return "".join(pieces), phonemize
 
 
 def insert_pause(speech: Speech, at: float, seconds: float) -> Speech:
@@ -201,10 +235,13 @@ def realise_breaks(speech: Speech, directions: SpeechDirections) -> Speech:
 
 
 def mark_accents(timeline: Timeline, directions: SpeechDirections) -> Timeline:
-    """``timeline`` with the accented syllable of every emphasised word marked as a pitch
-    accent (``strong``, ``moderate``) or every syllable of a ``reduced``/``none`` word
-    unmarked."""
+    """``timeline`` with the accented syllable of every emphasised word (``strong``,
+    ``moderate``) marked as a pitch accent, and the focus of its neighbourhood: other words'
+    accents within :data:`FOCUS_S` of it are unmarked (the brows rise, the beat falls on the
+    emphasis, not on a louder word next to it); every syllable of a ``reduced``/``none`` word
+    is unmarked."""
     syllables = list(timeline.syllables)
+    focus: list[tuple[int, float]] = []  # (word, onset) of each emphasised accent
     for w, d in enumerate(word_directions(timeline, directions)):
         if d is None or d.emphasis is None:
             continue
@@ -212,9 +249,15 @@ def mark_accents(timeline: Timeline, directions: SpeechDirections) -> Timeline:
             s = accent_syllable(timeline, w)
             if s is not None:
                 syllables[s] = dataclasses.replace(syllables[s], accent=True)
+                focus.append((w, syllables[s].start))
         else:
             syllables = [dataclasses.replace(s, accent=False) if s.word == w else s
                          for s in syllables]
+    emphasised = {w for w, _ in focus}
+    syllables = [dataclasses.replace(s, accent=False)
+                 if s.accent and s.word not in emphasised
+                 and any(abs(s.start - t) < FOCUS_S for _, t in focus) else s
+                 for s in syllables]
     return dataclasses.replace(timeline, syllables=syllables)
 
 

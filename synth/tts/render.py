@@ -68,6 +68,9 @@ class RenderConfig:
     """Share of the breathiness (aperiodicity and low-band boost) and of a darkening (negative)
     tilt that frames outside vowels get (1 = all frames alike): on consonants they muffle the
     cues the words are heard by."""
+    breath_rise_hz: float = 0.0
+    """The aperiodicity a positive breathiness adds rises linearly from 0 at 0 Hz to full at
+    this frequency (0 = full on every bin)."""
     creak_jitter: float = 0.12
     """Relative F0 perturbation of fully creaky frames."""
     limiter_ceiling_dbfs: float = -1.0
@@ -410,7 +413,11 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     boost_db = config.breathy_low_db * np.clip(breath, 0, 1) * voicing * lax
     envelope *= 10.0 ** ((gain_db[:, None] + tilt_db[:, None] * band[None, :]
                           + boost_db[:, None] * low[None, :]) / 10.0)
-    aperiodicity = np.clip(aperiodicity + np.clip(breath, -1, 1)[:, None], 1e-3, 1.0)
+    added = np.clip(breath, -1, 1)[:, None] * np.ones_like(freqs)[None, :]
+    if config.breath_rise_hz > 0:
+        rise = np.clip(freqs / config.breath_rise_hz, 0.0, 1.0)
+        added = np.where(added > 0, added * rise[None, :], added)
+    aperiodicity = np.clip(aperiodicity + added, 1e-3, 1.0)
 
     y = pyworld.synthesize(np.ascontiguousarray(new_f0), np.ascontiguousarray(envelope),
                            np.ascontiguousarray(aperiodicity), sample_rate, hop * 1000.0)

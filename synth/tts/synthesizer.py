@@ -41,8 +41,8 @@ from synth.tts.acoustics import energy_db, frame_count, refine_f0
 from synth.tts.render import (LOG_DURATION, PAUSE_AFTER, RenderConfig, analyse_spectra,
                               fit_to_ceiling, limit, render)
 from synth.tts.sentences import chunk_spans
-from synth.tts.directions import (direct_offsets, finish_directions, place_marks,
-                                  rate_factors, speak_at_rates)
+from synth.tts.directions import (direct_offsets, duration_factors, finish_directions,
+                                  ipa_reading, place_marks, speak_at_rates)
 from synth.tts.timbre import apply_timbre
 from synth.tts.timeline import TokenMap, build_timeline, join_timelines
 from synth.tts.tokens import Token
@@ -316,13 +316,14 @@ class EmotionalTTS:
         spec = character.voice if character is not None else None
         timbre = spec if needs_timbre(spec) else None
         voice, text = self.piper_voice(spec), plan.text
-        tokens = voice.tokens(text)
+        reading, phonemize = ipa_reading(voice, text, directions)  # (SSML <phoneme>: IPA)
+        tokens = voice.tokens(reading)
         base = _rate_scales(spec, len(tokens))  # None at the voice's own rate
         first = voice.speak_tokens(text, base, seed=seed, tokens=tokens)
         gain = peak_gain(first.audio, NEUTRAL_PEAK_DBFS)
         neutral_audio = (first.audio * gain).astype(np.float32)  # = voice.synthesize(text, seed)
         neutral, token_map = build_timeline(text, first.tokens, neutral_audio,
-                                            first.sample_rate, voice.phonemize)
+                                            first.sample_rate, phonemize)
         heard = Speech(neutral_audio, first.sample_rate, neutral)
         if timbre is not None:  # the character's neutral reading (= neutral(text, seed, ...))
             heard = timbre_pass(heard, timbre, self.render_config)
@@ -338,7 +339,7 @@ class EmotionalTTS:
         if base is not None:
             scales = scales * base
         rates = (None if directions is None
-                 else rate_factors(directions, neutral, token_map, len(tokens)))
+                 else duration_factors(directions, neutral, token_map, len(tokens)))
         second = (voice.speak_tokens(text, scales, seed=seed, tokens=tokens) if rates is None
                   else speak_at_rates(voice, text, tokens, scales, rates, seed))
         audio = second.audio * gain

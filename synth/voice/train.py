@@ -7,7 +7,8 @@
 2. Validates: trains with the held-out actors removed, samples one delta per held-out recording
    and compares the per-emotion means of sampled and measured deltas (correlation over all
    entries, and over the vowels' band gains in dB; sign agreement of the larger entries).
-3. Trains on all actors and writes ``assets/voice/`` (config.json, denoiser/, scheduler/).
+3. Trains on all actors and writes ``assets/voice/`` (config.json, denoiser/ with the ONNX export
+   ``model.onnx`` that sampling runs, scheduler/; :func:`synth.diffusion.files.save_model`).
 
 Emotions map onto categories as for the prosody (:data:`synth.prosody.train.CATEGORY_MAP`:
 boredom is taught as calm); a share of rows hides the category ("unknown") so that the VAD point

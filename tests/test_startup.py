@@ -1,0 +1,61 @@
+"""Start-up: ``emostudio speak`` imports none of the heavy packages it does not need (torch,
+diffusers, scipy.stats, and onnx once the patched piper graph is cached), the cached graph gives
+the same take as the one patched in memory, and a damaged cache entry is rebuilt."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+HEAVY = ("torch", "diffusers", "scipy.stats", "onnx")
+
+SPEAK = textwrap.dedent("""
+    import runpy, sys
+    sys.argv = ["emostudio", "speak", "--text", "Yes.", "--emotion", "happy", "--out", sys.argv[1]]
+    try:
+        runpy.run_module("studio.cli", run_name="__main__")
+    except SystemExit as exc:
+        assert not exc.code, exc.code
+    print("heavy:", sorted(m for m in %r if m in sys.modules))
+""" % (HEAVY,))
+
+
+def _speak(out: Path, cache: Path) -> str:
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache), OMP_NUM_THREADS="1")
+    result = subprocess.run([sys.executable, "-c", SPEAK, str(out)], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_speak_loads_the_cached_graph_without_heavy_imports(tmp_path):
+    first = _speak(tmp_path / "first.wav", tmp_path / "cache")
+    assert "'onnx'" in first, first  # the first run patches the graph with onnx
+    cached = list((tmp_path / "cache" / "emostudio").glob("piper-*.onnx"))
+    assert len(cached) == 1 and cached[0].stat().st_size > 1_000_000
+    second = _speak(tmp_path / "second.wav", tmp_path / "cache")
+    assert second == "heavy: []", second
+    assert (tmp_path / "first.wav").read_bytes() == (tmp_path / "second.wav").read_bytes()
+
+
+def test_damaged_cache_entry_is_rebuilt(tmp_path, monkeypatch):
+    import onnxruntime
+
+    from synth.tts.voice import _patched_cache_path, _patched_session, default_voice_paths
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    model_path = default_voice_paths()[0]
+    entry = _patched_cache_path(model_path)
+    assert entry.parent == tmp_path / "emostudio"
+    entry.parent.mkdir(parents=True)
+    entry.write_bytes(b"not an onnx graph")
+    session, channels = _patched_session(model_path, onnxruntime.SessionOptions())
+    assert channels == 192 and {"dur_scale", "noise_w", "noise_z"} <= {
+        i.name for i in session.get_inputs()}
+    assert entry.stat().st_size > 1_000_000  # rewritten
+    again, _ = _patched_session(model_path, onnxruntime.SessionOptions())
+    assert [i.name for i in again.get_inputs()] == [i.name for i in session.get_inputs()]
