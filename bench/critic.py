@@ -20,9 +20,9 @@ Prints four tables:
    new voice; the others re-rendered only face and body), and the time ratio. The single pass
    is the loop's first take (same seed, same controls, judged the same way), so its time is
    that take's render + judge time.
-4. The same takes by the independent yardstick (``bench/yardstick.py``: openSMILE eGeMAPSv02 +
-   logistic regression trained leave-speakers-out on EmoDB; the studio never trains or tunes
-   against it): recognition of the single-pass takes vs the loop's takes, the voice normalised
+4. The same takes by the independent yardsticks (``bench/yardstick.py``: openSMILE eGeMAPSv02 +
+   logistic regression trained on EmoDB's German actors, and one on RAVDESS's English actors;
+   the studio never trains or tunes against them), each: recognition of the single-pass takes vs the loop's takes, the voice normalised
    over one pool (every single-pass take of every target) and the loop's takes read with the
    same statistics; and how often the critic's SER top-1 agrees with the yardstick's.
 """
@@ -235,24 +235,33 @@ def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
 
 
 def yardstick_table(rows: list[dict], emotions: tuple[str, ...], ratio: float) -> None:
-    """The independent yardstick (bench/yardstick.py, never trained or tuned against) on the
-    same takes: recognition of single-pass vs looped takes, and its agreement with the critic's
-    speech reading.
+    """The independent yardsticks (bench/yardstick.py: EmoDB's German actors and RAVDESS's
+    English ones, never trained or tuned against) on the same takes: recognition of single-pass
+    vs looped takes, and each one's agreement with the critic's speech reading.
 
     The yardstick normalises a voice over its takes: the statistics come from one pool, every
     single-pass take of every target, and the looped takes are read with the same statistics
     (a loop take is judged as one more take of the same voice)."""
     try:
-        from bench.yardstick import CLASSES, Yardstick, egemaps, recognition_table
+        from bench.yardstick import egemaps, train_all
     except ImportError as exc:
         print(f"\n(yardstick unavailable: {exc})")
         return
-    stick = Yardstick.train(SHARED)
     single = np.stack([egemaps(r["speech_single"].audio, r["speech_single"].sample_rate)
                        for r in rows])
     looped = np.stack([egemaps(r["speech_loop"].audio, r["speech_loop"].sample_rate)
                        if r["speech_loop"] is not r["speech_single"] else single[i]
                        for i, r in enumerate(rows)])
+    for stick in train_all(SHARED).values():
+        _one_yardstick(stick, rows, emotions, ratio, single, looped)
+
+
+def _one_yardstick(stick, rows: list[dict], emotions: tuple[str, ...], ratio: float,
+                   single: np.ndarray, looped: np.ndarray) -> None:
+    """:func:`yardstick_table` for one yardstick, on the takes' features ``single`` and
+    ``looped`` (n, 88)."""
+    from bench.yardstick import CLASSES, recognition_table
+
     stats = stick.voice_stats(single)
     heard_single = stick.predict(single, stats)
     heard_loop = stick.predict(looped, stats)
@@ -268,8 +277,9 @@ def yardstick_table(rows: list[dict], emotions: tuple[str, ...], ratio: float) -
                              for i in scored])
     critic_loop = np.mean([_yardstick_class(rows[i]["read_loop"]) == targets[i]
                            for i in scored])
-    print(f"\n## Independent yardstick (eGeMAPSv02 + logistic regression on EmoDB, LOSO UAR "
-          f"{stick.loso_uar:.2f}; voice normalised over the {len(rows)} single-pass takes)")
+    print(f"\n## Independent yardstick {stick.name} (eGeMAPSv02 + logistic regression, "
+          f"leave-one-speaker-out UAR {stick.loso_uar:.2f}; voice normalised over the "
+          f"{len(rows)} single-pass takes)")
     print("\nsingle pass:\n" + recognition_table(targets, heard_single))
     print("\nwith the loop:\n" + recognition_table(targets, heard_loop))
     print("\n| target | yardstick single | yardstick loop | critic SER single | critic SER loop |")

@@ -1,13 +1,17 @@
 """Benchmark of the emotional TTS: speed against bare piper, acoustic effect of each emotion,
-whether an independent listener model hears the intended emotion, and whether a whisper is unvoiced.
+whether independent listener models hear the intended emotion, whether the words survive, and
+whether a whisper is unvoiced.
 
     .venv/bin/python bench/tts.py [--sentences N] [--prosody diffusion,rules] [--seed 0]
                                   [--sentences-file FILE] [--held-out FILE] [--json OUT.json]
+                                  [--targets sadness,neutral --reuse EARLIER.json] [--no-words]
 
 Sentences. ../shared/eval/sentences.txt is split once and for all: the first 20 are the *tuning*
 set (the only sentences settings may be chosen on), the last 10 the *report* set. ``--held-out
 FILE`` adds sentences that are not in the repository (one per line), judged the same way. A
-``--sentences-file`` other than the eval file is one set of its own.
+``--sentences-file`` other than the eval file is one set of its own. ``--targets`` renders only
+some targets, ``--reuse`` takes the others' takes from an earlier ``--json`` run (the yardsticks
+normalise a voice over all 7 targets), so a change to one emotion is measured at its cost.
 
 For every sentence and each of the 7 targets (neutral, happiness, sadness, anger, fear, disgust,
 calm, at intensity 1; surprise has no class in the yardstick):
@@ -18,10 +22,15 @@ calm, at intensity 1; surprise has no class in the yardstick):
   of the same sentence by the same model: mean F0 (semitones), F0 range (20-80th percentile,
   semitones), loudness (%), voiced segments per second, alpha ratio (dB), HNR (dB); beside the
   direction the vocal-expression literature reports, and beside EmoDB's actors;
-* the independent yardstick (:mod:`bench.yardstick`: eGeMAPSv02, per-speaker z-normalisation,
-  logistic regression trained on EmoDB, its leave-one-speaker-out UAR printed): per set, the share
-  of takes recognised as their target, per target, and the confusion matrix; the generated voice
-  is normalised over all its takes of that set. The studio never trains or tunes against it;
+* the independent yardsticks (:mod:`bench.yardstick`: eGeMAPSv02, per-speaker z-normalisation,
+  logistic regression trained on EmoDB's German actors and on RAVDESS's English actors, each's
+  leave-one-speaker-out UAR printed): per set, the share of takes recognised as their target,
+  per target, and the confusion matrix; the generated voice is normalised over all its takes of
+  that set. The studio never trains on them;
+* the words: pocketsphinx's (en-us, the critic's word check, :mod:`studio.critic.intelligibility`)
+  word error rate of each target's takes and of bare piper's reading of the same sentences,
+  errors over words summed over the set, and their ratio (issue 27's bar: at most
+  :data:`WER_LIMIT` x bare piper's for every target; the whisper's reported);
 * the critic's own SER (studio.critic) on the same takes, for comparison;
 * a whisper (fear 0.6, ``voice_quality=whisper``) of every sentence: the share of frames in which
   openSMILE's F0 (eGeMAPSv02 LLD) finds voice (the limit is 5% on every sentence).

@@ -48,16 +48,18 @@ MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".batch.lock"
 
 
-def load_lines(script: str | Path, fmt: str | None = None, cast: str | Path | None = None) -> list:
+def load_lines(script: str | Path, fmt: str | None = None, cast: str | Path | None = None,
+               auto: bool = False) -> list:
     """The lines of a script in any format :mod:`controllers.script` reads (``fmt`` forces
-    one; ``cast``: a cast mapping file), each with its speaker's Character.
+    one; ``cast``: a cast mapping file; ``auto``: lines without an emotion take the one their
+    words suggest), each with its speaker's Character.
 
     A line with a problem (empty text, an emotion that cannot be read, a repeated id) comes
     back with its ``error`` set instead of failing the whole script.
     """
     from controllers.script import load_script
 
-    return load_script(script, strict=False, fmt=fmt, cast=cast)
+    return load_script(script, auto=auto, strict=False, fmt=fmt, cast=cast)
 
 
 # -- engines -----------------------------------------------------------------------------------
@@ -147,6 +149,7 @@ def run_batch(
     address: str | None = None,
     fmt: str | None = None,
     cast: str | Path | None = None,
+    auto: bool = False,
 ) -> list[dict]:
     """Render every line of ``script`` into ``out``; return the manifest (also in ``out``).
 
@@ -157,7 +160,8 @@ def run_batch(
     ``on_entry`` is called with each new manifest entry. Bad lines become ``error`` entries
     and are reported on stderr; the batch goes on. ``fmt`` forces the script's format
     (:data:`controllers.dialogue.FORMATS`), ``cast`` is a cast mapping file (script speaker ->
-    character); without one every speaker gets its own built-in character.
+    character); without one every speaker gets its own built-in character. ``auto``: a line
+    without any emotion (no cell, cue or style) takes the one its own words suggest.
     """
     from tqdm import tqdm
 
@@ -169,7 +173,7 @@ def run_batch(
     if isinstance(engine, str):
         engine = make_engine(engine, jobs, address)
     out = Path(out).absolute()  # (workers elsewhere, or in another folder, write here too)
-    lines = load_lines(script, fmt, cast)
+    lines = load_lines(script, fmt, cast, auto)
 
     with _exclusive(out):
         shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)  # left by an interrupted run

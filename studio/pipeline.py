@@ -177,6 +177,7 @@ class Studio:
         progress = progress or _no_progress
         progress(0.0, "reading the emotion")
         plan = self.plan(text, emotion)
+        character = performer(plan, character)
         from studio.critic import TakeResult, run_critic_loop
 
         neutral: list[Speech] = []  # the critic's reference, rendered once per take
@@ -296,6 +297,23 @@ def corrected_plan(plan: EmotionPlan, target: EmotionTarget) -> EmotionPlan:
     return Controls(target=target, intensity=target.intensity).voice_plan(plan)
 
 
+def performer(plan: EmotionPlan, character: Character | None) -> Character:
+    """Who performs ``plan``: the character an SSML ``<voice>`` names (the document is the more
+    specific word, as in SSML processors), else ``character``, else the default character. A
+    take has one performer: SSML naming several voices is refused (a dialogue is a script for
+    ``batch``, or ``emostudio speak``, which joins voices)."""
+    from controllers.cast import load_character
+
+    named = tuple(getattr(plan, "characters", ()))
+    if len(named) > 1:
+        raise InputError(f"the SSML names {len(named)} voices ({', '.join(named)}); a take has one "
+                         "performer: give one line per voice (a batch script), or use "
+                         "`emostudio speak` to join the voices into one recording")
+    if named:
+        return load_character(named[0])
+    return character if character is not None else load_character(None)
+
+
 def check_choice(name: str, value: str, accepted: Sequence[str]) -> None:
     if value not in accepted:
         raise InputError(f"{name} {value!r} is not accepted; use one of {', '.join(accepted)}")
@@ -328,7 +346,8 @@ def render(text: str, emotion: Emotion = None, out: str | Path | None = None, se
     prosody: ``diffusion`` (learned from EmoDB), ``rules`` or ``none`` (the bare voice).
     progress: optional callback ``progress(fraction, description)``.
     character: who performs it: a built-in name (``emostudio characters``), a character
-        ``.yaml`` file, a :class:`~controllers.character.Character`, or None for the default.
+        ``.yaml`` file, a :class:`~controllers.character.Character`, or None for the default;
+        an SSML ``<voice>`` in ``text`` names its own.
 
     Returns the :class:`Take`. Raises :class:`InputError` for bad input.
     """
@@ -336,7 +355,8 @@ def render(text: str, emotion: Emotion = None, out: str | Path | None = None, se
 
     return default_studio().render(text, emotion, out=out, seed=seed, loop=loop,
                                    preview=preview, prosody=prosody, progress=progress,
-                                   character=load_character(character))
+                                   character=None if character is None
+                                   else load_character(character))
 
 
 __all__ = ["PREVIEW_MODES", "PROSODY_MODES", "Studio", "Take", "default_studio", "render"]

@@ -121,3 +121,45 @@ def test_render_performs_every_character_through_the_api(tmp_path):
         position = glb.meshes[0].primitives[0].attributes.POSITION
         heights[name] = glb.accessors[position].max[1] - glb.accessors[position].min[1]
     assert len({round(h, 3) for h in heights.values()}) == len(heights), heights
+
+
+DIALOGUE = ('<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis">'
+            '<voice name="mara">Are you coming with us?</voice>'
+            '<voice name="walter">Not today, my dear.</voice></speak>')
+
+
+@pytest.mark.slow
+def test_speak_switches_character_at_each_ssml_voice(tmp_path, capsys):
+    """`<voice name>` in SSML: `speak` joins the voices; the words of each part are spoken by
+    its character (mara's part far higher than walter's)."""
+    wav = tmp_path / "dialogue.wav"
+    assert emostudio(["speak", "--text", DIALOGUE, "--out", str(wav)]) == 0
+    assert "mara + walter" in capsys.readouterr().err
+    audio, rate = sf.read(wav)
+    timeline = json.loads(wav.with_suffix(".timeline.json").read_text())
+    words = [w["text"].strip(",.?").lower() for w in timeline["words"]]
+    assert words == "are you coming with us not today my dear".split()
+    cut = int(rate * (timeline["words"][4]["end"] + timeline["words"][5]["start"]) / 2)
+    assert _f0_median(audio[:cut], rate) > 1.4 * _f0_median(audio[cut:], rate)
+
+
+def test_render_refuses_ssml_with_two_performers(tmp_path, capsys):
+    status = emostudio(["render", "--text", DIALOGUE, "--out", str(tmp_path / "take"),
+                        "--preview", "none"])
+    err = capsys.readouterr().err
+    assert status == 2 and "names 2 voices (mara, walter)" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "take").exists()
+
+
+@pytest.mark.slow
+def test_render_takes_its_performer_from_the_ssml_voice(tmp_path):
+    import studio
+
+    take = studio.render('<speak><voice name="ruth">Yes.</voice></speak>', "calm",
+                         out=tmp_path / "t", preview="none")
+    assert take.character.name == "ruth"
+    take = studio.render('<speak><voice name="ruth">Yes.</voice></speak>', "calm",
+                         preview="none", character="david")
+    assert take.character.name == "ruth"  # the document's <voice> is the more specific word
+    take = studio.render("<speak>Yes.</speak>", "calm", preview="none", character="david")
+    assert take.character.name == "david"

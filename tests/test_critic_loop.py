@@ -234,3 +234,19 @@ def test_an_agreeing_voice_is_kept_and_only_face_and_body_are_corrected():
     assert np.all(np.abs(c1.body_offset) <= config.max_offset)
     weights = [expression_weights(target, c.face_config().expression) for c in (c0, c1)]
     assert not np.allclose(*weights)
+
+
+def test_a_whispered_take_is_judged_without_its_voice(critic):
+    """A whisper has no voiced frames for the speech recogniser: the take is still judged (face
+    and body), the speech is reported as not judged, and nothing fails."""
+    from studio.pipeline import Studio
+
+    studio = Studio()
+    plan = studio.plan("Hush now.", "whispering, scared")
+    take = studio.perform(plan, seed=0)
+    result = TakeResult(speech=take.speech, face=take.face, body=take.body,
+                        neutral_speech=studio.neutral_speech(plan.text, 0))
+    record = critic.judge(plan.main_target, result, text=plan.text, plan=plan)
+    assert "speech" not in record.estimates and {"face", "body"} <= set(record.estimates)
+    assert "speech not judged" in record.segments[0].problem
+    assert not record.success

@@ -55,3 +55,16 @@ def test_a_string_never_closed_names_its_line(tmp_path):
     path.write_text('label start:\n    e "Hello there.\n    return\n')
     with pytest.raises(InputError, match=f"{path}:2: a string opened here is never closed"):
         load_script(path)
+
+
+def test_code_screens_and_translations_are_not_lines(tmp_path):
+    path = tmp_path / "game.rpy"
+    path.write_text('init python:\n    config.name = "Dock"\n    renpy.notify("Hello")\n\n'
+                    "define e = Character('Eileen')\n\nscreen hud():\n    text \"Score\"\n\n"
+                    'label start:\n    e happy "Hi, [player_name]." # a comment\n'
+                    '    centered "Chapter One"\n    $ renpy.pause(1.0)\n    voice "e01.ogg"\n'
+                    '    e "It\'s {b}late{/b}.{w=0.5} Go home."\n    return\n\n'
+                    'translate french start_a170b500:\n    e "Bonjour !"\n')
+    got = [(line.speaker, line.plan.text) for line in load_script(path)]
+    assert got == [("Eileen", "Hi, player_name."), (None, "Chapter One"),
+                   ("Eileen", "It's late. Go home.")]

@@ -6,7 +6,7 @@ late. # angry`` names the speaker (the convention of Ink games) and tags the lin
 parenthetical opening the text, ``(grimly) Out!``, is a cue too): ``#angry``,
 ``#mood:angry`` are cues, ``#line:ID``/``#id:ID`` its id; a tag on a line of its own belongs
 to the next line of content. Left out: comments, ``TODO:``, ``INCLUDE``/``VAR``/``CONST``/
-``LIST``, logic (``~``), knot and stitch headers, functions, diverts (``-> knot``), glue
+``LIST``, logic (``~``), threads (``<- knot``), knot and stitch headers, functions, diverts (``-> knot``), glue
 (``<>``) and branch conditions. Inline logic is read as its first branch: ``{a|b}`` says "a",
 ``{cond: a|b}`` "a", ``{name}`` "name".
 """
@@ -22,7 +22,7 @@ from controllers.dialogue.plain_txt import SPEAKER
 from controllers.dialogue.source import read_text, speakable
 from controllers.errors import InputError
 
-_SKIP = re.compile(r"^(INCLUDE|VAR|CONST|LIST|EXTERNAL|TODO\s*:|~)")
+_SKIP = re.compile(r"^(INCLUDE|VAR|CONST|LIST|EXTERNAL|TODO\s*:|~|<-)")
 _KNOT = re.compile(r"^={2,}\s*(function\s+)?")
 _STITCH = re.compile(r"^=\s*\w+")
 _CHOICE = re.compile(r"^(?:[*+]\s*)+")

@@ -6,7 +6,8 @@ definition is read with Python's own parser, never run). A say statement
 quoted name; none for narration), image attributes (``angry``: a cue; a ``@ happy`` attribute
 holds for that line only, others stay with the speaker, as on screen, until changed), the text,
 and an optional ``id``. ``show mara sad`` changes the attributes of the speaker whose ``image``
-is ``mara`` (or whose name is). Text tags (``{i}``, ``{w=0.5}``) are left out; an interpolation
+is ``mara`` (or whose name is). The bodies of ``python``, ``screen``, ``translate``, ``style``,
+``transform`` and ``image`` blocks are not read. Text tags (``{i}``, ``{w=0.5}``) are left out; an interpolation
 ``[name]`` is spoken as its name. Strings may span lines (triple-quoted ones too).
 """
 
@@ -32,6 +33,9 @@ _KEYWORDS = {"label", "menu", "jump", "call", "return", "if", "elif", "else", "w
              "style", "translate", "nvl", "camera", "$", "extend", "style", "testcase"}
 #: Words that end a ``show`` statement's attributes.
 _SHOW_CLAUSES = {"at", "with", "as", "behind", "onlayer", "zorder"}
+#: Blocks whose strings are code, screen text or translations, not the script's lines.
+_BLOCK = re.compile(r"^(?:init\s+(?:-?\d+\s+)?)?(?:python|screen|translate|style|transform|"
+                    r"image|layeredimage|testcase)\b.*:$")
 _TEXT_TAG = re.compile(r"\{[^{}]*\}")
 
 
@@ -85,6 +89,12 @@ def read(path: Path) -> Dialogue:
         text = raw.strip()
         n += 1
         if not text or text.startswith("#"):
+            continue
+        if _BLOCK.match(text) or text in ("init:", "python:"):
+            indent = len(raw) - len(raw.lstrip())
+            while n < len(rows) and (not rows[n].strip()
+                                     or len(rows[n]) - len(rows[n].lstrip()) > indent):
+                n += 1  # the block's body: code, screens, translations
             continue
         m = _DEFINE.match(text)
         if m:
@@ -148,7 +158,7 @@ def _say(text: str, where: str, names: dict[str, str],
         if m is None:
             return None
         who, attrs, temporary = m.group(1), m.group(2).split(), (m.group(3) or "").split()
-        speaker = None if who in (None, "narrator") else names.get(who, who)
+        speaker = None if who in (None, "narrator", "centered") else names.get(who, who)
         if who is not None and attrs:
             attributes[who] = _apply(attributes.get(who, ()), attrs)
         shown = attributes.get(who, ()) if who is not None else ()

@@ -43,6 +43,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="with --engine ray: join the running Ray cluster at ADDR (auto: the one "
                         "started here by `ray start`; HOST:PORT: its head); DIR must then be on "
                         "a file system every node sees at the same path")
+    p.add_argument("--auto", action="store_true",
+                   help="a line without an emotion (no tag, cue, direction or style) takes the one "
+                        "its own words suggest, instead of neutral")
     p.add_argument("--loop", action="store_true", help="run the critic loop on every line")
     p.add_argument("--preview", choices=PREVIEW_MODES, default="body",
                    help="preview.mp4 of each take (default body)")
@@ -70,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     manifest = run_batch(args.script, args.out, jobs=args.jobs, options=options,
                          progress=False if args.no_progress else None,
                          engine=args.engine, address=args.address, fmt=args.format,
-                         cast=args.cast)
+                         cast=args.cast, auto=args.auto)
     failed = [e for e in manifest if e["status"] != "done"]
     done = len(manifest) - len(failed)
     print(f"{args.out}: {done} of {len(manifest)} lines done"

@@ -30,6 +30,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="preview.mp4: full body with the face animated, head close-up, or none")
     p.add_argument("--prosody", choices=PROSODY_MODES, default="diffusion",
                    help="prosody model (default diffusion)")
+    add_character_argument(p)
     return p
 
 
@@ -38,8 +39,11 @@ def run(args: argparse.Namespace) -> int:
     from synth.atomic import check_output
 
     check_output(args.out, "folder")
+    character = character_of(args) if args.character else None  # else: SSML's, or the default
     take = render(args.text, args.emotion, out=args.out, seed=args.seed, loop=args.loop,
-                  preview=args.preview, prosody=args.prosody, character=character_of(args))
+                  preview=args.preview, prosody=args.prosody, character=character)
+    for warning in getattr(take.plan, "warnings", ()):
+        print(f"emostudio render: warning: {warning}", file=sys.stderr)
     take.write_summary(take.files["take.wav"].parent)
     status = (take.verdict_summary() or {}).get("success")
     print(f"{args.out}: {take.duration:.2f} s of speech, {len(take.files)} files, "

@@ -20,7 +20,8 @@ import numpy as np
 from controllers.errors import InputError
 from controllers.target import CATEGORIES, EmotionPlan, EmotionTarget, nearest_category
 from studio.critic.estimate import EmotionEstimate, fuse
-from studio.critic.intelligibility import transcribe, word_error_rate
+from studio.critic.intelligibility import (SPARE_WORDS, transcribe, word_error_rate,
+                                           word_errors, words_kept)
 from studio.critic.segments import (SegmentSpan, cut_body, cut_speech, frames_in,
                                     segment_spans)
 from studio.critic.take_result import TakeResult
@@ -54,8 +55,6 @@ class CriticConfig:
     va_tolerance: float = 0.45
     """Valence-arousal distance within which a modality that cannot name the target's category
     still agrees."""
-    max_wer_increase: float = 0.25
-    """Allowed rise of the word error rate over the neutral reading's."""
     max_wer: float = 0.5
     """Word error rate bound when there is no neutral reading to compare with."""
     check_intelligibility: bool = True
@@ -148,7 +147,7 @@ class Critic:
 
     def __init__(self, config: CriticConfig | None = None) -> None:
         self.config = config or CriticConfig()
-        self._neutral_wer: dict[str, float] = {}
+        self._neutral_heard: dict[str, str] = {}
         # the loop re-judges the same speech when only the face or body changed: its reading
         # and transcript are kept by audio hash
         self._speech_cache: dict[tuple, EmotionEstimate] = {}
@@ -272,18 +271,17 @@ class Critic:
         if transcript is None:
             transcript = _remember(self._transcripts, key, transcribe(s.audio, s.sample_rate))
         wer = word_error_rate(text, transcript)
-        if wer <= self.config.max_wer_increase:
-            # Within the allowance over a neutral WER >= 0 whatever the neutral reading's WER is:
-            # the verdict is the same without transcribing it.
+        if word_errors(text, transcript)[0] <= SPARE_WORDS:
+            # within the allowance whatever the neutral reading's errors: the verdict is the
+            # same without transcribing it
             return transcript, wer, True
+        neutral = None
         if take.neutral_speech is not None:
-            if text not in self._neutral_wer:
+            if text not in self._neutral_heard:
                 n = take.neutral_speech
-                self._neutral_wer[text] = word_error_rate(text, transcribe(n.audio, n.sample_rate))
-            bound = self._neutral_wer[text] + self.config.max_wer_increase
-        else:
-            bound = self.config.max_wer
-        return transcript, wer, wer <= bound + 1e-9
+                self._neutral_heard[text] = transcribe(n.audio, n.sample_rate)
+            neutral = self._neutral_heard[text]
+        return transcript, wer, words_kept(text, transcript, neutral, self.config.max_wer)
 
     def judge(self, target: EmotionTarget, take: TakeResult, text: str | None = None,
               controls: Controls | None = None, iteration: int = 0,
@@ -330,7 +328,11 @@ class Critic:
                     problem: str | None = None) -> SegmentRecord:
         """Compare readings with ``span.target`` (the whole take's readings unless given)."""
         if estimates is None:
-            estimates = {"speech": self.speech_estimate(take)}
+            estimates = {}
+            try:
+                estimates["speech"] = self.speech_estimate(take)
+            except InputError as exc:  # e.g. a whispered take: no voice for the SER to read
+                problem = f"speech not judged: {exc}"
             face = self.face_estimate(take)
             if face is not None:
                 estimates["face"] = face

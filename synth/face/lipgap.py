@@ -29,11 +29,12 @@ class LipGauge:
     """(52, pairs, 2, 3) float morph offsets of those vertices in metres."""
 
     @classmethod
-    def load(cls, pairs: int = 3) -> LipGauge:
-        """Find the ``pairs`` closest upper/lower lip vertex pairs near the midline."""
+    def load(cls, pairs: int = 3, spec=None) -> LipGauge:
+        """Find the ``pairs`` closest upper/lower lip vertex pairs near the midline of the avatar
+        of ``spec`` (a character's :class:`~controllers.character.AvatarSpec`; None: the default)."""
         from synth.avatar import PARTS, Avatar
 
-        avatar = Avatar.load()
+        avatar = Avatar.load(spec)
         v = avatar.vertices.astype(np.float64)
         jaw = np.linalg.norm(avatar.face_targets[ARKIT_NAMES.index("jawOpen")], axis=1)
         near_mid = (avatar.parts == PARTS.index("skin")) & (np.abs(v[:, 0]) < 0.004)
