@@ -27,6 +27,29 @@ from synth.contracts import BodyAnimation, FaceAnimation
 os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
 
 
+#: Most extra light a darker-skinned character gets (see :func:`face_exposure`).
+EXPOSURE_MAX = 1.6
+
+
+def _luminance(srgb) -> float:
+    """Relative luminance (linear light, Rec. 709 weights) of an sRGB colour."""
+    from synth.avatar.shading import srgb_to_linear
+
+    return float(np.dot(srgb_to_linear(np.asarray(srgb, np.float32)), (0.2126, 0.7152, 0.0722)))
+
+
+def face_exposure(avatar: Avatar) -> float:
+    """Light on ``avatar``'s face relative to the default avatar's, as a camera operator meters
+    for skin: the square root of how much darker its skin is than the default skin, at most
+    :data:`EXPOSURE_MAX` (1 for the default skin and lighter ones). A darker face then keeps the
+    contrast of its brows, lids and lips in the frame (and in the FER's grey crop) instead of
+    sinking into the shadows; it still renders darker than a lighter one."""
+    from controllers.character import AvatarSpec
+
+    ratio = _luminance(AvatarSpec().skin) / max(_luminance(avatar.spec.skin), 1e-6)
+    return float(np.clip(np.sqrt(ratio), 1.0, EXPOSURE_MAX))
+
+
 #: Directions the lights travel (x: the character's left, y: up, z: towards the camera).
 KEY_LIGHT = (0.45, -0.7, -1.0)
 FILL_LIGHT = (-0.7, -0.15, -1.0)
@@ -119,7 +142,7 @@ class Renderer:
         pixel in OSMesa's software rasteriser.
     character : the :class:`~controllers.character.Character` whose body, face and colours to
         draw when no ``avatar`` is given (None: the studio's default avatar); the cameras follow
-        its height.
+        its height, and a darker skin gets more light (:func:`face_exposure`, :attr:`exposure`).
     """
 
     def __init__(self, avatar: Avatar | None = None, size: int = 512, camera: str = "head",
@@ -171,7 +194,10 @@ class Renderer:
                                                   self.avatar.part_mask("skin"), strength=wrinkles)
 
         bg = tuple(float(c) for c in background)
-        self.scene = pyrender.Scene(bg_color=(*bg, 1.0), ambient_light=(0.30, 0.30, 0.31))
+        self.exposure = face_exposure(self.avatar)
+        ambient = (0.30, 0.30, 0.31) if self.exposure == 1.0 else \
+            tuple(self.exposure * c for c in (0.30, 0.30, 0.31))
+        self.scene = pyrender.Scene(bg_color=(*bg, 1.0), ambient_light=ambient)
         self.scene.add(pyrender.Mesh([self._primitive]))
         self._add_lights(pyrender)
         self._camera = pyrender.PerspectiveCamera(yfov=np.radians(self.views[camera].yfov_deg),
@@ -201,11 +227,12 @@ class Renderer:
             pose[:3, :3] = np.stack([x, np.cross(z, x), z], axis=1)
             return pose
 
-        self.scene.add(pyrender.DirectionalLight(color=(1.0, 0.95, 0.88), intensity=3.0),
+        k = self.exposure   # more light on a darker face (1 for the default avatar)
+        self.scene.add(pyrender.DirectionalLight(color=(1.0, 0.95, 0.88), intensity=3.0 * k),
                        pose=toward(KEY_LIGHT))
-        self.scene.add(pyrender.DirectionalLight(color=(0.82, 0.88, 1.0), intensity=1.0),
+        self.scene.add(pyrender.DirectionalLight(color=(0.82, 0.88, 1.0), intensity=1.0 * k),
                        pose=toward(FILL_LIGHT))
-        self.scene.add(pyrender.DirectionalLight(color=(1.0, 0.97, 0.92), intensity=2.4),
+        self.scene.add(pyrender.DirectionalLight(color=(1.0, 0.97, 0.92), intensity=2.4 * k),
                        pose=toward(RIM_LIGHT))
 
     def set_camera(self, camera: str) -> None:

@@ -62,6 +62,9 @@ class VoiceShape:
     aperiodicity (1 = as learned)."""
     max_cut_db: float | None = None
     """Deepest cut of any band of the spectral-shape change, dB (None: :attr:`max_gain_db`)."""
+    cepstra: int | None = None
+    """Apply only the first this many cepstral coefficients of the shape change (a smoother
+    change across frequency; None: all of them)."""
 
     def frame_deltas(self, timeline: Timeline, n_frames: int) -> np.ndarray:
         """(n_frames, delta_size()) the syllable deltas on frames, blended across syllables."""
@@ -91,6 +94,9 @@ class VoiceShape:
         weights = class_weights(timeline, f0, n, self.smooth_s)  # (n, n_classes)
         weights[:, 1:] *= self.consonant_scale
         cep, ap = split_delta(self.frame_deltas(timeline, n))  # (n, c, k), (n, c_ap, b)
+        if self.cepstra is not None:
+            cep = cep.copy()
+            cep[..., self.cepstra:] = 0.0
         bands = from_cepstrum(cep)  # (n, c, N_BANDS)
         deepest = self.max_gain_db if self.max_cut_db is None else self.max_cut_db
         gain_bands = np.clip(np.einsum("nc,ncb->nb", weights, bands) * self.envelope_scale,

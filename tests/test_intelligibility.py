@@ -1,0 +1,64 @@
+"""The critic's word check: pocketsphinx's errors on a take against the same voice's neutral
+reading of the same text, on real takes of the studio voice."""
+
+from __future__ import annotations
+
+import pytest
+
+from controllers.target import EmotionTarget
+from studio.critic import Critic, TakeResult
+from studio.critic.intelligibility import (
+    allowed_errors,
+    transcribe,
+    word_error_rate,
+    word_errors,
+    words_kept,
+)
+
+TEXT = "We walked to the station and waited for the bus."
+
+
+def test_word_errors_count_substitutions_deletions_and_insertions():
+    assert word_errors("The train leaves at nine.", "the rain leaves nine") == (2, 5)
+    assert word_errors("a cup of flour", "a cup of the flour") == (1, 4)
+    assert word_error_rate("a cup of flour", "a cup of the flour") == pytest.approx(0.25)
+
+
+def test_the_allowance_follows_the_neutral_readings_errors():
+    assert [allowed_errors(n) for n in (0, 1, 2, 3, 5)] == [1, 3, 4, 5, 8]
+    text = "one two three four five six seven eight"
+    neutral = "one two tree four five six seven eight"  # one error
+    assert words_kept(text, "one two tree four fife six seven eight", neutral)  # 2 <= 3
+    assert not words_kept(text, "one to tree for fife six seven eight", neutral)  # 4 > 3
+    # no neutral reading: the absolute bound
+    assert words_kept(text, "one to tree for six seven eight", None, max_wer=0.5)
+    assert not words_kept(text, "one to tree for six", None, max_wer=0.5)
+
+
+@pytest.fixture(scope="module")
+def tts():
+    from synth.tts import EmotionalTTS
+
+    return EmotionalTTS.load(prosody="diffusion")
+
+
+def test_a_sad_take_whose_words_degrade_is_caught(tts):
+    """A sad, breathy take (the breathiness of sadness and of the ``breathy`` attribute) that
+    loses words the neutral reading keeps fails the critic's word check; the neutral reading
+    and the plain sad take pass it."""
+    neutral = tts.neutral(TEXT, seed=0)
+    critic = Critic()
+    heard = {}
+    for name, target in {
+        "sad": EmotionTarget.from_category("sadness", 1.0),
+        "sad breathy": EmotionTarget.from_category("sadness", 1.0,
+                                                   {"voice_quality": "breathy"}),
+    }.items():
+        speech = tts.speak(target, seed=0, text=TEXT)
+        heard[name] = critic.intelligibility(TakeResult(speech=speech, neutral_speech=neutral),
+                                             TEXT)
+    neutral_heard = transcribe(neutral.audio, neutral.sample_rate)
+    assert words_kept(TEXT, neutral_heard, neutral_heard)
+    assert heard["sad"][2], heard
+    assert not heard["sad breathy"][2], heard
+    assert heard["sad breathy"][1] > word_error_rate(TEXT, neutral_heard)
