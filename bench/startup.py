@@ -1,7 +1,7 @@
 """Benchmark of start-up and per-line cost (issue 24), every ratio measured in the same run.
 
-    .venv/bin/python bench/startup.py [--runs 5] [--baseline DIR] [--imports] [--skip-take]
-                                      [--skip-worker]
+    .venv/bin/python bench/startup.py [--runs 5] [--baseline DIR] [--imports]
+                                      [--skip-startup] [--skip-take] [--skip-worker]
 
 Rows:
 - start-up: wall time of ``emostudio speak`` of a one-word line ("Yes.", happy) against the same
@@ -204,7 +204,7 @@ def bench_worker(repo: Path) -> float:
     """Peak resident MB of the largest process of a 2-worker batch of two lines."""
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "lines.csv"
-        script.write_text(f"id,text,emotion\na,{SHORT},happy\nb,{WORD},sad\n")
+        script.write_text(f'id,text,emotion\na,"{SHORT}",happy\nb,"{WORD}",sad\n')
         cmd = [sys.executable, "-m", "studio.cli", "batch", str(script), "--out",
                str(Path(tmp) / "out"), "--jobs", "2", "--preview", "none"]
         result = subprocess.run([sys.executable, "-c", WORKER_PEAK, *cmd], cwd=repo,
@@ -250,13 +250,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per start-up command")
     parser.add_argument("--baseline", type=Path, help="a checkout to compare with (same run)")
     parser.add_argument("--imports", action="store_true", help="list the top import costs")
+    parser.add_argument("--skip-startup", action="store_true", help="no start-up rows")
     parser.add_argument("--skip-take", action="store_true", help="no per-take rows")
     parser.add_argument("--skip-worker", action="store_true", help="no batch worker memory")
     args = parser.parse_args()
     trees = {"this": REPO}
     if args.baseline:
         trees["baseline"] = args.baseline.resolve()
-    print_startup(bench_startup(trees, args.runs), args.runs)
+    if not args.skip_startup:
+        print_startup(bench_startup(trees, args.runs), args.runs)
     if args.imports:
         for tree, repo in trees.items():
             print(f"\nTop-level import costs, seconds ({tree})")

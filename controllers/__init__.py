@@ -5,7 +5,11 @@ The lowest floor of the studio: it imports nothing from ``synth`` or ``studio``.
 - :mod:`controllers.target`: ``EmotionTarget``, ``EmotionPlan`` (the contracts);
 - :func:`parse_description`: an English description -> targets, explained;
 - :func:`plan_for` / :func:`target_for`: any accepted emotion form -> a plan / a target;
-- :func:`load_script`: .txt / .csv / .yaml scripts -> ``ScriptLine``s with stable ids.
+- :func:`load_script`: scripts (.txt / .csv / .yaml, and writers' dialogue files: Yarn, Ink,
+  Fountain, Ren'Py, articy:draft, VO spreadsheets, :mod:`controllers.dialogue`) ->
+  ``ScriptLine``s with stable ids, speakers and characters;
+- :mod:`controllers.character` / :mod:`controllers.cast`: the ``Character`` contract and the cast;
+- :mod:`controllers.ssml`: SSML documents -> a plan with speech directions.
 """
 
 from __future__ import annotations

@@ -40,8 +40,8 @@ def render_portrait(character: Character, size: int = PORTRAIT_SIZE) -> np.ndarr
     with Renderer(avatar=avatar, size=size, camera="head") as renderer:
         head = renderer.views["head"]
         x, y, z = head.look_at
-        # a little wider and lower than the critic's head camera: the shoulders show the build
-        renderer.views["portrait"] = CameraView("portrait", (x, y - 0.05, z), height=0.48,
+        # a little wider than the critic's head camera: the hair and the shoulders show
+        renderer.views["portrait"] = CameraView("portrait", (x, y + 0.005, z), height=0.45,
                                                 yfov_deg=head.yfov_deg)
         return renderer.render(avatar.apply_face(resting_weights(character)), camera="portrait")
 

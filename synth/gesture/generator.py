@@ -36,7 +36,7 @@ def frame_count(duration: float, fps: float) -> int:
     return int(math.ceil(round(duration * fps, 6))) + 1
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)   # one per character's rig in use
 def _solver(rig: BodyRig) -> BodySolver:
     return BodySolver(rig)
 

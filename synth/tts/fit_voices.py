@@ -109,26 +109,26 @@ class CastVoice:
 #:   values alone an outside speaker model (resemblyzer, ``bench/cast.py``) heard pairs of them
 #:   as more alike (cosine up to 0.88) than any two real actors saying the same sentences
 #:   (0.75). The pitch and formant offsets below spread the cast apart; they were chosen on a
-#:   grid within 3.5 semitones and 15 % of the fitted values by that model's worst pairwise
-#:   similarity, each character kept on its own sex's side of a sex classifier trained on real
-#:   speakers' embeddings (``bench/cast.py``), and the nearest such point to the fit.
+#:   grid within 3.5 semitones and 20 % of the fitted values by that model's worst pairwise
+#:   similarity (neutral readings of three report sentences), each character kept on its own
+#:   sex's side of a sex classifier trained on real speakers' embeddings (``bench/cast.py``).
 #:
-#: mara is the young one (higher, shorter tract than slt); lena a lower, warm voice with cathy's
-#: timbre; ruth older (a longer tract than the VCTK women); david a middle-aged man a little
-#: higher than bdl; walter the deep one: joe's pitch through a long vocal tract, narrow, slow
-#: and breathy.
+#: mara is the young one (higher than slt, a little shorter tract); lena a low, warm woman's
+#: voice with cathy's timbre and a short tract; ruth older (a little longer tract than the VCTK
+#: women, narrower, slower, breathier); david bdl's vocal tract, a little higher; walter the deep
+#: one: a very long vocal tract (formants 17 % below his speakers'), a narrow melody, slow and
+#: breathy, his F0 a little above joe's (a man's F0 rises again in old age, Linville 2001).
 CAST: dict[str, CastVoice] = {
-    "mara": CastVoice(("slt",), "CMU ARCTIC slt (young US woman)", pitch_st=2.3,
+    "mara": CastVoice(("slt",), "CMU ARCTIC slt (young US woman)", pitch_st=3.3,
                       formant_factor=1.03, rate_factor=1.03),
     "lena": CastVoice(("cathy",), "cathy, dataset-voice-cathy (US woman)", pitch_st=-2.5,
-                      formant_factor=1.09, breathiness=0.03, tilt_db=-1.0),
+                      formant_factor=1.12, breathiness=0.03, tilt_db=-1.0),
     "ruth": CastVoice(("p228", "p225"), "VCTK p228 and p225 (English women), aged",
-                      pitch_st=0.2, range_factor=0.85, formant_factor=0.94, breathiness=0.08,
+                      pitch_st=0.2, range_factor=0.85, formant_factor=0.97, breathiness=0.08,
                       tilt_db=-2.0, rate_factor=0.92),
-    "david": CastVoice(("bdl",), "CMU ARCTIC bdl (US man)", pitch_st=2.2, formant_factor=0.985,
-                       rate_factor=0.97),
+    "david": CastVoice(("bdl",), "CMU ARCTIC bdl (US man)", pitch_st=2.2, rate_factor=0.97),
     "walter": CastVoice(("p226", "p227"), "VCTK p226 and p227 (English men), aged and deepened",
-                        pitch_st=-4.2, range_factor=0.8, formant_factor=0.85, breathiness=0.08,
+                        pitch_st=-2.2, range_factor=0.8, formant_factor=0.83, breathiness=0.08,
                         tilt_db=-3.0, rate_factor=0.88),
 }
 

@@ -71,6 +71,8 @@ class RenderConfig:
     breath_rise_hz: float = 0.0
     """The aperiodicity a positive breathiness adds rises linearly from 0 at 0 Hz to full at
     this frequency (0 = full on every bin)."""
+    breath_aperiodicity: float = 1.0
+    """Factor on the aperiodicity a positive breathiness adds (the low-band boost stays)."""
     creak_jitter: float = 0.12
     """Relative F0 perturbation of fully creaky frames."""
     limiter_ceiling_dbfs: float = -1.0
@@ -413,7 +415,8 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     boost_db = config.breathy_low_db * np.clip(breath, 0, 1) * voicing * lax
     envelope *= 10.0 ** ((gain_db[:, None] + tilt_db[:, None] * band[None, :]
                           + boost_db[:, None] * low[None, :]) / 10.0)
-    added = np.clip(breath, -1, 1)[:, None] * np.ones_like(freqs)[None, :]
+    added = np.clip(np.where(breath > 0, breath * config.breath_aperiodicity, breath),
+                    -1, 1)[:, None] * np.ones_like(freqs)[None, :]
     if config.breath_rise_hz > 0:
         rise = np.clip(freqs / config.breath_rise_hz, 0.0, 1.0)
         added = np.where(added > 0, added * rise[None, :], added)

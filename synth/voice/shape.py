@@ -60,8 +60,9 @@ class VoiceShape:
     consonant_scale: float = 1.0
     """Factor on the change of the consonant classes (voiced and unvoiced), spectral shape and
     aperiodicity (1 = as learned)."""
-    max_cut_db: float | None = None
-    """Deepest cut of any band of the spectral-shape change, dB (None: :attr:`max_gain_db`)."""
+    cut_scale: float = 1.0
+    """Factor on the cuts (negative band gains) of the spectral-shape change, after
+    :attr:`envelope_scale`."""
     cepstra: int | None = None
     """Apply only the first this many cepstral coefficients of the shape change (a smoother
     change across frequency; None: all of them)."""
@@ -98,9 +99,9 @@ class VoiceShape:
             cep = cep.copy()
             cep[..., self.cepstra:] = 0.0
         bands = from_cepstrum(cep)  # (n, c, N_BANDS)
-        deepest = self.max_gain_db if self.max_cut_db is None else self.max_cut_db
-        gain_bands = np.clip(np.einsum("nc,ncb->nb", weights, bands) * self.envelope_scale,
-                             -deepest, self.max_gain_db)
+        gain_bands = np.einsum("nc,ncb->nb", weights, bands) * self.envelope_scale
+        gain_bands = np.clip(np.where(gain_bands < 0, gain_bands * self.cut_scale, gain_bands),
+                             -self.max_gain_db, self.max_gain_db)
         gain_db = gain_bands @ band_to_bins(bins, sample_rate)
         if self.floor_hz > 0:
             gain_db = low_harmonic_floor(gain_db, f0, self.floor_hz, sample_rate)
