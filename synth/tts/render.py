@@ -73,6 +73,12 @@ class RenderConfig:
     this frequency (0 = full on every bin)."""
     breath_aperiodicity: float = 1.0
     """Factor on the aperiodicity a positive breathiness adds (the low-band boost stays)."""
+    breath_jitter: float = 0.0
+    """Relative standard deviation of a frame-to-frame F0 perturbation per unit of positive
+    breathiness (jitter)."""
+    breath_shimmer_db: float = 0.0
+    """Standard deviation of a frame-to-frame level perturbation per unit of positive
+    breathiness, dB (shimmer)."""
     creak_jitter: float = 0.12
     """Relative F0 perturbation of fully creaky frames."""
     limiter_ceiling_dbfs: float = -1.0
@@ -411,6 +417,12 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     # only where the voice is voiced (a whisper or a fricative has no first harmonic to boost)
     # and soft: a breathy, irregular but tense voice (anger) keeps its weak first harmonic
     voicing = _smooth((new_f0 > 0).astype(np.float64), config.smooth_s / hop)
+    if config.breath_jitter > 0 or config.breath_shimmer_db > 0:
+        irregular = np.random.default_rng(None if seed is None else seed + 1)
+        amount = np.clip(breath, 0.0, 1.0)
+        new_f0 = np.where(new_f0 > 0, new_f0 * (1.0 + config.breath_jitter * amount
+                                                * irregular.standard_normal(n)), 0.0)
+        gain_db = gain_db + config.breath_shimmer_db * amount * voicing * irregular.standard_normal(n)
     lax = np.clip(-tilt_db / config.lax_tilt_db, 0.0, 1.0)
     boost_db = config.breathy_low_db * np.clip(breath, 0, 1) * voicing * lax
     envelope *= 10.0 ** ((gain_db[:, None] + tilt_db[:, None] * band[None, :]
