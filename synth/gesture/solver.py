@@ -203,7 +203,8 @@ class BodySolver:
         poles = {}
         for side in SIDES:
             turn = _knee_yaw(self.rig, side) - _knee_yaw(default, side)
-            poles[side] = forward if abs(turn) < 1e-9 else Rotation.from_rotvec(turn * UP).apply(forward)
+            poles[side] = (forward if abs(turn) < 1e-9
+                           else Rotation.from_rotvec(turn * UP).apply(forward))
         return poles
 
     def _keep_feet_reachable(self, root: np.ndarray, hips: Rotation) -> np.ndarray:
