@@ -7,7 +7,7 @@ export PYOPENGL_PLATFORM ?= osmesa
 export OMP_NUM_THREADS ?= 2
 export NODE_PATH := $(CURDIR)/.venv/node/node_modules
 
-.PHONY: setup demo test ui bench train-prosody train-voice train-voices train-text train-ser calibrate-body clean
+.PHONY: setup demo test ui bench train-prosody train-voice train-voices train-text train-ser calibrate-body export-fer clean
 
 setup: $(STAMP)
 
@@ -62,6 +62,9 @@ train-voices: setup
 
 calibrate-body: setup
 	$(PY) -m studio.critic.calibrate_body
+
+export-fer: setup
+	$(PY) -m studio.critic.export_fer
 
 clean:
 	rm -rf out .pytest_cache

@@ -22,9 +22,10 @@ Prints four tables:
    that take's render + judge time.
 4. The same takes by the independent yardsticks (``bench/yardstick.py``: openSMILE eGeMAPSv02 +
    logistic regression trained on EmoDB's German actors, and one on RAVDESS's English actors;
-   the studio never trains or tunes against them), each: recognition of the single-pass takes vs the loop's takes, the voice normalised
-   over one pool (every single-pass take of every target) and the loop's takes read with the
-   same statistics; and how often the critic's SER top-1 agrees with the yardstick's.
+   the studio never trains or tunes against them), each: recognition of the single-pass takes
+   vs the loop's takes, the voice normalised over one pool (every single-pass take of every
+   target) and the loop's takes read with the same statistics; and how often the critic's SER
+   top-1 agrees with the yardstick's.
 """
 
 from __future__ import annotations

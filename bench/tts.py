@@ -113,16 +113,18 @@ def transcript(audio: np.ndarray, sample_rate: int) -> str:
 
 def synthesize_all(tts, bare, sets: dict[str, list[str]], seed: int,
                    save: Path | None = None, emotions: tuple[str, ...] = EMOTIONS,
-                   words: bool = True) -> list[dict]:
+                   words: bool = True,
+                   bare_heard: dict[tuple[str, int], str] | None = None) -> list[dict]:
     """One record per (set, sentence, emotion): timings, eGeMAPS features and, when ``words``,
-    pocketsphinx's transcript of the take and of bare piper's reading of the same text (takes
-    saved to ``save``). Sentence k of a set is rendered with seed ``seed + k``."""
+    pocketsphinx's transcript of the take and of bare piper's reading of the same text (one per
+    sentence; ``bare_heard`` gives those already made, by (set, sentence); takes saved to
+    ``save``). Sentence k of a set is rendered with seed ``seed + k``."""
     from tqdm import tqdm
 
     from controllers.target import EmotionTarget
 
     records = []
-    bare_heard: dict[tuple[str, int], str] = {}
+    bare_heard = dict(bare_heard or {})
     jobs = [(name, i, s, e) for name, sentences in sets.items() for i, s in enumerate(sentences)
             for e in emotions]
     for name, i, text, emotion in tqdm(jobs, desc=f"prosody {tts.prosody_name}", leave=False,
@@ -245,7 +247,7 @@ def yardstick_recognition(stick: Yardstick, records: list[dict]) -> dict:
 def word_error_rates(records: list[dict]) -> dict[str, dict[str, float]]:
     """Per target of ``records`` (those with a transcript): pocketsphinx's word error rate of
     its takes (errors over words, summed over the sentences) and of bare piper on the same
-    sentences, and their ratio."""
+    sentences, and their ratio (None where bare piper made no error)."""
     from studio.critic.intelligibility import word_errors
 
     def rate(pairs) -> float:
@@ -259,8 +261,8 @@ def word_error_rates(records: list[dict]) -> dict[str, dict[str, float]]:
             continue
         takes = rate((r["text"], r["transcript"]) for r in rows)
         bare = rate((r["text"], r["bare_transcript"]) for r in rows)
-        out[emotion] = {"wer": takes, "bare_wer": bare, "ratio": takes / max(bare, 1e-9),
-                        "takes": len(rows)}
+        out[emotion] = {"wer": takes, "bare_wer": bare,
+                        "ratio": takes / bare if bare > 0 else None, "takes": len(rows)}
     return out
 
 
@@ -273,7 +275,7 @@ def print_word_table(rates: dict[str, dict[str, float]]) -> None:
         verdict = "" if emotion == "whisper" else (
             "PASS" if v["wer"] <= WER_LIMIT * v["bare_wer"] + 1e-9 else "FAIL")
         print(f"| {emotion} | {v['takes']} | {100 * v['wer']:.0f}% | {100 * v['bare_wer']:.0f}% | "
-              f"{v['ratio']:.2f}x | {verdict} |")
+              + ("-" if v["ratio"] is None else f"{v['ratio']:.2f}x") + f" | {verdict} |")
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -477,9 +479,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         first = next(iter(sets.values()))[0]
         tts.speak(None, seed=0, text=first)  # warm-up
+        earlier = reused_records(reused.get(name, []), sets, targets)
         records = synthesize_all(tts, bare, sets, args.seed, args.save_takes, targets,
-                                 not args.no_words)
-        all_records[name] = records + reused_records(reused.get(name, []), sets, targets)
+                                 not args.no_words, {(r["set"], r["sentence"]): r["bare_transcript"]
+                                                     for r in earlier if r.get("bare_transcript")})
+        all_records[name] = records + earlier
         if not whisper and not args.no_whisper:
             whisper = whisper_takes(tts, sets, args.seed, {
                 (r["set"], r["sentence"]): r["bare_transcript"] for r in records

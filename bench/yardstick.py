@@ -12,8 +12,8 @@ Model: the 88 eGeMAPSv02 functionals (openSMILE) of each clip (every clip, EmoDB
 made like the shared EmoDB copy's: band-limited to 8 kHz and peak-normalised, :func:`prepare`; the
 copy's clips are also cut or padded to 2 s, which is not done to takes), z-normalised per speaker
 (mean and standard deviation over all of that speaker's clips), then a multinomial logistic
-regression over EmoDB's 7 classes (:data:`CLASSES`; ``calm`` is EmoDB's boredom, its low-arousal class besides
-sadness). :meth:`Yardstick.train` measures the unweighted average recall (UAR) by
+regression over EmoDB's 7 classes (:data:`CLASSES`; ``calm`` is EmoDB's boredom, its low-arousal
+class besides sadness). :meth:`Yardstick.train` measures the unweighted average recall (UAR) by
 leave-one-speaker-out over EmoDB's actors (:attr:`Yardstick.loso_uar`), then fits on all of them.
 
 The English listener (``Yardstick.train(corpus="ravdess")``) is made the same way from the

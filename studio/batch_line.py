@@ -104,15 +104,16 @@ def finished_entry(line, out: Path, options: RenderOptions) -> dict | None:
 def init_worker(threads: int, prosody: str) -> None:
     """Worker start-up: leave Ctrl-C to the parent, limit threads, load the models once."""
     import signal
+    import sys
     import threading
 
     if threading.current_thread() is threading.main_thread():  # (signals: main thread only)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     # the workers share the cores: each gets its part (torch, OpenMP, the voice's onnxruntime)
     os.environ["OMP_NUM_THREADS"] = os.environ["EMOSTUDIO_TTS_THREADS"] = str(threads)
-    import torch
-
-    torch.set_num_threads(threads)
+    torch = sys.modules.get("torch")  # not imported for this: the run-time path runs without it
+    if torch is not None:
+        torch.set_num_threads(threads)
     from studio.pipeline import default_studio
 
     default_studio().load(prosody)

@@ -9,21 +9,28 @@ workers (``emostudio batch --jobs N``) each render whole takes.
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from typing import Iterator
 
 
 @contextmanager
 def single_threaded() -> Iterator[None]:
-    """Limit OpenBLAS/OpenMP (threadpoolctl) and torch to one thread inside the block; the
-    previous settings come back afterwards."""
-    import threadpoolctl
-    import torch
+    """Limit OpenBLAS/OpenMP (threadpoolctl) and, when it is already imported, torch to one
+    thread inside the block; the previous settings come back afterwards.
 
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
+    torch is not imported here: the run-time path runs its networks in onnxruntime and numpy,
+    and importing torch only to set its thread count costs seconds of start-up and ~300 MB.
+    """
+    import threadpoolctl
+
+    torch = sys.modules.get("torch")
+    previous = torch.get_num_threads() if torch is not None else None
+    if torch is not None:
+        torch.set_num_threads(1)
     try:
         with threadpoolctl.threadpool_limits(limits=1):
             yield
     finally:
-        torch.set_num_threads(previous)
+        if torch is not None:
+            torch.set_num_threads(previous)

@@ -13,7 +13,7 @@ import numpy as np
 import pygltflib
 import pytest
 
-from controllers.cast import builtin_cast, load_character
+from controllers.cast import builtin_cast, character_from_dict, load_character
 from controllers.character import AvatarSpec, Character, PerformanceStyle
 from controllers.errors import InputError
 from controllers.target import EmotionTarget
@@ -53,8 +53,10 @@ def test_default_spec_is_todays_avatar():
     assert Avatar.load(AvatarSpec()) is default
     assert hashlib.sha1(default.vertices.tobytes()).hexdigest() == DEFAULT_VERTICES_SHA1
     joe = load_character("joe")
-    assert joe.avatar == AvatarSpec()           # the studio's own character is the default body
-    assert Avatar.load(joe.avatar) is default
+    # the studio's own character is the default face and colours on a man's body
+    assert dataclasses.replace(joe.avatar, body_gender=None) == AvatarSpec()
+    same = Avatar.load(AvatarSpec(body_gender=AvatarSpec().gender))   # body_gender = gender: as None
+    assert hashlib.sha1(same.vertices.tobytes()).hexdigest() == DEFAULT_VERTICES_SHA1
 
 
 @pytest.mark.parametrize("character", builtin_cast(), ids=lambda c: c.name)
@@ -145,9 +147,15 @@ def test_default_character_changes_nothing(speech):
     a = animate_face(speech.timeline, target, seed=3)
     b = animate_face(speech.timeline, target, seed=3, character=joe)
     assert np.array_equal(a.weights, b.weights) and np.array_equal(a.head, b.head)
+    # joe's man's body (body_gender) is his only difference from the default avatar
+    joe_default_body = dataclasses.replace(joe, avatar=dataclasses.replace(joe.avatar,
+                                                                           body_gender=None))
     x = animate_body(speech.timeline, target, seed=3, text=TEXT)
-    y = animate_body(speech.timeline, target, seed=3, text=TEXT, character=joe)
+    y = animate_body(speech.timeline, target, seed=3, text=TEXT, character=joe_default_body)
     assert np.array_equal(x.rotations, y.rotations) and np.array_equal(x.offsets, y.offsets)
+    mans = animate_body(speech.timeline, target, seed=3, text=TEXT, character=joe)
+    assert np.allclose(mans.offsets, Skeleton.load(joe.avatar).offsets_cm, atol=1e-4)
+    assert not np.allclose(mans.offsets, x.offsets, atol=0.5)   # his own, broader skeleton
 
 
 def test_resting_expression_shows_and_bad_names_are_refused(speech):
@@ -240,6 +248,34 @@ def test_portraits_are_committed(character):
     assert path.stat().st_size < 64 * 1024
     with Image.open(path) as img:
         assert img.size == (PORTRAIT_SIZE, PORTRAIT_SIZE)
+
+
+def test_body_gender_sexes_the_body_and_keeps_the_face():
+    from synth.avatar.phenotype import head_share, shape_offsets
+
+    share = head_share()
+    head, body = share == 1.0, share == 0.0
+    split = AvatarSpec(gender=0.5, body_gender=1.0, age=0.6, muscle=0.6)
+    face_only = dataclasses.replace(split, body_gender=None)
+    male = dataclasses.replace(split, gender=1.0, body_gender=None)
+    offsets = shape_offsets(split)
+    assert np.allclose(offsets[head], shape_offsets(face_only)[head])   # the face as its gender
+    assert np.allclose(offsets[body], shape_offsets(male)[body])        # the body as a man's
+    assert head.sum() > 4000 and body.sum() > 10000 and (~(head | body)).sum() > 100  # the neck
+    # the neck blends: no vertex moves further than the larger of its two blends' moves
+    both = np.stack([shape_offsets(face_only), shape_offsets(male)])
+    assert (np.abs(offsets) <= np.abs(both).max(axis=0) + 1e-9).all()
+    # the men of the cast have men's shoulders over their hips (walter's heavy hips too)
+    for man in ("joe", "david", "walter"):
+        spec = load_character(man).avatar
+        assert spec.body_gender >= 0.9 and spec.gender < spec.body_gender
+        one_sex = dataclasses.replace(spec, body_gender=None)
+        male = dataclasses.replace(spec, gender=spec.body_gender, body_gender=None)
+        ratio = _hip_to_shoulder(spec)
+        assert ratio == pytest.approx(_hip_to_shoulder(male), abs=1e-3), man
+        assert ratio < _hip_to_shoulder(one_sex) - 0.02, man
+    with pytest.raises(InputError, match="body_gender"):
+        character_from_dict({"name": "x", "sex": "male", "avatar": {"body_gender": 1.5}})
 
 
 def test_phenotype_weights_follow_makehuman():

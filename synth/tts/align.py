@@ -108,7 +108,8 @@ def _decoder(kind: str):
 
 
 def _pcm16k(audio: np.ndarray, sample_rate: int) -> bytes:
-    from scipy.signal import resample_poly
+    # not scipy.signal's: importing it costs 1-2 s (it pulls in scipy.stats)
+    from synth.tts.resample import resample_poly
 
     x = np.asarray(audio, np.float64)
     if sample_rate != ASR_RATE:

@@ -28,10 +28,10 @@ comparing joe's readings of the CMU ARCTIC prompts with the speaker's recordings
 Then each character gets its age setting and a spacing offset (:data:`CAST`): voices of older
 speakers are slower, breathier, darker and narrower in range (S. E. Linville, *Vocal Aging*,
 2001), and the characters are spread apart in pitch and vocal-tract length so that an outside
-speaker model hears six people, not one voice six ways. The values are written into the ``voice:`` section of
-``assets/cast/NAME.yaml`` (nothing else in the file changes), with ``reference: NAME`` (the
-critic's reference for that voice, ``python -m studio.critic.voice_reference --character NAME``).
-joe stays the piper voice as it is.
+speaker model hears six people, not one voice six ways. The values are written into the
+``voice:`` section of ``assets/cast/NAME.yaml`` (nothing else in the file changes), with
+``reference: NAME`` (the critic's reference for that voice, ``python -m
+studio.critic.voice_reference --character NAME``). joe stays the piper voice as it is.
 
 Sources and licences: CMU ARCTIC bdl and slt (free use with CMU's notice), cathy
 (dataset-voice-cathy, CC0-1.0), CSTR VCTK p225, p226, p227, p228 (CC BY 4.0). What is learned
@@ -115,9 +115,10 @@ class CastVoice:
 #:
 #: mara is the young one (higher than slt, a little shorter tract); lena a low, warm woman's
 #: voice with cathy's timbre and a short tract; ruth older (a little longer tract than the VCTK
-#: women, narrower, slower, breathier); david bdl's vocal tract, a little higher; walter the deep
-#: one: a very long vocal tract (formants 17 % below his speakers'), a narrow melody, slow and
-#: breathy, his F0 a little above joe's (a man's F0 rises again in old age, Linville 2001).
+#: women, narrower, slower, breathier); david bdl's vocal tract a little longer (middle age),
+#: his pitch a little higher; walter the deep one: a very long vocal tract (formants 17 % below
+#: his speakers'), a narrow melody, slow and breathy, his F0 a little above joe's (a man's F0
+#: rises again in old age, Linville 2001).
 CAST: dict[str, CastVoice] = {
     "mara": CastVoice(("slt",), "CMU ARCTIC slt (young US woman)", pitch_st=3.3,
                       formant_factor=1.03, rate_factor=1.03),
@@ -126,7 +127,8 @@ CAST: dict[str, CastVoice] = {
     "ruth": CastVoice(("p228", "p225"), "VCTK p228 and p225 (English women), aged",
                       pitch_st=0.2, range_factor=0.85, formant_factor=0.97, breathiness=0.08,
                       tilt_db=-2.0, rate_factor=0.92),
-    "david": CastVoice(("bdl",), "CMU ARCTIC bdl (US man)", pitch_st=2.2, rate_factor=0.97),
+    "david": CastVoice(("bdl",), "CMU ARCTIC bdl (US man)", pitch_st=1.2, formant_factor=0.984,
+                       rate_factor=0.97),
     "walter": CastVoice(("p226", "p227"), "VCTK p226 and p227 (English men), aged and deepened",
                         pitch_st=-2.2, range_factor=0.8, formant_factor=0.83, breathiness=0.08,
                         tilt_db=-3.0, rate_factor=0.88),

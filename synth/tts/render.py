@@ -64,21 +64,6 @@ class RenderConfig:
     lax_tilt_db: float = 2.0
     """The boost is full where the tilt is this many dB negative or more (a soft, lax voice) and
     absent at tilt 0 or above (a tense voice)."""
-    consonant_quality: float = 1.0
-    """Share of the breathiness (aperiodicity and low-band boost) and of a darkening (negative)
-    tilt that frames outside vowels get (1 = all frames alike): on consonants they muffle the
-    cues the words are heard by."""
-    breath_rise_hz: float = 0.0
-    """The aperiodicity a positive breathiness adds rises linearly from 0 at 0 Hz to full at
-    this frequency (0 = full on every bin)."""
-    breath_aperiodicity: float = 1.0
-    """Factor on the aperiodicity a positive breathiness adds (the low-band boost stays)."""
-    breath_jitter: float = 0.0
-    """Relative standard deviation of a frame-to-frame F0 perturbation per unit of positive
-    breathiness (jitter)."""
-    breath_shimmer_db: float = 0.0
-    """Standard deviation of a frame-to-frame level perturbation per unit of positive
-    breathiness, dB (shimmer)."""
     creak_jitter: float = 0.12
     """Relative F0 perturbation of fully creaky frames."""
     limiter_ceiling_dbfs: float = -1.0
@@ -215,19 +200,6 @@ def shape_f0(f0_hz: np.ndarray, timeline: Timeline, offsets: np.ndarray, config:
     out = np.zeros(n)
     out[voiced] = np.clip(55.0 * 2.0 ** (new_st / 12.0), F0_FLOOR_HZ, F0_CEIL_HZ)
     return out
-
-
-def vowel_share(timeline: Timeline, n_frames: int, smooth_s: float,
-                outside: float) -> np.ndarray:
-    """(n_frames,) 1 on the frames of vowels, ``outside`` on every other frame (consonants and
-    pauses), smoothed over ``smooth_s`` seconds."""
-    from synth.tts.phonology import PAUSE, is_vowel
-
-    curve = np.full(n_frames, float(outside))
-    for p in timeline.phonemes:
-        if p.symbol != PAUSE and is_vowel(p.symbol):
-            curve[int(np.ceil(p.start / timeline.hop)):int(np.ceil(p.end / timeline.hop))] = 1.0
-    return _smooth(curve, smooth_s / timeline.hop)
 
 
 def _smooth(curve: np.ndarray, width_frames: float) -> np.ndarray:
@@ -409,30 +381,15 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     # the source's low-frequency slope (a stronger first harmonic; a more regular voice is not
     # a pressed one, so negative breathiness leaves the slope alone)
     breath = syllable_curve(offsets[:, BREATHINESS], syl, n, hop, config.smooth_s)
-    if config.consonant_quality < 1.0:
-        share = vowel_share(timeline, n, config.smooth_s, config.consonant_quality)
-        breath = np.where(breath > 0, breath * share, breath)
-        tilt_db = np.where(tilt_db < 0, tilt_db * share, tilt_db)
     low = np.clip(1.0 - freqs / config.breathy_low_hz, 0.0, 1.0)
     # only where the voice is voiced (a whisper or a fricative has no first harmonic to boost)
     # and soft: a breathy, irregular but tense voice (anger) keeps its weak first harmonic
     voicing = _smooth((new_f0 > 0).astype(np.float64), config.smooth_s / hop)
-    if config.breath_jitter > 0 or config.breath_shimmer_db > 0:
-        irregular = np.random.default_rng(None if seed is None else seed + 1)
-        amount = np.clip(breath, 0.0, 1.0)
-        new_f0 = np.where(new_f0 > 0, new_f0 * (1.0 + config.breath_jitter * amount
-                                                * irregular.standard_normal(n)), 0.0)
-        gain_db = gain_db + config.breath_shimmer_db * amount * voicing * irregular.standard_normal(n)
     lax = np.clip(-tilt_db / config.lax_tilt_db, 0.0, 1.0)
     boost_db = config.breathy_low_db * np.clip(breath, 0, 1) * voicing * lax
     envelope *= 10.0 ** ((gain_db[:, None] + tilt_db[:, None] * band[None, :]
                           + boost_db[:, None] * low[None, :]) / 10.0)
-    added = np.clip(np.where(breath > 0, breath * config.breath_aperiodicity, breath),
-                    -1, 1)[:, None] * np.ones_like(freqs)[None, :]
-    if config.breath_rise_hz > 0:
-        rise = np.clip(freqs / config.breath_rise_hz, 0.0, 1.0)
-        added = np.where(added > 0, added * rise[None, :], added)
-    aperiodicity = np.clip(aperiodicity + added, 1e-3, 1.0)
+    aperiodicity = np.clip(aperiodicity + np.clip(breath, -1, 1)[:, None], 1e-3, 1.0)
 
     y = pyworld.synthesize(np.ascontiguousarray(new_f0), np.ascontiguousarray(envelope),
                            np.ascontiguousarray(aperiodicity), sample_rate, hop * 1000.0)

@@ -38,6 +38,26 @@ mishearing, not the voice. Without the floor, holding the gains below 300 Hz or 
 gain there, lower envelope scales (1.0, 1.25), a gain cap or no aperiodicity change did not
 remove the octave errors.
 
+Words (issue 27). Sad takes lose words to a recogniser (pocketsphinx's word error rate on the 20
+tuning sentences, sadness at intensity 1, seed 0: 56 %; neutral 20 %, bare piper 16 %), and the
+same changes that cost the words are what the independent yardsticks hear as sadness. Removing one
+part at a time (``bench/yardstick.py`` EmoDB / RAVDESS recognition of the 20 sad takes, against
+80 % / 20 % as shipped): without this model's change and the prosody's breathiness 20 % word errors
+but 0 % / 15 %; without the breathiness (aperiodicity and low-band boost) 39 %, 15 % / 10 %;
+without the aperiodicity only 39 %, 35 % / 5 %; breathiness on vowels only (30 % on consonants)
+46 %, 65 % / 15 %; with that and half the breathiness: this model's change off 24 %, 5 % / 0 %, at
+half strength 31 %, 10 % / 5 %, its consonant classes off 33 %, 25 % / 5 %, the change smoothed to
+4 or 6 cepstra or its cuts capped at 8 dB or halved 31-38 %, at most 35 % / 10 %; jitter and
+shimmer in place of the aperiodic noise 40-52 %, at most 45 % / 20 %; F0 2 st lower or 1.5 st
+higher, or half the slowing: no fewer errors. A narrower low-band boost
+(:attr:`synth.tts.render.RenderConfig.breathy_low_hz` 250 Hz instead of 600: the first harmonics,
+not the first formant of close vowels) kept both listeners' sadness on the tuning sentences (51 %,
+80 % / 20 %), but on the report and held-out sentences it took only 2-3 points of word errors off
+(53 -> 51 %, 67 -> 64 %) and each lost one sad take on one yardstick (RAVDESS 40 -> 30 %, EmoDB
+90 -> 80 %): not kept. The EmoDB listener reads sadness mostly from the noise (HNR, jitter,
+shimmer, spectral flux) and the dark, H1-heavy spectrum, which is what covers the formants; the
+RAVDESS listener hears our sad takes as neutral either way.
+
 Conditioning follows the prosody model (:mod:`synth.prosody.diffusion`): each emotion stretch of a
 line gives its category token (or "unknown" for categories without data: surprise, and any
 dimensional target), the VAD point of its prototype and an intensity input of 1; classifier-free

@@ -57,15 +57,6 @@ class VoiceShape:
     floor_hz: float = 1000.0
     """Below this frequency (or 2.5 F0 if higher), Hertz, a bin's gain is at least the gain at
     it: the first harmonics are never cut relative to the ones above (0 = off)."""
-    consonant_scale: float = 1.0
-    """Factor on the change of the consonant classes (voiced and unvoiced), spectral shape and
-    aperiodicity (1 = as learned)."""
-    cut_scale: float = 1.0
-    """Factor on the cuts (negative band gains) of the spectral-shape change, after
-    :attr:`envelope_scale`."""
-    cepstra: int | None = None
-    """Apply only the first this many cepstral coefficients of the shape change (a smoother
-    change across frequency; None: all of them)."""
 
     def frame_deltas(self, timeline: Timeline, n_frames: int) -> np.ndarray:
         """(n_frames, delta_size()) the syllable deltas on frames, blended across syllables."""
@@ -93,14 +84,9 @@ class VoiceShape:
         if n == 0 or not np.any(self.deltas):  # a neutral line: nothing to change
             return envelope, aperiodicity
         weights = class_weights(timeline, f0, n, self.smooth_s)  # (n, n_classes)
-        weights[:, 1:] *= self.consonant_scale
         cep, ap = split_delta(self.frame_deltas(timeline, n))  # (n, c, k), (n, c_ap, b)
-        if self.cepstra is not None:
-            cep = cep.copy()
-            cep[..., self.cepstra:] = 0.0
         bands = from_cepstrum(cep)  # (n, c, N_BANDS)
-        gain_bands = np.einsum("nc,ncb->nb", weights, bands) * self.envelope_scale
-        gain_bands = np.clip(np.where(gain_bands < 0, gain_bands * self.cut_scale, gain_bands),
+        gain_bands = np.clip(np.einsum("nc,ncb->nb", weights, bands) * self.envelope_scale,
                              -self.max_gain_db, self.max_gain_db)
         gain_db = gain_bands @ band_to_bins(bins, sample_rate)
         if self.floor_hz > 0:
