@@ -278,6 +278,28 @@ def test_body_gender_sexes_the_body_and_keeps_the_face():
         character_from_dict({"name": "x", "sex": "male", "avatar": {"body_gender": 1.5}})
 
 
+def test_a_longer_cut_covers_the_ears():
+    avatar = Avatar.load(load_character("lena").avatar)
+    hair = avatar.vertices[avatar.part_mask("hair")]
+    skin = avatar.vertices[avatar.part_mask("skin")]
+    low, top = hair[:, 1].min(), hair[:, 1].max()
+    head = skin[(skin[:, 1] > low) & (skin[:, 1] < top)]
+    # the shell passes over the ears (the widest of the head), not around each of them
+    assert np.abs(hair[:, 0]).max() > np.abs(head[:, 0]).max() + 0.005
+    assert top > skin[:, 1].max() + 0.005                      # volume on the crown
+    assert len(hair) % 2 == 0                                  # two-sided: outer and inner layer
+    # a smooth shell: its distance from the middle of the head changes slowly along its edges
+    # (wrapping each ear, as a cap lifted along the skin's normals does, gives a median of 0.27)
+    ids = np.flatnonzero(avatar.part_mask("hair"))
+    faces = avatar.faces[np.isin(avatar.faces, ids).all(axis=1)]
+    centre = np.array([0.0, hair[:, 1].mean(), hair[:, 2].mean()])
+    radius = np.linalg.norm(avatar.vertices - centre, axis=1)
+    edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    slope = np.abs(np.diff(radius[edges], axis=1))[:, 0] / np.maximum(np.linalg.norm(
+        np.diff(avatar.vertices[edges], axis=1)[:, 0], axis=1), 1e-6)
+    assert np.median(slope) < 0.2
+
+
 def test_phenotype_weights_follow_makehuman():
     from synth.avatar.phenotype import macro_factors, macro_targets
 

@@ -22,7 +22,8 @@ try:
     viewer = "opened"
 except RuntimeError:
     viewer = "refused"
-print(frame.shape, int(frame.std() > 5), viewer, sorted({"pyglet.window", "tkinter"} & set(sys.modules)))
+loaded = sorted({"pyglet.window", "tkinter"} & set(sys.modules))
+print(frame.shape, int(frame.std() > 5), viewer, loaded)
 """
 
 

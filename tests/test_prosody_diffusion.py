@@ -339,17 +339,19 @@ def test_variability_change_scales_the_final_contour_spread():
 
 def test_anger_is_lower_and_wider_than_its_learned_and_anchored_reading(model, timelines,
                                                                          monkeypatch):
-    """:data:`CATEGORY_SHIFTS`: anger's stretch is moved 2 st down and 2 st wider at full
+    """:data:`CATEGORY_SHIFTS`: anger's stretch is moved down and wider by its shift at full
     intensity, half of it at intensity 0.5 (less only where the output limits clip); fear is
     left alone."""
     import synth.prosody.diffusion as diffusion
 
+    anger = dict(diffusion.CATEGORY_SHIFTS["anger"])
+    assert anger["f0_level_st"] < 0 < anger["f0_range_st"]
     tl = timelines[1]
     shifted = {(c, i): predict(model, tl, c, i) for c in ("anger", "fear") for i in (1.0, 0.5)}
     monkeypatch.setattr(diffusion, "CATEGORY_SHIFTS", {})
     for (category, intensity), out in shifted.items():
         change = out - predict(model, tl, category, intensity)
-        for column, value in (("f0_level_st", -2.0), ("f0_range_st", 2.0)):
+        for column, value in anger.items():
             wanted = intensity * value if category == "anger" else 0.0
             got = change[:, F[column]]
             assert np.median(got) == pytest.approx(wanted, abs=1e-4), (category, column)

@@ -197,8 +197,8 @@ F0_VARIABILITY: dict[str, float] = {"happiness": 1.6, "fear": 0.6}
 #: 28 % -> 33 % (tuning), 34 % -> 34 % (report), 29 % -> 36 % (held-out; bare piper 16, 22,
 #: 30 %).
 #: (RAVDESS's statistics informed this constant only; nothing is trained on it.)
-CATEGORY_SHIFTS: dict[str, dict[str, float]] = {"anger": {"f0_level_st": -2.0,
-                                                          "f0_range_st": 2.0}}
+CATEGORY_SHIFTS: dict[str, dict[str, float]] = {"anger": {"f0_level_st": -1.0,
+                                                          "f0_range_st": 1.0}}
 
 #: The neutral reading's own offsets, at a neutral target (weight ``1 - strength * guidance``,
 #: so an emotion's intensity fades into it): EmoDB's neutral readings are brisk and not the most
