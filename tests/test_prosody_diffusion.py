@@ -115,9 +115,8 @@ def test_breathiness_follows_voice_regularity(model, timelines, category):
 
 
 def test_learned_pattern_is_kept_around_the_anchored_means(model, timelines):
-    """Per emotion stretch: anchored columns = learned deviations + the rules' mean (+ the
-    category's shift)."""
-    from synth.prosody.diffusion import ANCHORED_FEATURES, CATEGORY_SHIFTS, rule_offsets
+    """Per emotion stretch: anchored columns = learned deviations + the rules' mean."""
+    from synth.prosody.diffusion import ANCHORED_FEATURES, rule_offsets
     from synth.prosody.features import syllable_context
 
     tl = timelines[1]
@@ -130,19 +129,15 @@ def test_learned_pattern_is_kept_around_the_anchored_means(model, timelines):
     rules = rule_offsets(tl, targets)
     assert "pause_after_s" in ANCHORED_FEATURES  # then clipped at 0: not checked here
     for part in (slice(0, half), slice(half, n)):
-        shift = CATEGORY_SHIFTS.get(targets[part.start].category, {})
         for name in ("f0_range_st",):
             assert name in ANCHORED_FEATURES
             k = F[name]
-            np.testing.assert_allclose(out[part, k].mean(),
-                                       rules[part, k].mean() + shift.get(name, 0.0), atol=1e-4)
+            np.testing.assert_allclose(out[part, k].mean(), rules[part, k].mean(), atol=1e-4)
             np.testing.assert_allclose(out[part, k] - out[part, k].mean(),
                                        learned[part, k] - learned[part, k].mean(), atol=1e-4)
         # the F0 height stays learned (plus the rules' contour, zero mean)
         k = F["f0_level_st"]
-        np.testing.assert_allclose(out[part, k].mean(),
-                                   learned[part, k].mean() + shift.get("f0_level_st", 0.0),
-                                   atol=0.05)
+        np.testing.assert_allclose(out[part, k].mean(), learned[part, k].mean(), atol=0.05)
 
 
 def test_duration_keeps_the_learned_slowing_only_where_the_literature_agrees(model, timelines):
@@ -335,24 +330,3 @@ def test_variability_change_scales_the_final_contour_spread():
     # the critic's guidance knob fades it like the other anchored means
     happy = EmotionTarget.from_category("happiness", 1.0)
     assert not variability_change(level, neutral_level, happy, guidance=0.0).any()
-
-
-def test_anger_is_lower_and_wider_than_its_learned_and_anchored_reading(model, timelines,
-                                                                         monkeypatch):
-    """:data:`CATEGORY_SHIFTS`: anger's stretch is moved down and wider by its shift at full
-    intensity, half of it at intensity 0.5 (less only where the output limits clip); fear is
-    left alone."""
-    import synth.prosody.diffusion as diffusion
-
-    anger = dict(diffusion.CATEGORY_SHIFTS["anger"])
-    assert anger["f0_level_st"] < 0 < anger["f0_range_st"]
-    tl = timelines[1]
-    shifted = {(c, i): predict(model, tl, c, i) for c in ("anger", "fear") for i in (1.0, 0.5)}
-    monkeypatch.setattr(diffusion, "CATEGORY_SHIFTS", {})
-    for (category, intensity), out in shifted.items():
-        change = out - predict(model, tl, category, intensity)
-        for column, value in anger.items():
-            wanted = intensity * value if category == "anger" else 0.0
-            got = change[:, F[column]]
-            assert np.median(got) == pytest.approx(wanted, abs=1e-4), (category, column)
-            assert np.all(np.abs(got) <= abs(wanted) + 1e-4) and np.all(got * wanted >= 0)

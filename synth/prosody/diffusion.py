@@ -95,10 +95,15 @@ fastest but fear's): -10 %        all 20 tuning sentences   mostly heard as calm
 syllable duration, +0.1
 aperiodicity
 (:data:`NEUTRAL_READING`)
-anger 2 st lower, 2 st wider      anger 60 % / 60 % (EmoDB  yes (report and held-out anger:
-(:data:`CATEGORY_SHIFTS`)         yardstick), 50 % / 25 %   EmoDB +10 points each, RAVDESS +10
-                                  (RAVDESS), anger takes,   and +30; a few more lost words, see
-                                  20 tuning sentences       the constant)
+anger 2 st lower, 2 st wider      anger takes, 20 tuning   no: openSMILE then hears 6 st above
+in F0 (ours sit higher than       sentences: EmoDB 60 % /  the rendered F0 on a test take (2.6
+both corpora's anger, z +1.1      60 %, RAVDESS 50 % /     st without: octave errors), and
+vs EmoDB +1.0, RAVDESS +0.6,      25 % (fear 35 / 50 %);   more words lost (pocketsphinx 28 ->
+narrower than RAVDESS's, +0.3     bench (tuning, report,   33 % tuning, 29 -> 36 % held-out);
+vs +0.5; J&L: anger's F0          held-out): EmoDB 55,     half of it (1 st, 1 st): EmoDB
+variability high, fear's low)     60, 60 % vs 60, 50, 50   50 / 60 / 50 %, RAVDESS 30 / 40 /
+                                  %; RAVDESS 40, 40, 50 %  40 %; EmoDB's tuning anger 60 -> 50 %
+                                  vs 25, 30, 20 %
 ================================  =======================  ===================================
 
 The F0 height and the accent slopes, where EmoDB agrees with the literature and carries the
@@ -182,23 +187,6 @@ LAX_BREATHINESS = 2.4
 #: instead of 5); the independent yardstick did not move beyond noise (53 % with, 54 % without,
 #: 140 takes), so they are kept for the cue direction only.
 F0_VARIABILITY: dict[str, float] = {"happiness": 1.6, "fear": 0.6}
-
-#: Mean shifts of a stretch of one category at full intensity (faded in with intensity and
-#: guidance), added after the anchoring: anger's voice lower and wider in F0. Our angry takes sat
-#: higher in F0 than either corpus's anger relative to the speaker (openSMILE F0 z +1.1 against
-#: the voice's other takes; EmoDB's actors +1.0, RAVDESS's +0.6) with a narrower range than
-#: RAVDESS's (+0.3 against +0.5), where fear is high and narrow (RAVDESS +0.9 / -0.6, EmoDB +0.6 /
-#: -0.6; J&L: anger's F0 variability high, fear's low): the English listener heard 50 % of them
-#: as fear. 2 st lower and 2 st wider: on the 20 tuning sentences anger recognised by the RAVDESS
-#: yardstick 25 % -> 50 % (fear 50 % -> 35 %), by the EmoDB one 60 % -> 60 %; wider alone (+3
-#: st): 30 % / 45 %. Confirmed by ``bench/tts.py`` (seed 0): RAVDESS 30 % -> 40 % on the report
-#: sentences, 20 % -> 50 % on 10 held-out ones, EmoDB 50 % -> 60 % on both (tuning: RAVDESS
-#: 25 % -> 40 %, EmoDB 60 % -> 55 %). The price: pocketsphinx's word error rate on angry takes
-#: 28 % -> 33 % (tuning), 34 % -> 34 % (report), 29 % -> 36 % (held-out; bare piper 16, 22,
-#: 30 %).
-#: (RAVDESS's statistics informed this constant only; nothing is trained on it.)
-CATEGORY_SHIFTS: dict[str, dict[str, float]] = {"anger": {"f0_level_st": -1.0,
-                                                          "f0_range_st": 1.0}}
 
 #: The neutral reading's own offsets, at a neutral target (weight ``1 - strength * guidance``,
 #: so an emotion's intensity fades into it): EmoDB's neutral readings are brisk and not the most
@@ -404,8 +392,7 @@ def anchor_means(learned: np.ndarray, rules: np.ndarray, targets: Sequence[Emoti
     of the neutral contour, i.e. an utterance-level F0 range change, :func:`contour_scaling`) is
     removed where it goes against the rules' range change (EmoDB narrows the contour of angry and
     happy speech on our voice; the literature widens it), and kept where both agree (sadness);
-    then the final contour's spread is scaled by :func:`variability_change`, and the category's
-    :data:`CATEGORY_SHIFTS` are added.
+    then the final contour's spread is scaled by :func:`variability_change`.
     Returns a new (n, 8) float32 array.
     """
     out = np.array(learned, np.float32, copy=True)
@@ -435,9 +422,6 @@ def anchor_means(learned: np.ndarray, rules: np.ndarray, targets: Sequence[Emoti
         if neutral_level is not None:
             out[run, level] += variability_change(out[run, level], neutral_level[run],
                                                   targets[run.start], g)
-        target = targets[run.start]
-        for name, value in CATEGORY_SHIFTS.get(target.category or "", {}).items():
-            out[run, FEATURE_INDEX[name]] += g * float(target.intensity) * value
     return out
 
 
