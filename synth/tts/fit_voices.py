@@ -127,7 +127,7 @@ CAST: dict[str, CastVoice] = {
     "ruth": CastVoice(("p228", "p225"), "VCTK p228 and p225 (English women), aged",
                       pitch_st=0.2, range_factor=0.85, formant_factor=0.97, breathiness=0.08,
                       tilt_db=-2.0, rate_factor=0.92),
-    "david": CastVoice(("bdl",), "CMU ARCTIC bdl (US man)", pitch_st=1.2, formant_factor=0.984,
+    "david": CastVoice(("bdl",), "CMU ARCTIC bdl (US man)", pitch_st=1.7, formant_factor=0.99,
                        rate_factor=0.97),
     "walter": CastVoice(("p226", "p227"), "VCTK p226 and p227 (English men), aged and deepened",
                         pitch_st=-2.2, range_factor=0.8, formant_factor=0.83, breathiness=0.08,
