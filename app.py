@@ -150,11 +150,10 @@ def character_card(name: str) -> tuple[np.ndarray | None, str]:
     """A character's portrait ((H, W, 3) uint8, None when it has none) and a line about it."""
     from PIL import Image
 
-    from controllers.cast import load_character
-    from controllers.assets import asset_path
+    from controllers.cast import load_character, portrait_path
 
     character = load_character(name)
-    path = asset_path("cast", "portraits", f"{character.name}.png")
+    path = portrait_path(character.name)
     portrait = np.asarray(Image.open(path).convert("RGB")) if path.is_file() else None
     return portrait, (f"**{character.name}**, {character.sex}, {character.age}: "
                       f"{character.description}  \n*voice:* {character.voice.credit or 'piper'}")

@@ -43,6 +43,12 @@ def cast_dir() -> Path:
     return asset_path("cast")
 
 
+def portrait_path(name: str) -> Path:
+    """Where the built-in character ``name``'s portrait lives (``assets/cast/portraits/NAME.png``,
+    rendered by ``python -m studio.portraits``)."""
+    return cast_dir() / "portraits" / f"{name}.png"
+
+
 @lru_cache(maxsize=1)
 def builtin_cast() -> tuple[Character, ...]:
     """Every built-in character, the default first, then by file name."""

