@@ -4,7 +4,6 @@ every character performing through the CLI and the Python API."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -12,12 +12,11 @@ texts: it is refused with a clear message.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from controllers.dialogue.line import Dialogue, DialogueLine
-from controllers.dialogue.source import read_text, speakable
+from controllers.dialogue.source import read_json, speakable
 from controllers.errors import InputError
 
 
@@ -123,13 +122,7 @@ def read_data(path: Path, content: str, data: dict) -> Dialogue:
 
 
 def read(path: Path) -> Dialogue:
-    content = read_text(path)
-    try:
-        data = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    except RecursionError:
-        raise InputError(f"{path}: JSON nested too deeply") from None
+    content, data = read_json(path)
     if not is_articy(data):
         raise InputError(f"{path}:1: not an articy:draft JSON export (no 'Packages')")
     return read_data(path, content, data)

@@ -18,7 +18,7 @@ from pathlib import Path
 from controllers.dialogue.cues import leading_parenthetical, read_tag
 from controllers.dialogue.line import Dialogue, DialogueLine
 from controllers.dialogue.plain_txt import SPEAKER
-from controllers.dialogue.source import read_text, speakable
+from controllers.dialogue.source import read_json, speakable
 from controllers.errors import InputError
 
 #: Deepest container nesting followed (a story is a few levels deep).
@@ -196,13 +196,7 @@ def read_data(path: Path, content: str, data: dict) -> Dialogue:
 
 
 def read(path: Path) -> Dialogue:
-    content = read_text(path)
-    try:
-        data = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    except RecursionError:
-        raise InputError(f"{path}: JSON nested too deeply") from None
+    content, data = read_json(path)
     if not is_ink(data):
         raise InputError(f"{path}:1: not a compiled Ink story (no 'inkVersion' and 'root')")
     return read_data(path, content, data)

@@ -30,6 +30,19 @@ def read_text(path: Path) -> str:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
+def read_json(path: Path):
+    """``(text, data)`` of a JSON file; InputError names the line of a syntax error."""
+    import json
+
+    content = read_text(path)
+    try:
+        return content, json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply") from None
+
+
 def short(value) -> str:
     """``repr(value)``, shortened for a one-line message."""
     shortener = reprlib.Repr()

@@ -35,7 +35,7 @@ import numpy as np
 
 from studio.export.llf import LLF_BLENDSHAPES, LLF_ROTATIONS, pascal
 from studio.live.chunk import LiveChunk
-from studio.live.pacer import FramePacer
+from studio.live.pacer import PacedSender
 from synth.contracts import ARKIT_NAMES
 
 #: Packet version of Live Link Face (4: device id added, 5: timecode, 6: frame rate).
@@ -98,7 +98,7 @@ def encode_packet(device_id: str, subject: str, frame: int, curves: np.ndarray,
     ])
 
 
-class LiveLinkSender:
+class LiveLinkSender(PacedSender):
     """Sends live chunks' faces to Unreal Live Link at ``host:port`` (UDP) as Live Link Face
     packets under subject ``subject``, paced in real time from a thread of its own.
     :meth:`play` hands it a chunk; :meth:`stop` silences a line; :meth:`close` ends it.
@@ -116,18 +116,10 @@ class LiveLinkSender:
             raise ValueError(f"cannot resolve {host!r}: {exc}") from None
         self._socket = socket.socket(family, socket.SOCK_DGRAM)
         self.packets_sent = 0
-        self._pacer = FramePacer(self._send_face_frame, name="livelink-sender")
-
-    def play(self, chunk: LiveChunk) -> None:
-        """Queue a chunk; the first chunk of a line starts its clock now."""
-        self._pacer.play(chunk)
-
-    def stop(self, line_id: str) -> None:
-        """Send nothing more of a line (interrupted, cancelled)."""
-        self._pacer.stop(line_id)
+        self._start_pacer("livelink-sender")
 
     def close(self, timeout: float = 5.0) -> None:
-        self._pacer.close(timeout)
+        super().close(timeout)
         self._socket.close()
 
     def _send_face_frame(self, chunk: LiveChunk, i: int) -> None:

@@ -20,6 +20,29 @@ from studio.live.chunk import LiveChunk
 FrameSender = Callable[[LiveChunk, int], None]
 
 
+class PacedSender:
+    """Base of the live outputs that drive an avatar: a :class:`FramePacer` calling
+    :meth:`_send_face_frame` (which subclasses define) at each face frame's time."""
+
+    def _start_pacer(self, name: str) -> None:
+        self._pacer = FramePacer(self._send_face_frame, name=name)
+
+    def _send_face_frame(self, chunk: LiveChunk, i: int) -> None:
+        raise NotImplementedError
+
+    def play(self, chunk: LiveChunk) -> None:
+        """Queue a chunk; the first chunk of a line starts its clock now."""
+        self._pacer.play(chunk)
+
+    def stop(self, line_id: str) -> None:
+        """Send nothing more of a line (interrupted, cancelled)."""
+        self._pacer.stop(line_id)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the pacing thread (a subclass closes its socket after this)."""
+        self._pacer.close(timeout)
+
+
 class FramePacer:
     """Calls ``send(chunk, i)`` for every face frame of the chunks it is given, each at its
     time, from a thread of its own (named ``name``). :meth:`play` hands it a chunk,

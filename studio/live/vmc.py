@@ -28,7 +28,7 @@ from scipy.spatial.transform import Rotation
 
 from synth.contracts import ARKIT_NAMES
 from studio.live.chunk import LiveChunk
-from studio.live.pacer import FramePacer
+from studio.live.pacer import PacedSender
 
 #: Mixamo bone (without the ``mixamorig:`` prefix) -> Unity ``HumanBodyBones`` name.
 MIXAMO_TO_UNITY: dict[str, str] = {
@@ -125,7 +125,7 @@ def parse_address(text: str, example_port: int = 39539) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-class VmcSender:
+class VmcSender(PacedSender):
     """Sends live chunks to a VMC receiver at ``host:port``, paced in real time
     (:class:`~studio.live.pacer.FramePacer`), from a thread of its own. :meth:`play` hands it a
     chunk; :meth:`stop` silences a line."""
@@ -144,18 +144,7 @@ class VmcSender:
         self._client = SimpleUDPClient(host, port)
         self._started = time.monotonic()
         self.bundles_sent = 0
-        self._pacer = FramePacer(self._send_face_frame, name="vmc-sender")
-
-    def play(self, chunk: LiveChunk) -> None:
-        """Queue a chunk; the first chunk of a line starts its clock now."""
-        self._pacer.play(chunk)
-
-    def stop(self, line_id: str) -> None:
-        """Send nothing more of a line (interrupted, cancelled)."""
-        self._pacer.stop(line_id)
-
-    def close(self, timeout: float = 5.0) -> None:
-        self._pacer.close(timeout)
+        self._start_pacer("vmc-sender")
 
     def _send_face_frame(self, chunk: LiveChunk, i: int) -> None:
         """Face row ``i`` of ``chunk``, with the body frame at the same time on every
