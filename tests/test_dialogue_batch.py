@@ -49,3 +49,21 @@ def test_yarn_batch_one_character_per_speaker_in_folders_named_by_line_ids(tmp_p
     assert run_batch(script, out, options=RenderOptions(preview="none", prosody="rules"),
                      progress=False, on_entry=again.append) == manifest
     assert again == []
+
+
+def test_a_mixed_cast_csv_renders_every_character(tmp_path):
+    """A CSV naming a character per line: every built-in character performs its own line, and
+    the manifest and take.json record who."""
+    from controllers.cast import character_names
+
+    names = character_names()
+    script = tmp_path / "cast.csv"
+    script.write_text("id,text,emotion,character\n"
+                      + "".join(f"{n},Hello there.,calm,{n}\n" for n in names))
+    out = tmp_path / "out"
+    manifest = run_batch(script, out, options=RenderOptions(preview="none", prosody="rules"),
+                         progress=False)
+    assert [e["status"] for e in manifest] == ["done"] * len(names), manifest
+    for entry in manifest:
+        assert entry["character"] == entry["id"]
+        assert json.loads((out / entry["id"] / "take.json").read_text())["character"] == entry["id"]

@@ -103,3 +103,21 @@ def test_a_live_ssml_line_reports_its_marks_and_keeps_its_breaks(server):
     frames = sum(len(c["face"]["weights"]) for c in line["chunks"])
     assert frames == int(np.ceil(line["samples"] / 22050 * 60)) + 1
     assert bad["end"]["type"] == "error" and "line 1:" in bad["end"]["message"]
+
+
+@pytest.mark.slow
+def test_live_mode_speaks_every_character_of_the_cast(server):
+    """One line per built-in character on one connection: each header names its character and
+    the women's voices are higher than the men's."""
+    from controllers.cast import builtin_cast
+
+    cast = builtin_cast()
+    requests = [{"text": "See you at noon.", "character": c.name, "id": c.name} for c in cast]
+    _, results = asyncio.run(exchange(f"ws://127.0.0.1:{server.port}", requests))
+    for character, got in zip(cast, results):
+        assert got["header"]["character"] == character.name
+        assert got["end"]["status"] == "complete" and got["samples"] > 0
+    f0 = {c.sex: [] for c in cast}
+    for character, got in zip(cast, results):
+        f0[character.sex].append(median_f0(got["audio"]))
+    assert min(f0["female"]) > max(f0["male"]), f0
