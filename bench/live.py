@@ -1,6 +1,7 @@
 """Benchmark of live mode: latency and real-time behaviour of ``emostudio serve``.
 
     .venv/bin/python bench/live.py [--lines 5] [--clients 4] [--rounds 2] [--workers 2]
+                                   [--compare CHECKOUT]
 
 Starts ``emostudio serve`` in a process of its own (models loaded once, warmed up), then
 connects real WebSocket clients from this process and sends 15-word lines:
@@ -19,8 +20,12 @@ same models: the offline path (``Studio.perform``: the whole take before any aud
 latency the streamed first audio is compared with; and the CPU time of the first chunk's work
 alone (its phrase spoken and animated on one thread), what the first audio would take on an
 idle machine. The load average is printed: on a shared machine every wall-clock figure
-includes other programs' work; the server's CPU seconds per second of audio (from /proc) do
-not: below the core count divided by the clients, the machine keeps up with them.
+includes other programs' work; the server's CPU seconds per second of audio (from /proc, its
+processes together) do not: below the core count divided by the clients, the machine keeps up
+with them.
+
+``--compare CHECKOUT`` measures another checkout's server the same way in the same run (its
+columns first), e.g. the last commit: ``git worktree add /tmp/base HEAD``.
 """
 
 from __future__ import annotations
@@ -126,11 +131,11 @@ async def client(url: str, lines: list[tuple[str, str]], name: str) -> list[Line
     return out
 
 
-def start_server(workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(workers: int, repo: Path = REPO) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYOPENGL_PLATFORM="osmesa")
     proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "serve", "--port", "0",
                              "--workers", str(workers)],
-                            cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+                            cwd=repo, env=env, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
@@ -143,9 +148,24 @@ def start_server(workers: int) -> tuple[subprocess.Popen, str]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds so far of process ``pid`` and the processes it started that
+    are still running (the server's speaker processes; Linux /proc)."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # (ended meanwhile)
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    family = {pid}
+    while True:
+        grown = family | {p for p, (parent, _) in stats.items() if parent in family}
+        if grown == family:
+            break
+        family = grown
+    ticks = sum(stats[p][1] for p in family if p in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def summary(stats: list[LineStats], cpu: float) -> dict[str, str]:
@@ -199,16 +219,11 @@ def baseline(lines: list[tuple[str, str]]) -> tuple[float, float]:
     return statistics.mean(offline), statistics.mean(first_cpu)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lines", type=int, default=5, help="lines for the single client")
-    parser.add_argument("--clients", type=int, default=4, help="clients at once")
-    parser.add_argument("--rounds", type=int, default=2, help="lines per client at once")
-    parser.add_argument("--workers", type=int, default=2, help="the server's render threads")
-    args = parser.parse_args()
-    lines = [LINES[i % len(LINES)] for i in range(args.lines)]
-    load_before = os.getloadavg()
-    proc, url = start_server(args.workers)
+def measure(args: argparse.Namespace, lines: list[tuple[str, str]], repo: Path
+            ) -> tuple[dict[str, str], dict[str, str], list[LineStats]]:
+    """The table's rows for one client and for the crowd, and the single client's lines, for
+    the server of the checkout at ``repo``."""
+    proc, url = start_server(args.workers, repo)
     try:
         cpu0 = cpu_seconds(proc.pid)
         single = asyncio.run(client(url, lines, "solo"))
@@ -227,19 +242,43 @@ def main() -> int:
             proc.wait(30)
         except subprocess.TimeoutExpired:
             proc.kill()
+    return summary(single, cpu1 - cpu0), summary(many, cpu2 - cpu1), single
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=5, help="lines for the single client")
+    parser.add_argument("--clients", type=int, default=4, help="clients at once")
+    parser.add_argument("--rounds", type=int, default=2, help="lines per client at once")
+    parser.add_argument("--workers", type=int, default=2, help="the server's render threads")
+    parser.add_argument("--compare", type=Path, default=None, metavar="CHECKOUT",
+                        help="also measure this checkout's server (e.g. a worktree of HEAD)")
+    args = parser.parse_args()
+    if args.compare is not None and not (args.compare / "studio" / "cli").is_dir():
+        print(f"error: --compare {args.compare} is not a checkout of this project",
+              file=sys.stderr)
+        return 2
+    lines = [LINES[i % len(LINES)] for i in range(args.lines)]
+    load_before = os.getloadavg()
+    columns: list[tuple[str, dict[str, str]]] = []
+    if args.compare is not None:
+        one, crowd_rows, _ = measure(args, lines, args.compare.resolve())
+        columns += [("compared: 1 client", one), (f"{args.clients} clients", crowd_rows)]
+    one, crowd_rows, single = measure(args, lines, REPO)
+    columns += [("1 client", one), (f"{args.clients} clients", crowd_rows)]
     offline_s, first_cpu = baseline(lines)
     load_after = os.getloadavg()
 
-    one, crowd_rows = summary(single, cpu1 - cpu0), summary(many, cpu2 - cpu1)
     width = max(map(len, one)) + 2
     print(f"live mode: {args.lines} lines of 15 words (1 client); {args.clients} clients x "
           f"{args.rounds} lines at once; {args.workers} render threads; "
-          f"{os.cpu_count()} CPU cores")
+          f"{os.cpu_count()} CPU cores"
+          + (f"; compared with the checkout at {args.compare}" if args.compare else ""))
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
           "(above the core count, wall-clock figures include other programs' work)")
-    print(f"{'':{width}}{'1 client':>18}{f'{args.clients} clients':>18}")
+    print(f"{'':{width}}" + "".join(f"{name:>20}" for name, _ in columns))
     for key in one:
-        print(f"{key:{width}}{one[key]:>18}{crowd_rows[key]:>18}")
+        print(f"{key:{width}}" + "".join(f"{rows[key]:>20}" for _, rows in columns))
     mean_ttfa = statistics.mean(s.ttfa for s in single)
     print(f"\nbaseline (same run, this process, one thread): offline take of the same lines "
           f"{offline_s:.3f} s before any audio; the first chunk's work alone {first_cpu:.3f} "

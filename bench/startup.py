@@ -8,6 +8,7 @@ Rows:
   command with ``--prosody none`` (target: at most 1.5x), and of ``emostudio render --preview
   none`` of that line against the same ``speak --prosody none`` (target: at most 3x); median of
   ``--runs`` runs of each, interleaved, each a fresh process timed from its start to its exit;
+  and the render's stages (its ``take.json`` timings, the rest of its wall outside the take);
 - per take (models loaded, one process, as a batch worker): the stages of a full take without
   preview (``Take.timings``, the speech stage split into its parts), the cost per second of
   speech beyond start-up (the difference of a long and a short take over the difference of their
@@ -26,6 +27,7 @@ Wall times on a busy machine count other programs' work too: compare ratios, not
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -73,9 +75,14 @@ def timed_run(repo: Path, args: list[str]) -> float:
     return elapsed
 
 
-def bench_startup(trees: dict[str, Path], runs: int) -> dict[str, dict[str, float]]:
-    """Median wall seconds per tree and command, runs interleaved (after one warm-up each)."""
+def bench_startup(trees: dict[str, Path], runs: int
+                  ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Median wall seconds per tree and command, runs interleaved (after one warm-up each), and
+    per tree the median seconds of each stage of the ``render`` runs: the take's own stages
+    (``take.json``'s timings) and the rest of the process's wall (``outside the take``:
+    interpreter, imports of the command line, exit)."""
     times: dict[str, dict[str, list[float]]] = {t: defaultdict(list) for t in trees}
+    stages: dict[str, dict[str, list[float]]] = {t: defaultdict(list) for t in trees}
     with tempfile.TemporaryDirectory() as tmp:
         commands = cli_commands(Path(tmp))
         for tree, repo in trees.items():  # warm the file cache and any per-user cache
@@ -84,9 +91,30 @@ def bench_startup(trees: dict[str, Path], runs: int) -> dict[str, dict[str, floa
         for _ in range(runs):
             for tree, repo in trees.items():
                 for name, args in commands.items():
-                    times[tree][name].append(timed_run(repo, args))
-    return {tree: {name: statistics.median(v) for name, v in rows.items()}
-            for tree, rows in times.items()}
+                    wall = timed_run(repo, args)
+                    times[tree][name].append(wall)
+                    if name.startswith("render"):
+                        take = json.loads((Path(tmp) / "r" / "take.json").read_text())
+                        for stage, seconds in take["timings"].items():
+                            stages[tree][stage].append(seconds)
+                        stages[tree]["outside the take"].append(
+                            wall - sum(take["timings"].values()))
+    return ({tree: {name: statistics.median(v) for name, v in rows.items()}
+             for tree, rows in times.items()},
+            {tree: {name: statistics.median(v) for name, v in rows.items()}
+             for tree, rows in stages.items()})
+
+
+def print_render_stages(stages: dict[str, dict[str, float]]) -> None:
+    """The render runs' stages, seconds (median per stage; the medians need not add up)."""
+    names = list(dict.fromkeys(name for rows in stages.values() for name in rows))
+    print("\nrender --preview none by stage, median seconds (take.json timings; 'critic' "
+          "includes opening its head camera)")
+    print(f"{'stage':18s} " + " ".join(f"{tree:>9s}" for tree in stages))
+    for name in names:
+        print(f"{name:18s} " + " ".join(
+            f"{stages[tree][name]:9.3f}" if name in stages[tree] else f"{'-':>9s}"
+            for tree in stages))
 
 
 def print_startup(medians: dict[str, dict[str, float]], runs: int) -> None:
@@ -257,7 +285,9 @@ def main() -> int:
     if args.baseline:
         trees["baseline"] = args.baseline.resolve()
     if not args.skip_startup:
-        print_startup(bench_startup(trees, args.runs), args.runs)
+        medians, stages = bench_startup(trees, args.runs)
+        print_startup(medians, args.runs)
+        print_render_stages(stages)
     if args.imports:
         for tree, repo in trees.items():
             print(f"\nTop-level import costs, seconds ({tree})")

@@ -5,6 +5,7 @@ whether a whisper is unvoiced.
     .venv/bin/python bench/tts.py [--sentences N] [--prosody diffusion,rules] [--seed 0]
                                   [--sentences-file FILE] [--held-out FILE] [--json OUT.json]
                                   [--targets sadness,neutral --reuse EARLIER.json] [--no-words]
+                                  [--character mara]
 
 Sentences. ../shared/eval/sentences.txt is split once and for all: the first 20 are the *tuning*
 set (the only sentences settings may be chosen on), the last 10 the *report* set. ``--held-out
@@ -12,6 +13,8 @@ FILE`` adds sentences that are not in the repository (one per line), judged the 
 ``--sentences-file`` other than the eval file is one set of its own. ``--targets`` renders only
 some targets, ``--reuse`` takes the others' takes from an earlier ``--json`` run (the yardsticks
 normalise a voice over all 7 targets), so a change to one emotion is measured at its cost.
+``--character NAME`` speaks every take in that character's voice (``assets/cast``; bare piper
+stays the words' reference).
 
 For every sentence and each of the 7 targets (neutral, happiness, sadness, anger, fear, disgust,
 calm, at intensity 1; surprise has no class in the yardstick):
@@ -114,11 +117,13 @@ def transcript(audio: np.ndarray, sample_rate: int) -> str:
 def synthesize_all(tts, bare, sets: dict[str, list[str]], seed: int,
                    save: Path | None = None, emotions: tuple[str, ...] = EMOTIONS,
                    words: bool = True,
-                   bare_heard: dict[tuple[str, int], str] | None = None) -> list[dict]:
+                   bare_heard: dict[tuple[str, int], str] | None = None,
+                   character=None) -> list[dict]:
     """One record per (set, sentence, emotion): timings, eGeMAPS features and, when ``words``,
     pocketsphinx's transcript of the take and of bare piper's reading of the same text (one per
     sentence; ``bare_heard`` gives those already made, by (set, sentence); takes saved to
-    ``save``). Sentence k of a set is rendered with seed ``seed + k``."""
+    ``save``). Sentence k of a set is rendered with seed ``seed + k``, in ``character``'s voice
+    (None: the studio's own)."""
     from tqdm import tqdm
 
     from controllers.target import EmotionTarget
@@ -137,7 +142,7 @@ def synthesize_all(tts, bare, sets: dict[str, list[str]], seed: int,
             bare_heard[(name, i)] = transcript(
                 np.concatenate([c.audio_float_array for c in chunks]), chunks[0].sample_rate)
         started = time.perf_counter()
-        speech = tts.speak(target, seed=seed + i, text=text)
+        speech = tts.speak(target, seed=seed + i, text=text, character=character)
         t_emo = time.perf_counter() - started
         voiced = speech.timeline.f0[speech.timeline.f0 > 0]
         rendered_st = float(12.0 * np.log2(np.median(voiced) / 27.5)) if len(voiced) else None
@@ -347,11 +352,12 @@ def report(name: str, records: list[dict], sticks: dict[str, Yardstick],
 
 
 def whisper_takes(tts, sets: dict[str, list[str]], seed: int,
-                  bare_heard: dict[tuple[str, int], str] | None = None) -> list[dict]:
+                  bare_heard: dict[tuple[str, int], str] | None = None,
+                  character=None) -> list[dict]:
     """A whispered take of each sentence: one record (set, sentence, emotion "whisper", text,
     voiced: the share of frames in which openSMILE's F0, eGeMAPSv02 LLD
     ``F0semitoneFrom27.5Hz_sma3nz``, finds voice; with ``bare_heard``, bare piper's transcript
-    of each (set, sentence), the take's transcript and that one)."""
+    of each (set, sentence), the take's transcript and that one; in ``character``'s voice)."""
     import opensmile
 
     from controllers.target import EmotionTarget
@@ -362,7 +368,7 @@ def whisper_takes(tts, sets: dict[str, list[str]], seed: int,
     out = []
     for name, sentences in sets.items():
         for i, text in enumerate(sentences):
-            speech = tts.speak(target, seed=seed + i, text=text)
+            speech = tts.speak(target, seed=seed + i, text=text, character=character)
             f0 = lld.process_signal(speech.audio, speech.sample_rate)[
                 "F0semitoneFrom27.5Hz_sma3nz"]
             record = dict(set=name, sentence=i, emotion="whisper", text=text,
@@ -430,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-checks", action="store_true",
                         help="skip the seed checks (3 extra takes per prosody)")
     parser.add_argument("--no-whisper", action="store_true", help="skip the whisper check")
+    parser.add_argument("--character", help="speak in this cast character's voice (assets/cast)")
     parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
     parser.add_argument("--save-takes", type=Path, metavar="DIR",
                         help="write every take as DIR/<prosody>/<set>/<sentence>_<emotion>.wav")
@@ -453,6 +460,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown targets {unknown} (choose from {', '.join(EMOTIONS)})", file=sys.stderr)
         return 2
     reused = json.loads(args.reuse.read_text())["records"] if args.reuse else {}
+    character = None
+    if args.character:
+        from controllers.cast import load_character
+        from controllers.errors import InputError
+
+        try:
+            character = load_character(args.character)
+        except InputError as exc:
+            print(f"character: {exc}", file=sys.stderr)
+            return 2
 
     from piper import PiperVoice
 
@@ -482,12 +499,13 @@ def main(argv: list[str] | None = None) -> int:
         earlier = reused_records(reused.get(name, []), sets, targets)
         records = synthesize_all(tts, bare, sets, args.seed, args.save_takes, targets,
                                  not args.no_words, {(r["set"], r["sentence"]): r["bare_transcript"]
-                                                     for r in earlier if r.get("bare_transcript")})
+                                                     for r in earlier if r.get("bare_transcript")},
+                                 character)
         all_records[name] = records + earlier
         if not whisper and not args.no_whisper:
             whisper = whisper_takes(tts, sets, args.seed, {
                 (r["set"], r["sentence"]): r["bare_transcript"] for r in records
-                if r.get("bare_transcript") is not None})
+                if r.get("bare_transcript") is not None}, character)
         if not args.no_checks:
             print(f"\n[{name}] ", end="")
             checks(tts, first, args.seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -183,19 +184,30 @@ def test_a_neutral_reading_heard_as_calm_gets_livelier():
 
 
 
-def test_a_voice_that_agreed_but_lost_its_words_is_resampled_not_steered():
+def test_a_voice_that_agreed_but_lost_its_words_is_performed_less_strongly_not_steered():
     """Fear read as fear on every modality, but pocketsphinx lost words: the next take is the
-    same performance with another seed (steering fear higher and faster loses more words), and
-    as long as nothing succeeds that take ranks above one whose voice read as anger."""
-    target = EmotionTarget.from_category("fear", 0.8)
+    same sample performed less strongly (steering fear higher and faster loses more words),
+    then another sample once the intensity is at its floor; as long as nothing succeeds that
+    take ranks above one whose voice read as anger."""
+    target = EmotionTarget.from_category("fear", 0.8, {"rate": "fast"})
     c0 = initial_controls(target)
     fear = EmotionEstimate("speech", {"fear": 0.8, "anger": 0.2}, -0.5, 0.5)
     garbled = _record(target, {"speech": fear, "face": fear, "body": fear, "fused": fear}, c0)
     garbled.agreement.update(speech=True, face=True, body=True)
     garbled.wer, garbled.intelligible, garbled.target_probability = 0.5, False, 0.8
-    c1 = next_controls(target, [garbled], LoopConfig())
-    assert c1.target == c0.target and (c1.strength, c1.guidance) == (c0.strength, c0.guidance)
-    assert c1.seed != c0.seed and c1.iteration == 1
+    config = LoopConfig()
+    c1 = next_controls(target, [garbled], config)
+    assert c1.seed == c0.seed and c1.iteration == 1
+    assert c1.intensity == pytest.approx(0.8 - config.word_step)
+    assert c1.target == EmotionTarget.from_category("fear", c1.intensity, {"rate": "fast"})
+    assert (c1.strength, c1.guidance) == (c0.strength, c0.guidance)
+    floor = replace(c0, intensity=config.min_word_intensity,
+                    target=target.with_intensity(config.min_word_intensity))
+    at_floor = _record(target, dict(garbled.estimates), floor)
+    at_floor.agreement.update(speech=True, face=True, body=True)
+    at_floor.intelligible = False
+    c2 = next_controls(target, [garbled, at_floor], config)
+    assert c2.seed != c0.seed and c2.intensity == config.min_word_intensity
     angry = EmotionEstimate("speech", {"anger": 0.9, "fear": 0.1}, -0.5, 0.6)
     misread = _record(target, {"speech": angry, "face": fear, "body": fear, "fused": fear}, c1)
     misread.agreement.update(face=True, body=True)  # words not checked: not all agree

@@ -15,7 +15,9 @@ from studio.critic.intelligibility import (
     words_kept,
 )
 
-TEXT = "We walked to the station and waited for the bus."
+TEXT = "The cat is sleeping under the kitchen table."
+#: A seed whose sad take at full intensity loses words (7 against the neutral reading's 1).
+SEED = 18
 
 
 def test_word_errors_count_substitutions_deletions_and_insertions():
@@ -46,11 +48,12 @@ def test_a_sad_take_that_lost_its_words_is_caught_and_a_weaker_one_keeps_them(tt
     """A real sad take at full intensity that loses words its neutral reading keeps fails the
     critic's word check; the same line and seed read less strongly (intensity 0.6: less of the
     breathiness and darkening that cover the formants) passes it, as the neutral reading does."""
-    neutral = tts.neutral(TEXT, seed=0)
+    neutral = tts.neutral(TEXT, seed=SEED)
     critic = Critic()
     heard = {}
     for intensity in (1.0, 0.6):
-        speech = tts.speak(EmotionTarget.from_category("sadness", intensity), seed=0, text=TEXT)
+        speech = tts.speak(EmotionTarget.from_category("sadness", intensity), seed=SEED,
+                           text=TEXT)
         heard[intensity] = critic.intelligibility(
             TakeResult(speech=speech, neutral_speech=neutral), TEXT)
     neutral_heard = transcribe(neutral.audio, neutral.sample_rate)

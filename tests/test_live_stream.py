@@ -51,3 +51,26 @@ def test_the_same_seed_streams_the_same_performance(live):
     other = np.concatenate([c.audio for c in live.stream("Hello there, my friend.", "sad",
                                                          seed=6, pose=AvatarPose())])
     assert not np.array_equal(a[:len(other)], other[:len(a)])
+
+
+
+@pytest.fixture(scope="module")
+def spoken_apart():
+    """A live studio whose phrases are spoken in speaker processes (as ``emostudio serve``)."""
+    with LiveStudio(speakers=True) as studio:
+        yield studio
+
+
+def test_speaker_processes_stream_what_the_worker_threads_would(live, spoken_apart):
+    import multiprocessing
+
+    assert len(multiprocessing.active_children()) >= spoken_apart.workers  # its speakers
+    line = "Hello there, [angry] my friend. Get out."
+    apart = list(spoken_apart.stream(line, "sad", seed=5, pose=AvatarPose()))
+    here = list(live.stream(line, "sad", seed=5, pose=AvatarPose()))
+    assert len(apart) == len(here) > 2 and apart[-1].last
+    assert np.array_equal(np.concatenate([c.audio for c in apart]),
+                          np.concatenate([c.audio for c in here]))
+    assert [w.text for c in apart for w in c.words] == [w.text for c in here for w in c.words]
+    assert np.allclose(np.concatenate([c.face for c in apart]),
+                       np.concatenate([c.face for c in here]))

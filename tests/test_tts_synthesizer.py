@@ -203,6 +203,42 @@ def test_renderer_realises_the_offsets(tts):
     assert 2.0 < low < 6.0 and 2.5 < high - low < 6.0
 
 
+def test_unvoiced_frames_are_the_inputs_own_samples_filtered(tts):
+    """Fricatives and bursts are not re-synthesised: with no change the unvoiced frames of a
+    rendering are the input's own samples (WORLD's noise in their place is another waveform),
+    and a darker tilt reaches them as a filter."""
+    from synth.tts.render import RenderConfig, render
+
+    speech = tts.neutral(TEXT, seed=6)
+    timeline, rate = speech.timeline, speech.sample_rate
+    targets = [EmotionTarget.from_category("neutral", 0.0)] * len(timeline.syllables)
+
+    def rendered(config: RenderConfig, tilt: float = 0.0) -> np.ndarray:
+        offsets = np.zeros((len(timeline.syllables), 8))
+        offsets[:, 6] = tilt
+        return render(speech.audio, rate, timeline, offsets, targets, config,
+                      f0_hz=timeline.f0, reference=timeline)[0]
+
+    # samples of unvoiced speech frames (two frames away from any voiced one, not silence)
+    unvoiced = np.convolve((timeline.f0 > 0).astype(float), np.ones(5), "same") == 0
+    frames = np.flatnonzero(unvoiced & (timeline.energy > -45.0))
+    hop = timeline.hop * rate
+    samples = np.unique(np.concatenate([np.arange(int(k * hop), int((k + 1) * hop))
+                                        for k in frames]))
+    samples = samples[samples < len(speech.audio)]
+    assert len(samples) > 0.02 * rate  # the line has fricatives and bursts
+
+    def correlation(y: np.ndarray) -> float:
+        return float(np.corrcoef(y[samples], speech.audio[samples])[0, 1])
+
+    assert correlation(rendered(RenderConfig())) > 0.99
+    assert correlation(rendered(RenderConfig(keep_unvoiced=False))) < 0.5
+    dark, plain = rendered(RenderConfig(), tilt=-6.0), rendered(RenderConfig())
+    change = (_band_db(dark[samples], rate, 2500, 8000)
+              - _band_db(plain[samples], rate, 2500, 8000))
+    assert -7.5 < change < -4.0, change
+
+
 def _low_band_slope_db_per_khz(audio: np.ndarray, rate: int) -> float:
     """Least-squares slope of the long-term dB spectrum between 50 and 500 Hz, dB per kHz."""
     spectrum = np.abs(np.fft.rfft(audio)) ** 2

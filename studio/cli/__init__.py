@@ -69,10 +69,27 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns its exit status. ``argv`` None: the process's own command line
+    (``emostudio ...``, ``python -m studio.cli ...``), and the process ends with the command."""
     try:
         return _main(argv)
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    finally:
+        if argv is None:
+            _before_exit()
+
+
+def _before_exit() -> None:
+    """Spare the interpreter's exit its garbage collections: the objects still alive move to
+    the collector's permanent generation (``gc.freeze``) and are freed by reference counting as
+    the modules are torn down. A render leaves ~150,000 objects; collecting them again and again
+    while the modules are cleared cost 0.15-0.5 s of each ``emostudio render``'s wall time (0.05-
+    0.1 s of a ``speak``'s). Only cyclic garbage is left uncollected, which the interpreter
+    does not promise to finalise at exit anyway; outputs are written and closed by then."""
+    import gc
+
+    gc.freeze()
 
 
 def _main(argv: list[str] | None) -> int:

@@ -38,6 +38,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="threads that render, shared by all clients (default 2)")
     p.add_argument("--prosody", choices=PROSODY_MODES, default="diffusion",
                    help="prosody model (default diffusion)")
+    p.add_argument("--in-process", action="store_true",
+                   help="speak on the render threads in the server's own process instead of "
+                        "one speaker process per thread (~350 MB less memory each; slower with "
+                        "several clients at once)")
     p.add_argument("--max-chars", type=int, default=None, metavar="N",
                    help="longest line accepted, in characters (default 2000)")
     return p
@@ -69,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"--vmc {exc}") from None
         vmc = VmcSender(host, port)
 
-    live = LiveStudio(workers=args.workers, prosody=args.prosody)
+    live = LiveStudio(workers=args.workers, prosody=args.prosody, speakers=not args.in_process)
 
     async def main() -> None:
         server = LiveServer(live, args.host, args.port, vmc, max_chars, livelink)

@@ -2,11 +2,13 @@
 
 ``LiveStudio().stream(text, emotion) -> Iterator[LiveChunk]`` is the Python API; ``emostudio
 serve`` puts it behind a WebSocket (``server``, ``protocol``) and can drive a VMC receiver
-(``vmc``) and Unreal's Live Link (``livelink``), both paced in real time (``pacer``). Modules, in the order a line goes through them: ``phrases`` (split the line),
-``scheduler`` (worker threads, earliest deadline first), ``speech`` (speak a phrase, trim it for
-joining), ``timeline`` (phrase timelines on the line's clock), ``assembler`` (face and body
-over the recent phrases -> :class:`LiveChunk`), ``joins`` (no pops where chunks meet),
-``chunk`` (the contract), ``stream`` (ties them together).
+(``vmc``) and Unreal's Live Link (``livelink``), both paced in real time (``pacer``). Modules,
+in the order a line goes through them: ``phrases`` (split the line), ``scheduler`` (worker
+threads, earliest deadline first), ``speech`` (speak a phrase, trim it for joining; in
+``speakers``, processes of their own, for ``serve``), ``timeline`` (phrase timelines on the
+line's clock), ``assembler`` (face and body over the recent phrases -> :class:`LiveChunk`),
+``joins`` (no pops where chunks meet), ``preroll`` (how long a line's first chunk waits so
+that the rest keeps up), ``chunk`` (the contract), ``stream`` (ties them together).
 """
 
 from __future__ import annotations

@@ -1,15 +1,18 @@
 """Worker threads that do the live stream's work, earliest deadline first.
 
-Every piece of work (a phrase to speak, then animate) carries a deadline: the
-wall-clock time its audio is due at the listener's speaker. The first phrase of a new line is
-due now; a later phrase when the audio before it will have played. Workers always take the
-job due soonest, so a client that has just asked for a line is served before clients whose
-audio is already buffered seconds ahead: many clients share the machine fairly in the sense
-that matters for playback (nobody's audio runs dry while someone else renders ahead).
-Cancelled jobs (a line interrupted, a client gone) are dropped unrun.
+Every piece of work (a phrase to speak, then animate) carries a deadline: when it must start
+for its audio to reach the listener's speaker in time. The first phrase of a new line is due
+now; a later phrase when the audio before it will have played, less what it is predicted to
+cost (its line moves the deadline as it learns when playback starts and how long the phrases
+are: :meth:`PhraseScheduler.retime`). Workers always take the job due soonest, so a client that
+has just asked for a line is served before clients whose audio is already buffered seconds
+ahead: many clients share the machine fairly in the sense that matters for playback (nobody's
+audio runs dry while someone else renders ahead). Cancelled jobs (a line interrupted, a client
+gone) are dropped unrun.
 
-The models are shared by the workers (one voice, one prosody model); each synthesis runs
-with one ONNX / torch / BLAS thread (``studio.threads``), so two workers use two cores.
+The models are shared by the workers (one voice, one prosody model; or one speaker process per
+worker, ``studio.live.speakers``); each synthesis runs with one ONNX / BLAS thread
+(``studio.threads``), so two workers use two cores.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ class Job:
     def __init__(self, fn: Callable[[], Any], deadline: float, label: str = "") -> None:
         self.fn = fn
         self.deadline = deadline
-        """``time.monotonic()`` seconds when the result is needed."""
+        """``time.monotonic()`` seconds when the result is needed (see
+        :meth:`PhraseScheduler.retime`)."""
         self.label = label
         self.future: Future = Future()
 
@@ -45,7 +49,7 @@ class PhraseScheduler:
     def __init__(self, workers: int = DEFAULT_WORKERS) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
-        self._queue: list[tuple[float, int, Job]] = []  # (deadline, order, job); a few dozen
+        self._queue: list[tuple[int, Job]] = []  # (order, job); a few dozen
         self._order = itertools.count()
         self._cv = threading.Condition()
         self._closed = False
@@ -66,24 +70,30 @@ class PhraseScheduler:
             if self._closed:
                 job.future.cancel()
                 return job
-            self._queue.append((job.deadline, next(self._order), job))
+            self._queue.append((next(self._order), job))
             self._cv.notify()
         return job
+
+    def retime(self, deadlines: dict[Job, float]) -> None:
+        """Move jobs' deadlines (those not started yet take the new order at once)."""
+        with self._cv:
+            for job, deadline in deadlines.items():
+                job.deadline = deadline
 
     def pending(self) -> int:
         """Jobs queued and not cancelled."""
         with self._cv:
-            return sum(1 for _, _, j in self._queue if not j.future.cancelled())
+            return sum(1 for _, j in self._queue if not j.future.cancelled())
 
     def _next(self) -> Job | None:
         with self._cv:
             while True:
-                self._queue = [e for e in self._queue if not e[2].future.cancelled()]
+                self._queue = [e for e in self._queue if not e[1].future.cancelled()]
                 if self._queue:
-                    entry = min(self._queue)
+                    entry = min(self._queue, key=lambda e: (e[1].deadline, e[0]))
                     self._queue.remove(entry)
-                    if entry[2].future.set_running_or_notify_cancel():
-                        return entry[2]
+                    if entry[1].future.set_running_or_notify_cancel():
+                        return entry[1]
                     continue
                 if self._closed:
                     return None
@@ -102,7 +112,7 @@ class PhraseScheduler:
         """Cancel what is queued, let running jobs finish, stop the workers."""
         with self._cv:
             self._closed = True
-            for _, _, job in self._queue:
+            for _, job in self._queue:
                 job.future.cancel()
             self._queue.clear()
             self._cv.notify_all()

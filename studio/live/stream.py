@@ -7,9 +7,13 @@
 ...         drive(chunk.face, chunk.rotations)       # ARKit-52 at 60 fps, bones at 30 fps
 
 A line is split into phrases (``phrases``). The first phrase is spoken alone on the worker
-threads (``scheduler``); as soon as it is, the rest are queued, each due when its audio will be
-needed, and render (two at a time) ahead of playback. Chunks come out in order: each phrase's speech is
-animated over the recent phrases (``assembler``) and joined to the pose the avatar was left
+threads (``scheduler``); as soon as it is, the rest are queued, each due when the client will
+need its audio (when playback started plus the audio of the phrases before it: earliest
+deadline first over every line being spoken), and render (two at a time) ahead of playback.
+When several lines share the workers, a line's first chunk may be held back a little so that
+its later phrases are predicted to keep up with playback (``preroll``); with ``speakers``, the
+phrases are spoken in processes of their own. Chunks come out in order: each phrase's speech
+is animated over the recent phrases (``assembler``) and joined to the pose the avatar was left
 in (``joins``). Inline ``[tags]`` change the emotion inside a line; :meth:`LiveLine.cancel`
 stops a line (a new line on the same :class:`~studio.live.joins.AvatarPose` then carries on
 from where it stopped).
@@ -34,13 +38,18 @@ from studio.live.assembler import LineAssembler
 from studio.live.chunk import LiveChunk
 from studio.live.joins import AvatarPose
 from studio.live.phrases import Phrase, split_phrases
+from studio.live.preroll import (ALONE_FIRST_AUDIO_LIMIT_S, FIRST_AUDIO_LIMIT_S, RenderCosts,
+                                  release_time)
 from studio.live.scheduler import DEFAULT_WORKERS, Job, PhraseScheduler
 from studio.live.speech import speak_phrase
 
 #: Longest line accepted, in characters (about two minutes of speech).
 MAX_TEXT_CHARS = 2000
-#: Seconds of speech per character of text: when each phrase is likely to be due.
+#: Seconds of speech per character of text: a phrase's length until it has been spoken.
 SECONDS_PER_CHAR = 0.065
+#: Seconds from a line's request to its first audio, assumed until the first chunk is sent
+#: (it places the later phrases' deadlines before the line's playback has started).
+FIRST_AUDIO_GUESS_S = 0.3
 #: Speak a line's first phrase before queueing the rest: it then has the workers to itself (no
 #: later phrase of the line competing for the interpreter and the cores). On this 2-core machine
 #: under load (same run, 5 lines): first audio after 0.38 s instead of 0.73 s; the second phrase
@@ -60,22 +69,47 @@ class LiveStudio:
 
     ``studio``: a :class:`studio.pipeline.Studio` whose models are used (default: the
     process's shared one); ``workers``: threads that render (default 2);
-    ``prosody``: the prosody model, as ``emostudio speak --prosody``.
+    ``prosody``: the prosody model, as ``emostudio speak --prosody``; ``speakers``: speak the
+    phrases in processes of their own, one per worker (``studio.live.speakers``: two phrases at
+    once at full speed, for ~350 MB each; ``emostudio serve`` does), else on the worker threads
+    with ``studio``'s voice. Speaker processes are started with ``spawn``: a script that opens
+    such a studio must do it under ``if __name__ == "__main__":``.
     """
 
     def __init__(self, studio=None, workers: int = DEFAULT_WORKERS,
-                 prosody: str = "diffusion") -> None:
+                 prosody: str = "diffusion", speakers: bool = False) -> None:
         from studio.pipeline import PROSODY_MODES, check_choice, default_studio
 
         check_choice("prosody", prosody, PROSODY_MODES)
         self.studio = studio or default_studio()
         self.prosody = prosody
         self.workers = workers
+        self.speakers = speakers
         self.scheduler: PhraseScheduler | None = None
+        self._speakers = None  # SpeakerProcesses, while open
         self.pose = AvatarPose()
         """The avatar's pose after the last line streamed without a ``pose`` of its own:
         consecutive lines (and a line that interrupts another) carry on from it."""
+        self.costs = RenderCosts()
+        """What a phrase costs the workers, calibrated as lines are spoken."""
+        self._active: set[LiveLine] = set()  # lines with chunks still to make
+        self._active_lock = threading.Lock()
         self._stack = contextlib.ExitStack()
+
+    def _activate(self, line: LiveLine, active: bool) -> None:
+        with self._active_lock:
+            (self._active.add if active else self._active.discard)(line)
+
+    def share(self) -> float:
+        """Workers each line being made gets (at most 1: a line's phrases are spoken in
+        turn)."""
+        with self._active_lock:
+            return min(1.0, self.workers / max(1, len(self._active)))
+
+    def shared(self) -> bool:
+        """Whether more than one line is being made."""
+        with self._active_lock:
+            return len(self._active) > 1
 
     @property
     def tts(self):
@@ -88,7 +122,13 @@ class LiveStudio:
         if self.scheduler is None:
             from studio.threads import single_threaded
 
-            self.tts  # noqa: B018 - loads the voice and the prosody model
+            if self.speakers:
+                from studio.live.speakers import SpeakerProcesses
+
+                self._speakers = SpeakerProcesses(self.workers, self.prosody)
+                self._stack.callback(self._speakers.close)
+            else:
+                self.tts  # noqa: B018 - loads the voice and the prosody model
             # one thread per synthesis for every math library, for as long as the studio is open
             self._stack.enter_context(single_threaded())
             self.scheduler = PhraseScheduler(self.workers)
@@ -104,6 +144,15 @@ class LiveStudio:
             self.scheduler.close()
             self.scheduler = None
         self._stack.close()
+        self._speakers = None
+
+    def speak(self, plan, phrase: Phrase, index: int, seed: int,
+              character: Character | None = None):
+        """One phrase's speech (``studio.live.speech.speak_phrase``), in a speaker process
+        where there are some."""
+        if self._speakers is not None:
+            return self._speakers.speak(plan, phrase, index, seed, character)
+        return speak_phrase(self.tts, plan, phrase, index, seed, character)
 
     def __enter__(self) -> LiveStudio:
         return self.open()
@@ -177,6 +226,11 @@ class LiveLine:
         self.assembler = LineAssembler(self.id, self.plan, len(self.phrases), self.seed, pose,
                                        self.character)
         self.started = time.monotonic()
+        self.play_start: float | None = None
+        """When the first chunk is released (``time.monotonic()``): the client's playback starts
+        then; None until it is made."""
+        # seconds of audio of each phrase: estimated from its length until it is spoken
+        self._audio_s = [SECONDS_PER_CHAR * len(p.text) for p in self.phrases]
         self.cancelled = False
         # chunk i is made by whichever worker finishes the speech that completes phrases 0..i
         self._chunks: list[Future] = [Future() for _ in self.phrases]
@@ -184,25 +238,47 @@ class LiveLine:
         self._next = 0                          # the next phrase to animate
         self._animating = False
         self._lock = threading.Lock()
-        self._jobs: list[Job] = []
+        self._jobs: dict[int, Job] = {}
+        live._activate(self, True)
         self._submit(range(1 if FIRST_PHRASE_ALONE else len(self.phrases)))
+
+    def _deadline(self, i: int) -> float:
+        """When phrase ``i`` must start rendering (``time.monotonic()`` seconds). The first
+        phrase at once: a line's first phrase goes before every phrase that is not already
+        late. A later one when its chunk is due (the phrases before it have played) less its
+        predicted cost."""
+        if i == 0:
+            return self.started
+        start = self.started + FIRST_AUDIO_GUESS_S if self.play_start is None else self.play_start
+        due = start + sum(self._audio_s[:i])
+        return due - self.live.costs.estimate(self._audio_s[i], self.live.shared())
 
     def _submit(self, phrases) -> None:
         """Queue the speech of ``phrases`` (indices), each due when its audio will be needed."""
         with self._lock:
             if self.cancelled:
                 return
-            self._jobs += [self.live.scheduler.submit(
-                partial(self._speak, i), self.started + SECONDS_PER_CHAR * self.phrases[i].start,
-                label=f"{self.id}:{i}") for i in phrases]
+            for i in phrases:
+                self._jobs[i] = self.live.scheduler.submit(
+                    partial(self._speak, i), self._deadline(i), label=f"{self.id}:{i}")
+
+    def _retime(self) -> None:
+        """Move the queued phrases' deadlines to what is now known of the line's playback."""
+        with self._lock:
+            deadlines = {job: self._deadline(i) for i, job in self._jobs.items()}
+        self.live.scheduler.retime(deadlines)
 
     def _speak(self, i: int) -> None:
         """Worker job: speak phrase ``i``, then animate every phrase now ready, in order."""
         try:
-            spoken: object = speak_phrase(self.live.tts, self.plan, self.phrases[i], i, self.seed,
-                                          self.character)
+            spoken: object = self.live.speak(self.plan, self.phrases[i], i, self.seed,
+                                             self.character)
         except Exception as exc:  # noqa: BLE001 - handed to whoever waits for chunk i
             spoken = exc
+        else:
+            with self._lock:
+                self._audio_s[i] = spoken.duration
+            self._retime()
         if FIRST_PHRASE_ALONE and i < SPOKEN_ALONE and not isinstance(spoken, Exception):
             # the next phrase alone, then the rest, while this one is animated
             last = len(self.phrases) if i + 1 == SPOKEN_ALONE else i + 2
@@ -223,17 +299,37 @@ class LiveLine:
             try:
                 if isinstance(spoken, Exception):
                     raise spoken
+                t = time.perf_counter()
                 chunk = self.assembler.add(spoken)
+                self.live.costs.observe(spoken.duration, spoken.seconds + time.perf_counter() - t,
+                                        self.live.shared())
             except Exception as exc:  # noqa: BLE001 - the line stops at the failed phrase
                 if future.set_running_or_notify_cancel():
                     future.set_exception(exc)
                 with self._lock:
                     self._animating = False
+                self.live._activate(self, False)
                 return
             with self._lock:
                 self._next = n + 1
+            if n == 0:
+                self._release_first()
+            if chunk.last:
+                self.live._activate(self, False)
             if future.set_running_or_notify_cancel():
                 future.set_result(chunk)
+
+    def _release_first(self) -> None:
+        """The first chunk is made: decide when it goes out (``preroll``), which fixes when
+        the client's playback starts, and so every later phrase's deadline."""
+        with self._lock:
+            audio_s = list(self._audio_s)
+        shared = self.live.shared()
+        later = [self.live.costs.estimate(s, shared) for s in audio_s[1:]]
+        self.play_start = release_time(
+            time.monotonic(), self.started, audio_s, later, self.live.share(),
+            FIRST_AUDIO_LIMIT_S if shared else ALONE_FIRST_AUDIO_LIMIT_S)
+        self._retime()
 
     @property
     def text(self) -> str:
@@ -248,7 +344,8 @@ class LiveLine:
         """Stop the line: queued work is dropped; no more chunks come out."""
         with self._lock:  # no phrase is queued after this
             self.cancelled = True
-        for job in self._jobs:
+        self.live._activate(self, False)
+        for job in self._jobs.values():
             job.cancel()
         for future in self._chunks:
             future.cancel()
@@ -259,7 +356,12 @@ class LiveLine:
             for future in self._chunks:
                 if self.cancelled:
                     return
-                yield future.result()
+                chunk = future.result()
+                if chunk.index == 0:  # (its pre-roll)
+                    time.sleep(max(0.0, self.play_start - time.monotonic()))
+                    if self.cancelled:
+                        return
+                yield chunk
         except CancelledError:
             return
         finally:
@@ -271,7 +373,12 @@ class LiveLine:
             for future in self._chunks:
                 if self.cancelled:
                     return
-                yield await asyncio.wrap_future(future)
+                chunk = await asyncio.wrap_future(future)
+                if chunk.index == 0:  # (its pre-roll)
+                    await asyncio.sleep(max(0.0, self.play_start - time.monotonic()))
+                    if self.cancelled:
+                        return
+                yield chunk
         except (CancelledError, asyncio.CancelledError):
             if not self.cancelled:  # the caller's task was cancelled, not the line
                 raise

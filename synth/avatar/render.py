@@ -336,12 +336,10 @@ class Renderer:
     def frames(self, vertex_frames: np.ndarray | Iterator[np.ndarray], camera: str | None = None,
                progress: bool = True, total: int | None = None) -> Iterator[np.ndarray]:
         """Render a sequence of vertex arrays (frames, V, 3), yielding (size, size, 3) uint8 images."""
-        from tqdm.auto import tqdm
-
         if total is None and hasattr(vertex_frames, "__len__"):
             total = len(vertex_frames)
-        for vertices in tqdm(vertex_frames, total=total, disable=not progress, unit="frame",
-                             desc=f"render {camera or self.camera}"):
+        desc = f"render {camera or self.camera}"
+        for vertices in _progress(vertex_frames, progress, total, desc):
             yield self.render(vertices, camera)
 
     def render_animation(self, face: FaceAnimation | None = None, body: BodyAnimation | None = None,
@@ -366,10 +364,8 @@ class Renderer:
         camera = camera or self.camera
         frames = np.empty((len(sequence), self.size, self.size, 3), np.uint8)
         boxes = np.empty((len(sequence), 4), np.int32)
-        from tqdm.auto import tqdm
-
-        for k, vertices in enumerate(tqdm(sequence, total=len(sequence), disable=not progress,
-                                          unit="frame", desc=f"render {camera}")):
+        for k, vertices in enumerate(_progress(sequence, progress, len(sequence),
+                                               f"render {camera}")):
             frames[k] = self.render(vertices, camera)
             boxes[k] = self.face_box(vertices, camera)
         return RenderedClip(frames, float(fps), boxes, camera)
@@ -383,3 +379,13 @@ class Renderer:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _progress(frames, show: bool, total: int | None, desc: str):
+    """``frames`` with a tqdm progress bar when ``show`` (tqdm is imported only then: the critic's
+    head camera renders without one, and ``tqdm.auto`` looks for notebook support on import)."""
+    if not show:
+        return frames
+    from tqdm.auto import tqdm
+
+    return tqdm(frames, total=total, unit="frame", desc=desc)

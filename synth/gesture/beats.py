@@ -9,7 +9,6 @@ nearest motion beat, scored ``exp(-d^2 / (2 sigma^2))`` and averaged over the au
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks, stft
 
 from synth.contracts import BodyAnimation
 from synth.gesture.checks import joint_positions
@@ -23,6 +22,8 @@ def audio_onsets(audio: np.ndarray, sample_rate: int, hop: float = 0.01,
                  min_gap: float = 0.1) -> np.ndarray:
     """(k,) onset times in seconds of a mono signal: peaks of the half-wave rectified log
     spectral flux, above the flux's mean + 0.5 std and at least ``min_gap`` apart."""
+    from scipy.signal import find_peaks, stft  # here: importing scipy.signal costs 0.4-0.8 s
+
     audio = np.asarray(audio, dtype=np.float64)
     nper = int(round(0.025 * sample_rate))
     step = max(1, int(round(hop * sample_rate)))
@@ -51,6 +52,8 @@ def motion_beats(anim: BodyAnimation, rig: BodyRig | None = None,
                  min_prominence: float = 5.0) -> np.ndarray:
     """(k,) times in seconds of the local minima of the arms' summed speed whose prominence is
     at least ``min_prominence`` cm/s (idle drift is not a beat)."""
+    from scipy.signal import find_peaks
+
     speed = arm_speed(anim, rig)
     minima, _ = find_peaks(-speed, prominence=min_prominence)
     # Sub-frame position of each minimum: vertex of the parabola through its neighbours.

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import butter, filtfilt
 
+from synth.gesture.lowpass import zero_phase_lowpass
 from synth.gesture.planner import GesturePlan, GestureUnit
 from synth.gesture.rig import SIDES, BodyRig, side_sign
 from synth.gesture.style import GestureStyle
@@ -470,18 +470,24 @@ def build_curves(plan: GesturePlan, rig: BodyRig, fps: float, n_frames: int, see
 
 
 def _low_pass(curves: MotionCurves, cutoff: float) -> MotionCurves:
-    """Zero-phase 2nd-order Butterworth low-pass on the trunk, head and clavicle channels."""
+    """Zero-phase 2nd-order Butterworth low-pass (``cutoff`` Hz) on the trunk, head and clavicle
+    channels, filtered together as the columns of one array (each column on its own)."""
     n = len(curves.times)
     nyquist = 0.5 * curves.fps
     if n < 16 or cutoff >= 0.95 * nyquist:
         return curves
-    b, a = butter(2, cutoff / nyquist)
-
-    def f(x: np.ndarray) -> np.ndarray:
-        return filtfilt(b, a, x, axis=0, padtype="constant" if n < 30 else "odd")
-
+    names = [f"clavicle {side}" for side in SIDES] + ["spine", "lean", "head", "pelvis",
+                                                       "pelvis_tilt"]
+    channels = [curves.clavicle[side] for side in SIDES] + [
+        curves.spine, curves.lean, curves.head, curves.pelvis, curves.pelvis_tilt]
+    widths = [1 if c.ndim == 1 else c.shape[1] for c in channels]
+    table = np.concatenate([c.reshape(n, -1) for c in channels], axis=1)
+    table = zero_phase_lowpass(table, cutoff / nyquist, "constant" if n < 30 else "odd")
+    parts = dict(zip(names, (np.ascontiguousarray(c) for c in
+                             np.split(table, np.cumsum(widths)[:-1], axis=1))))
     for side in SIDES:
-        curves.clavicle[side] = f(curves.clavicle[side])
-    curves.spine, curves.lean, curves.head = f(curves.spine), f(curves.lean), f(curves.head)
-    curves.pelvis, curves.pelvis_tilt = f(curves.pelvis), f(curves.pelvis_tilt)
+        curves.clavicle[side] = parts[f"clavicle {side}"]
+    curves.spine, curves.head = parts["spine"], parts["head"]
+    curves.lean = parts["lean"][:, 0]
+    curves.pelvis, curves.pelvis_tilt = parts["pelvis"], parts["pelvis_tilt"]
     return curves

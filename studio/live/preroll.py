@@ -1,0 +1,86 @@
+"""How long a line's first chunk waits before it is sent: a pre-roll sized by prediction.
+
+A client plays a line from its first chunk on, in real time; phrase ``k`` must arrive before
+the audio of the phrases before it has played. When several lines render at once, each gets a
+share of the workers and its later phrases may not keep up with playback from the first chunk
+on. Holding the first chunk back a little (a jitter buffer, on the server side) moves every
+later deadline by as much: :func:`release_time` predicts when each later phrase will be ready
+(:class:`RenderCosts`, the line's share of the workers) and holds the first chunk until the
+last of them is predicted in time, but never past :data:`FIRST_AUDIO_LIMIT_S` after the line
+was asked for (:data:`ALONE_FIRST_AUDIO_LIMIT_S` for a line rendered alone: its listener is
+not waiting for anyone else's line, and it renders at about 0.2-0.3 x real time). A line that
+is predicted to keep up is never held.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+#: A phrase's cost on one worker, seconds: fixed + per second of its audio (speech and
+#: animation; CPU time on this 2-core machine, phrases of 2-10 words, ``bench/live.py`` lines).
+COST_FIXED_S = 0.06
+COST_PER_AUDIO_S = 0.2
+#: Weight of the newest phrase in the running estimate of wall time over modelled cost.
+COST_SMOOTHING = 0.25
+#: The first chunk is never held past this many seconds after its line was asked for, when
+#: other lines are being rendered too, and when it is alone.
+FIRST_AUDIO_LIMIT_S = 0.5
+ALONE_FIRST_AUDIO_LIMIT_S = 0.2
+#: Seconds a later chunk is meant to arrive before its audio plays (sending, a client's jitter).
+MARGIN_S = 0.05
+
+
+class RenderCosts:
+    """The predicted wall-clock cost of rendering a phrase on one worker, calibrated as the
+    workers go: the model (:data:`COST_FIXED_S` + :data:`COST_PER_AUDIO_S` per second of audio)
+    times a running factor of measured over modelled time, which takes in other programs'
+    load on the machine. One factor for a line rendered alone and one for a line that shares
+    the workers with others (the workers then contend for the cores and the memory: about 1.3
+    times slower on this machine). Thread-safe."""
+
+    def __init__(self, alone: float = 1.0, shared: float = 1.3) -> None:
+        self.factors = {False: alone, True: shared}
+        """Measured wall time over modelled cost (exponentially weighted), by ``shared``."""
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def model(audio_s: float) -> float:
+        return COST_FIXED_S + COST_PER_AUDIO_S * audio_s
+
+    def estimate(self, audio_s: float, shared: bool = False) -> float:
+        """Predicted seconds of one worker to speak and animate a phrase of ``audio_s``,
+        ``shared``: while other lines are being rendered too."""
+        return self.factors[shared] * self.model(audio_s)
+
+    def observe(self, audio_s: float, wall_s: float, shared: bool = False) -> None:
+        """A phrase of ``audio_s`` seconds took ``wall_s`` seconds to speak and animate."""
+        with self._lock:
+            ratio = wall_s / self.model(audio_s)
+            self.factors[shared] += COST_SMOOTHING * (ratio - self.factors[shared])
+
+
+def release_time(ready: float, asked: float, phrase_s, later_cost_s, share: float,
+                 limit_s: float = FIRST_AUDIO_LIMIT_S) -> float:
+    """When to send a line's first chunk (``time.monotonic()`` seconds).
+
+    ``ready``: when it is made; ``asked``: when the line was asked for; ``phrase_s``: (n,)
+    seconds of audio of the line's phrases (measured or estimated); ``later_cost_s``: (n - 1,)
+    predicted worker seconds of phrases 1.. (:meth:`RenderCosts.estimate`); ``share``: workers
+    the line gets (at most 1: its phrases are spoken one after another). Phrase ``k`` is
+    predicted ready at ``ready`` plus the later phrases' costs up to ``k`` over ``share``, and is
+    due when the phrases before it have played (plus :data:`MARGIN_S`). The first chunk is held
+    until the latest of them is in time, at most until ``asked + limit_s`` (at once if
+    that has passed).
+    """
+    costs = np.asarray(later_cost_s, np.float64)
+    if costs.size == 0:
+        return ready
+    finish = ready + np.cumsum(costs) / min(max(share, 1e-3), 1.0)
+    played = np.cumsum(np.asarray(phrase_s, np.float64))[:costs.size]
+    needed = float(np.max(finish + MARGIN_S - played))
+    return min(max(ready, needed), max(ready, asked + limit_s))
+
+
+__all__ = ["ALONE_FIRST_AUDIO_LIMIT_S", "FIRST_AUDIO_LIMIT_S", "RenderCosts", "release_time"]
