@@ -6,27 +6,29 @@ import threading
 
 import pytest
 
-from studio.live.preroll import FIRST_AUDIO_LIMIT_S, MARGIN_S, RenderCosts, release_time
+from studio.live.preroll import ALONE_FIRST_AUDIO_LIMIT_S, MARGIN_S, RenderCosts, release_time
 from studio.live.scheduler import PhraseScheduler
 
 
 def test_a_line_predicted_to_keep_up_is_sent_at_once():
     # phrases of 0.5, 0.9, 2.4 s of audio; the second ready 0.3 s after the first, the third
     # 0.6 s after that: both well before they play
-    assert release_time(10.0, 9.8, [0.5, 0.9, 2.4], [0.3, 0.6], share=1.0) == 10.0
+    assert release_time(10.0, 9.9, [0.5, 0.9, 2.4], [0.3, 0.6]) == 10.0
     # a line of one phrase has nothing to wait for
-    assert release_time(10.0, 9.8, [0.5], [], share=0.5) == 10.0
+    assert release_time(10.0, 9.9, [0.5], []) == 10.0
 
 
 def test_a_line_that_would_fall_behind_is_held_just_enough():
-    # with half the workers the second phrase takes 0.6 s: due 0.5 s after playback starts
-    held = release_time(10.0, 9.8, [0.5, 0.9], [0.3], share=0.5)
+    # the second phrase takes 0.6 s: due 0.5 s after playback starts
+    held = release_time(10.0, 10.0, [0.5, 0.9], [0.6])
     assert held == pytest.approx(10.0 + 0.6 + MARGIN_S - 0.5)
-    # the latest phrase decides: the third is 1.3 s behind without a pre-roll, capped
-    capped = release_time(10.0, 9.8, [0.5, 0.9, 2.4], [0.3, 1.0], share=0.5)
-    assert capped == pytest.approx(9.8 + FIRST_AUDIO_LIMIT_S)
+    # the latest phrase decides: the third is 0.7 s behind without a pre-roll, capped
+    capped = release_time(10.0, 9.9, [0.5, 0.9, 2.4], [0.3, 1.8])
+    assert capped == pytest.approx(9.9 + ALONE_FIRST_AUDIO_LIMIT_S)
+    assert release_time(10.0, 9.9, [0.5, 0.9, 2.4], [0.3, 1.8], limit_s=1.0) == pytest.approx(
+        10.0 + 2.1 + MARGIN_S - 1.4)
     # a first chunk made after the limit goes at once
-    assert release_time(11.0, 9.8, [0.5, 0.9, 2.4], [0.3, 1.0], share=0.5) == 11.0
+    assert release_time(11.0, 9.9, [0.5, 0.9, 2.4], [0.3, 1.8]) == 11.0
 
 
 def test_render_costs_follow_what_phrases_took_alone_and_shared():

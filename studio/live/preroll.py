@@ -1,15 +1,13 @@
-"""How long a line's first chunk waits before it is sent: a pre-roll sized by prediction.
+"""How long a line's first chunk waits before it is sent: a pre-roll that keeps playback fed.
 
 A client plays a line from its first chunk on, in real time; phrase ``k`` must arrive before
-the audio of the phrases before it has played. When several lines render at once, each gets a
-share of the workers and its later phrases may not keep up with playback from the first chunk
-on. Holding the first chunk back a little (a jitter buffer, on the server side) moves every
-later deadline by as much: :func:`release_time` predicts when each later phrase will be ready
-(:class:`RenderCosts`, the line's share of the workers) and holds the first chunk until the
-last of them is predicted in time, but never past :data:`FIRST_AUDIO_LIMIT_S` after the line
-was asked for (:data:`ALONE_FIRST_AUDIO_LIMIT_S` for a line rendered alone: its listener is
-not waiting for anyone else's line, and it renders at about 0.2-0.3 x real time). A line that
-is predicted to keep up is never held.
+the audio of the phrases before it has played. Holding the first chunk back a little (a jitter
+buffer, on the server side) moves every later deadline by as much. When several lines render at
+once, each gets a share of the workers, and lines asked for later will take their share too:
+the first chunk goes out :data:`FIRST_AUDIO_LIMIT_S` after its line was asked for (sooner is
+not better: the latency budget is spent on pre-roll). A line rendered alone (about 0.2-0.3 x
+real time on a quiet machine) is held only as long as :func:`release_time` predicts its later
+phrases need (:class:`RenderCosts`), at most until :data:`ALONE_FIRST_AUDIO_LIMIT_S`.
 """
 
 from __future__ import annotations
@@ -24,9 +22,10 @@ COST_FIXED_S = 0.06
 COST_PER_AUDIO_S = 0.2
 #: Weight of the newest phrase in the running estimate of wall time over modelled cost.
 COST_SMOOTHING = 0.25
-#: The first chunk is never held past this many seconds after its line was asked for, when
-#: other lines are being rendered too, and when it is alone.
+#: When the first chunk goes out, seconds after its line was asked for, while other lines are
+#: being rendered too (or at once if it is made later): the bar for four clients is 0.6 s.
 FIRST_AUDIO_LIMIT_S = 0.5
+#: The latest a line rendered alone sends its first chunk (the bar for one client: 0.25 s).
 ALONE_FIRST_AUDIO_LIMIT_S = 0.2
 #: Seconds a later chunk is meant to arrive before its audio plays (sending, a client's jitter).
 MARGIN_S = 0.05
@@ -61,23 +60,22 @@ class RenderCosts:
             self.factors[shared] += COST_SMOOTHING * (ratio - self.factors[shared])
 
 
-def release_time(ready: float, asked: float, phrase_s, later_cost_s, share: float,
-                 limit_s: float = FIRST_AUDIO_LIMIT_S) -> float:
-    """When to send a line's first chunk (``time.monotonic()`` seconds).
+def release_time(ready: float, asked: float, phrase_s, later_cost_s,
+                 limit_s: float = ALONE_FIRST_AUDIO_LIMIT_S) -> float:
+    """When to send the first chunk of a line rendered alone (``time.monotonic()`` seconds).
 
     ``ready``: when it is made; ``asked``: when the line was asked for; ``phrase_s``: (n,)
     seconds of audio of the line's phrases (measured or estimated); ``later_cost_s``: (n - 1,)
-    predicted worker seconds of phrases 1.. (:meth:`RenderCosts.estimate`); ``share``: workers
-    the line gets (at most 1: its phrases are spoken one after another). Phrase ``k`` is
-    predicted ready at ``ready`` plus the later phrases' costs up to ``k`` over ``share``, and is
-    due when the phrases before it have played (plus :data:`MARGIN_S`). The first chunk is held
-    until the latest of them is in time, at most until ``asked + limit_s`` (at once if
-    that has passed).
+    predicted worker seconds of phrases 1.. (:meth:`RenderCosts.estimate`). Phrase ``k`` is
+    predicted ready at ``ready`` plus the later phrases' costs up to ``k`` (spoken one after
+    another), and is due when the phrases before it have played (plus :data:`MARGIN_S`). The
+    first chunk is held until the latest of them is in time, at most until ``asked + limit_s``
+    (at once if that has passed).
     """
     costs = np.asarray(later_cost_s, np.float64)
     if costs.size == 0:
         return ready
-    finish = ready + np.cumsum(costs) / min(max(share, 1e-3), 1.0)
+    finish = ready + np.cumsum(costs)
     played = np.cumsum(np.asarray(phrase_s, np.float64))[:costs.size]
     needed = float(np.max(finish + MARGIN_S - played))
     return min(max(ready, needed), max(ready, asked + limit_s))

@@ -38,8 +38,7 @@ from studio.live.assembler import LineAssembler
 from studio.live.chunk import LiveChunk
 from studio.live.joins import AvatarPose
 from studio.live.phrases import Phrase, split_phrases
-from studio.live.preroll import (ALONE_FIRST_AUDIO_LIMIT_S, FIRST_AUDIO_LIMIT_S, RenderCosts,
-                                  release_time)
+from studio.live.preroll import FIRST_AUDIO_LIMIT_S, RenderCosts, release_time
 from studio.live.scheduler import DEFAULT_WORKERS, Job, PhraseScheduler
 from studio.live.speech import speak_phrase
 
@@ -99,12 +98,6 @@ class LiveStudio:
     def _activate(self, line: LiveLine, active: bool) -> None:
         with self._active_lock:
             (self._active.add if active else self._active.discard)(line)
-
-    def share(self) -> float:
-        """Workers each line being made gets (at most 1: a line's phrases are spoken in
-        turn)."""
-        with self._active_lock:
-            return min(1.0, self.workers / max(1, len(self._active)))
 
     def shared(self) -> bool:
         """Whether more than one line is being made."""
@@ -322,13 +315,14 @@ class LiveLine:
     def _release_first(self) -> None:
         """The first chunk is made: decide when it goes out (``preroll``), which fixes when
         the client's playback starts, and so every later phrase's deadline."""
-        with self._lock:
-            audio_s = list(self._audio_s)
-        shared = self.live.shared()
-        later = [self.live.costs.estimate(s, shared) for s in audio_s[1:]]
-        self.play_start = release_time(
-            time.monotonic(), self.started, audio_s, later, self.live.share(),
-            FIRST_AUDIO_LIMIT_S if shared else ALONE_FIRST_AUDIO_LIMIT_S)
+        now = time.monotonic()
+        if self.live.shared():
+            self.play_start = max(now, self.started + FIRST_AUDIO_LIMIT_S)
+        else:
+            with self._lock:
+                audio_s = list(self._audio_s)
+            later = [self.live.costs.estimate(s) for s in audio_s[1:]]
+            self.play_start = release_time(now, self.started, audio_s, later)
         self._retime()
 
     @property
