@@ -529,8 +529,11 @@ def main(argv: list[str] | None = None) -> int:
             for r in records:
                 r["features"] = np.asarray(r["features"]).tolist()
                 r["raw_features"] = np.asarray(r["raw_features"]).tolist()
-        args.json.write_text(json.dumps({"peak_memory_mb": peak_memory_mb(), **results,
-                                         "records": all_records}, indent=1))
+        partial = args.json.with_name(args.json.name + ".partial")
+        partial.write_text(json.dumps({"peak_memory_mb": peak_memory_mb(),
+                                       "character": args.character, **results,
+                                       "records": all_records}, indent=1))
+        partial.replace(args.json)  # atomic: a reader never sees half a file
     return 0
 
 

@@ -34,6 +34,7 @@ from controllers.target import EmotionTarget
 from synth.contracts import Syllable, Timeline
 from synth.tts.acoustics import (F0_CEIL_HZ, F0_FLOOR_HZ, energy_db, f0_contour, framewise,
                                   import_pyworld)
+from synth.tts.stft import istft, stft
 from synth.tts.timbre import apply_timbre
 
 #: Column order of prosody offsets (mirrors ``synth.prosody.PROSODY_FEATURES``).
@@ -88,7 +89,15 @@ class RenderConfig:
     (:func:`filter_unvoiced`), not WORLD's re-synthesised noise: WORLD's frame-wise noise source
     smears the bursts and fricative edges that carry consonants. A bare WORLD analysis and
     re-synthesis of piper's neutral readings of the 20 tuning sentences raised pocketsphinx's
-    word error rate from 13.5 % to 18.0 %; with these frames kept, 13.5 % (issue 27)."""
+    word error rate from 13.5 % to 18.0 %; with these frames kept, 13.5 % (issue 27). On the
+    emotional takes (``bench/tts.py``, seed 0, diffusion prosody; neutral, happiness, sadness,
+    anger, fear, disgust, calm) word errors went from 20, 30, 57, 26, 32, 37, 30 % to 15, 25,
+    44, 22, 29, 23, 22 % on the tuning sentences, from 36, 31, 53, 34, 43, 36, 23 % to 20, 29,
+    45, 26, 35, 21, 21 % on the report sentences and from 25, 37, 67, 35, 47, 39, 34 % to 15,
+    28, 55, 27, 35, 30, 20 % on 20 held-out ones; the independent yardsticks (EmoDB / RAVDESS)
+    recognised 58 / 30 -> 64 / 27 % of the tuning takes, 57 / 40 -> 64 / 43 % of the report
+    ones and 54 / 26 -> 54 / 26 % of the held-out ones (sadness 80 / 25 -> 90 / 20, 80 / 40 ->
+    90 / 50, 85 / 10 -> 85 / 15 %)."""
     unvoiced_fade_s: float = 0.01
     """Width of the smoothing of the kept frames' mask, seconds (under three hops none: the kept
     samples and WORLD's then cross over linearly within one hop). 13.5 % word errors at 0.01 s,
@@ -242,14 +251,11 @@ def whisper_source(envelope: np.ndarray, target_db: np.ndarray, n_samples: int,
     """(n_samples,) white noise filtered frame by frame by a WORLD ``envelope`` (frames, bins),
     smoothed across 300 Hz and its log-spectral contrast scaled by ``contrast``, its short-time
     energy set to ``target_db`` (frames,) dBFS: a whisper of that spectrum."""
-    from scipy.signal import istft, stft
-
     n_fft = 2 * (envelope.shape[1] - 1)
     step = int(round(hop * sample_rate))
     rng = np.random.default_rng(seed)
     noise = rng.standard_normal(n_samples)
-    _, _, spectrum = stft(noise, nperseg=n_fft, noverlap=n_fft - step, boundary="even",
-                          padded=True)
+    spectrum = stft(noise, n_fft, step).T
     frames = min(spectrum.shape[1], envelope.shape[0])
     # smooth across ~300 Hz so that no trace of the harmonics survives in the noise
     from scipy.ndimage import uniform_filter1d
@@ -259,8 +265,7 @@ def whisper_source(envelope: np.ndarray, target_db: np.ndarray, n_samples: int,
     frame_mean = log_env.mean(axis=1, keepdims=True)
     smooth = np.exp(frame_mean + contrast * (log_env - frame_mean))
     shaped = spectrum[:, :frames] * np.sqrt(smooth.T)
-    _, y = istft(shaped, nperseg=n_fft, noverlap=n_fft - step, boundary=True)
-    y = y[:n_samples] if len(y) >= n_samples else np.pad(y, (0, n_samples - len(y)))
+    y = istft(shaped.T, n_fft, step, n_samples)
     n = len(target_db)
     have = energy_db(y, sample_rate, hop, n)
     gain = 10.0 ** (np.clip(target_db - have, -60.0, 60.0) / 20.0)
@@ -303,23 +308,19 @@ def filter_unvoiced(x: np.ndarray, sample_rate: int, hop: float, ratio: np.ndarr
     bins of a WORLD envelope: the rendered envelope over the analysed one), by short-time Fourier
     transform (23 ms Hann windows, 75 % overlap; the ratio interpolated in log power onto the
     transform's frames). Boosts are capped at ``max_boost_db``, cuts at 60 dB."""
-    from scipy.signal import istft, stft
-
     bins = ratio.shape[1]
     n_fft = 2 * (bins - 1)
     segment = min(n_fft, int(2 ** round(np.log2(0.023 * sample_rate))))
     step = segment // 4
-    _, times, spectrum = stft(x, sample_rate, nperseg=segment, noverlap=segment - step,
-                              nfft=n_fft, boundary="even", padded=True)
+    spectrum = stft(x, segment, step, n_fft)  # (frames, bins)
+    times = np.arange(len(spectrum)) * step / sample_rate
     log_gain = 0.5 * np.log(np.clip(ratio, 1e-6, 10.0 ** (max_boost_db / 10.0)))
     position = np.clip(times / hop, 0, len(ratio) - 1)
     lo = np.floor(position).astype(int)
     hi = np.minimum(lo + 1, len(ratio) - 1)
     w = (position - lo)[:, None]
     gain = np.exp((1.0 - w) * log_gain[lo] + w * log_gain[hi])  # (stft frames, bins)
-    _, y = istft(spectrum * gain.T, sample_rate, nperseg=segment, noverlap=segment - step,
-                 nfft=n_fft, boundary=True)
-    return y[:len(x)] if len(y) >= len(x) else np.pad(y, (0, len(x) - len(y)))
+    return istft(spectrum * gain, segment, step, len(x))
 
 
 def limit(audio: np.ndarray, sample_rate: int, ceiling_dbfs: float = -1.0,
