@@ -28,9 +28,9 @@ sadness, anger, fear, disgust, calm at intensity 1), with the diffusion prosody,
   RAVDESS (English) one (``bench.yardstick`` through ``bench.tts.yardstick_recognition``, each
   character's takes normalised over themselves), beside joe's. Bar: no character more than 5
   points below joe. One seed's 70 takes (10 sentences x 7 targets) leave a recognition rate
-  with a standard error of about 6 points per voice: joe's own English recognition was 40 %
-  with seed 0 and 30 % with seed 1, so the bar is read on several seeds (``--seeds 4``: 280
-  takes per character).
+  with a standard error of about 6 points per voice (joe's own English recognition was 40, 30,
+  31 and 34 % with seeds 0 to 3), so the bar is read on four seeds (``--seeds 4``: 280 takes
+  per character).
 
 RAVDESS (CC BY-NC-SA) is read for this benchmark only.
 """

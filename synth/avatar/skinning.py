@@ -148,12 +148,20 @@ def skin(vertices: np.ndarray, matrices: np.ndarray, weights: SkinWeights) -> np
 
 def skin_weights(spec: AvatarSpec | None = None) -> SkinWeights:
     """The skin weights of a character's avatar (None: the default), built once per process
-    per spec."""
+    per spec (or read from the disk cache, :mod:`synth.avatar.cache`)."""
     return _skin_weights(AvatarSpec() if spec is None else spec)
 
 
 @lru_cache(maxsize=8)
 def _skin_weights(spec: AvatarSpec) -> SkinWeights:
+    from synth.avatar.cache import cached
+
+    return cached("skin", spec, lambda: _build_skin_weights(spec),
+                  lambda w: {"joints": w.joints, "weights": w.weights},
+                  lambda arrays: SkinWeights(arrays["joints"], arrays["weights"]))
+
+
+def _build_skin_weights(spec: AvatarSpec) -> SkinWeights:
     skeleton = Skeleton.load(spec)
     avatar = Avatar.load(spec)
     base = base_skin_weights(skeleton)                          # (V_obj, J)

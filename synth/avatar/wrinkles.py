@@ -39,10 +39,14 @@ class WrinkleShading:
               strength: float = 4.0, floor: float = 0.55) -> WrinkleShading:
         """From a rest mesh (V, 3), its triangles (F, 3) and a (V,) bool mask of shaded vertices."""
         pairs = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
-        pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+        # unique rows as unique int64 keys: the same sorted rows as np.unique(axis=0), several
+        # times faster (it sorts a structured view)
+        n_v = len(rest_vertices)
+        keys = np.unique(pairs.min(axis=1).astype(np.int64) * n_v + pairs.max(axis=1))
+        pairs = np.stack([keys // n_v, keys % n_v], axis=1)
         pairs = pairs[mask[pairs].all(axis=1)]
         rest = np.linalg.norm(rest_vertices[pairs[:, 0]] - rest_vertices[pairs[:, 1]], axis=1)
-        n_v, n_e = len(rest_vertices), len(pairs)
+        n_e = len(pairs)
         rows = pairs.T.ravel()
         cols = np.tile(np.arange(n_e), 2)
         incidence = scipy.sparse.csr_matrix((np.ones(2 * n_e, np.float32), (rows, cols)), shape=(n_v, n_e))
