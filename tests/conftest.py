@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
 import pytest
 
 os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
+# the tests' avatars (and those of the CLI processes they start) are cached in a folder of this
+# session's own, not in the user's ~/.cache
+if "EMOSTUDIO_AVATAR_CACHE" not in os.environ:
+    os.environ["EMOSTUDIO_AVATAR_CACHE"] = tempfile.mkdtemp(prefix="emostudio-avatar-")
+    atexit.register(shutil.rmtree, os.environ["EMOSTUDIO_AVATAR_CACHE"], ignore_errors=True)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("EMOSTUDIO_SHARED", REPO.parent / "shared"))
