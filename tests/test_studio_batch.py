@@ -23,6 +23,10 @@ LINES = [
     ("bad", "", "happy"),
     ("l03", "I miss her.", "sad"),
     ("l04", "Fine, [calm] let it go.", "annoyed"),
+    # enough lines that a Ctrl-C after the first one still finds some not started
+    ("l05", "We leave at dawn.", "scared"),
+    ("l06", "Nobody told me.", "disgusted"),
+    ("l07", "Thank you, truly.", "calm"),
 ]
 GOOD = [i for i, text, _ in LINES if text]
 

@@ -11,9 +11,10 @@ changing, frame by frame,
   voice (negative tilt), a boost of the band below ~600 Hz (the stronger first harmonic of a lax,
   breathy glottal pulse).
 
-Frames unvoiced in the input and in the rendering (fricatives, bursts) are not re-synthesised:
-they are the input's own samples filtered by the same envelope change (gain, tilt, the voice
-model's change; :attr:`RenderConfig.keep_unvoiced`), so consonants keep their bursts and edges.
+In a voice without a character's timbre, frames unvoiced in the input and in the rendering
+(fricatives, bursts) are not re-synthesised: they are the input's own samples filtered by the same
+envelope change (gain, tilt, the voice model's change; :attr:`RenderConfig.keep_unvoiced`), so
+consonants keep their bursts and edges.
 
 Per-syllable values become smooth frame curves (constant inside a syllable, interpolated across
 pauses, then smoothed over ``smooth_s``), so emotion changes inside a line blend at the boundary.
@@ -97,7 +98,15 @@ class RenderConfig:
     28, 55, 27, 35, 30, 20 % on 20 held-out ones; the independent yardsticks (EmoDB / RAVDESS)
     recognised 58 / 30 -> 64 / 27 % of the tuning takes, 57 / 40 -> 64 / 43 % of the report
     ones and 54 / 26 -> 54 / 26 % of the held-out ones (sadness 80 / 25 -> 90 / 20, 80 / 40 ->
-    90 / 50, 85 / 10 -> 85 / 15 %)."""
+    90 / 50, 85 / 10 -> 85 / 15 %).
+
+    Only for a voice without a character's ``timbre``: a timbre's vocal-tract warp is not a
+    filter, and consonants filtered toward it instead of re-synthesised in it cost the cast's
+    older man on the English yardstick (``bench/cast.py --seeds 4``, 280 takes each: walter 25 %
+    against joe's 33 %; re-synthesised, 32 % against 32 %) and mara 33 -> 27 % on the report
+    sentences; filtered by the emotion's change alone, walter came back to 31 % but his
+    consonants became joe's (resemblyzer joe-walter 0.72 -> 0.78, above the most alike real
+    pair's 0.75)."""
     unvoiced_fade_s: float = 0.01
     """Width of the smoothing of the kept frames' mask, seconds (under three hops none: the kept
     samples and WORLD's then cross over linearly within one hop). 13.5 % word errors at 0.01 s,
@@ -436,7 +445,7 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     y = pyworld.synthesize(np.ascontiguousarray(new_f0), np.ascontiguousarray(envelope),
                            np.ascontiguousarray(aperiodicity), sample_rate, hop * 1000.0)
     y = y[:len(x)] if len(y) >= len(x) else np.pad(y, (0, len(x) - len(y)))
-    if config.keep_unvoiced:
+    if config.keep_unvoiced and timbre is None:
         kept = _smooth(((f0 <= 0) & (new_f0 <= 0)).astype(np.float64),
                        config.unvoiced_fade_s / hop)
         weight = np.interp(np.arange(len(x)) / sample_rate, np.arange(n) * hop, kept)
