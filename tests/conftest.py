@@ -59,3 +59,21 @@ def write_script() -> Callable[[Path, Sequence[tuple[str, str, str]]], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def fresh_python() -> Callable[..., str]:
+    """``run(code, timeout=300)``: the standard output of ``code`` run by a new interpreter in
+    the repository (what a fresh process imports shows in its ``sys.modules``); fails the test
+    when the code fails."""
+    import subprocess
+    import sys
+
+    def run(code: str, timeout: float = 300) -> str:
+        result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                                text=True, timeout=timeout)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout
+
+    return run
+

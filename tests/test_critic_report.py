@@ -4,9 +4,6 @@ verdict says, the same verdict gives the same bytes."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -17,8 +14,6 @@ from studio.critic.report import (BANDS, BARS, COLORS, SIZE, TARGET_RED, ReportF
                                   render_report_png, write_report)
 from studio.critic.segments import SegmentSpan
 from studio.critic.verdict import Controls, IterationRecord, SegmentRecord, Verdict
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _estimate(modality: str, category: str, p: float, valence: float, arousal: float):
@@ -87,13 +82,10 @@ def test_a_take_without_body_and_several_takes(tmp_path):
         (204, 204, 204)  # body: not judged
 
 
-def test_report_does_not_import_matplotlib():
+def test_report_does_not_import_matplotlib(fresh_python):
     code = ("import sys\n"
             "from tests.test_critic_report import _verdict\n"
             "from studio.critic.report import render_report_png\n"
             "render_report_png(_verdict())\n"
             "print('matplotlib' in sys.modules)\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "False"
+    assert fresh_python(code, timeout=120).strip() == "False"

@@ -4,10 +4,6 @@ not import scipy.signal."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from scipy.signal import butter, filtfilt
@@ -15,7 +11,6 @@ from scipy.signal import butter, filtfilt
 from synth.gesture.lowpass import EDGE, butter2, zero_phase_lowpass
 from synth.gesture.motion import MotionCurves, _low_pass
 
-REPO = Path(__file__).resolve().parent.parent
 #: The cut-offs build_curves uses (4-7 Hz at 30 and 60 fps) and a sweep of others.
 CUTOFFS = np.concatenate([(4.0 + 3.0 * np.linspace(0, 1, 13)) / 15.0,
                           (4.0 + 3.0 * np.linspace(0, 1, 13)) / 30.0,
@@ -73,7 +68,7 @@ def test_bad_cutoff_and_short_input_are_refused():
         zero_phase_lowpass(np.zeros(20), 0.3, "even")
 
 
-def test_animate_body_does_not_import_scipy_signal():
+def test_animate_body_does_not_import_scipy_signal(fresh_python):
     code = ("import sys\n"
             "from synth.contracts import Timeline, Word\n"
             "from synth.gesture import animate_body\n"
@@ -81,7 +76,4 @@ def test_animate_body_does_not_import_scipy_signal():
             "body = animate_body(tl, None, seed=0, text='Yes.')\n"
             "assert body.frames == 37, body.frames\n"
             "print(sorted(m for m in sys.modules if m.startswith('scipy.signal')))\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                            text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert fresh_python(code).strip().splitlines()[-1] == "[]"
