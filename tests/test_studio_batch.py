@@ -37,7 +37,10 @@ def _start_batch(script: Path, out: Path, jobs: int) -> subprocess.Popen:
         [sys.executable, "-m", "studio.cli", "batch", str(script), "--out", str(out),
          "--jobs", str(jobs), "--preview", "none", "--no-progress"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)  # its own process group: signals reach it and its workers
+        start_new_session=True,  # its own process group: signals reach it and its workers
+        # Ctrl-C as at a terminal, even when the tests run in the background of a shell (which
+        # leaves SIGINT ignored, and an ignored signal stays ignored across exec)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _done_ids(out: Path) -> set[str]:

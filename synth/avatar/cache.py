@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -123,16 +124,24 @@ def _write(path: Path, arrays: dict[str, np.ndarray]) -> None:
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as f:
             np.savez(f, **arrays)
+        _touch(path)
         kind, character, _ = path.stem.rsplit("-", 2)
         for old in path.parent.glob(f"{kind}-{character}-*.npz"):
             if old != path:
                 old.unlink(missing_ok=True)
-        entries = sorted(path.parent.glob(f"{kind}-*-*.npz"), key=lambda p: p.stat().st_mtime,
+        entries = sorted(path.parent.glob(f"{kind}-*-*.npz"), key=lambda p: p.stat().st_mtime_ns,
                          reverse=True)
         for old in entries[MAX_ENTRIES:]:
             old.unlink(missing_ok=True)
     except (OSError, InputError):
         pass
+
+
+def _touch(path: Path) -> None:
+    """Stamp ``path`` with the time now to the nanosecond: the kernel's own file times tick only
+    every few milliseconds, too coarse to order a write and a read that follow each other."""
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))
 
 
 def cached(kind: str, spec: AvatarSpec, build: Callable[[], T],
@@ -153,7 +162,7 @@ def cached(kind: str, spec: AvatarSpec, build: Callable[[], T],
             pass
         else:
             with contextlib.suppress(OSError):
-                os.utime(path)   # recently used: the last to go (see MAX_ENTRIES)
+                _touch(path)   # recently used: the last to go (see MAX_ENTRIES)
             return value
     value = build()
     _write(path, encode(value))
