@@ -61,6 +61,23 @@ def spoken_apart():
         yield studio
 
 
+def test_a_speaker_process_that_dies_is_replaced(spoken_apart):
+    import multiprocessing
+    import os
+    import signal
+
+    speakers = spoken_apart._speakers
+    victim = next(iter(speakers._pools[0]._processes))
+    os.kill(victim, signal.SIGKILL)
+    line = "Are you still there?"
+    for _ in range(len(speakers._pools)):  # every speaker, the dead one among them
+        chunks = list(spoken_apart.stream(line, "calm", seed=1, pose=AvatarPose()))
+        assert chunks[-1].last and sum(len(c.audio) for c in chunks) > 0
+    alive = {p.pid for p in multiprocessing.active_children()}
+    assert victim not in alive
+    assert all(set(pool._processes) <= alive for pool in speakers._pools)
+
+
 def test_speaker_processes_stream_what_the_worker_threads_would(live, spoken_apart):
     import multiprocessing
 

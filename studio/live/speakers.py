@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from controllers.character import Character
 from controllers.target import EmotionPlan, EmotionTarget
@@ -48,9 +49,9 @@ class SpeakerProcesses:
     as many processes as threads call :meth:`speak` at once, or callers wait for one."""
 
     def __init__(self, processes: int, prosody: str) -> None:
-        context = multiprocessing.get_context("spawn")  # the server has threads: no fork
-        self._pools = [ProcessPoolExecutor(1, context, initializer=_load, initargs=(prosody,))
-                       for _ in range(processes)]
+        self._context = multiprocessing.get_context("spawn")  # the server has threads: no fork
+        self._prosody = prosody
+        self._pools = [self._start() for _ in range(processes)]
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
         plan = EmotionPlan.constant(WARM_UP_PHRASE, EmotionTarget.neutral())
         warm = [pool.submit(_speak, plan, split_phrases(plan.text)[0], 0, 0, None)
@@ -64,15 +65,29 @@ class SpeakerProcesses:
         for pool in self._pools:
             self._idle.put(pool)
 
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(1, self._context, initializer=_load, initargs=(self._prosody,))
+
     def speak(self, plan: EmotionPlan, phrase: Phrase, index: int, seed: int,
               character: Character | None = None) -> PhraseSpeech:
         """:func:`~studio.live.speech.speak_phrase` in a speaker process (its errors raised
-        here)."""
+        here). A speaker process that died (killed, out of memory) is replaced by a new one,
+        which speaks the phrase: that phrase is late by the new process's start-up."""
         pool = self._idle.get()
         try:
-            return pool.submit(_speak, plan, phrase, index, seed, character).result()
+            try:
+                return pool.submit(_speak, plan, phrase, index, seed, character).result()
+            except BrokenProcessPool:
+                pool = self._replace(pool)
+                return pool.submit(_speak, plan, phrase, index, seed, character).result()
         finally:
             self._idle.put(pool)
+
+    def _replace(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        broken.shutdown(wait=False, cancel_futures=True)
+        pool = self._start()
+        self._pools[self._pools.index(broken)] = pool
+        return pool
 
     def close(self) -> None:
         """End the speaker processes."""
