@@ -122,6 +122,11 @@ class CastVoice:
 #: his speakers'), a narrow melody, slow and breathy, his F0 a little above joe's (a man's F0
 #: rises again in old age, Linville 2001).
 CAST: dict[str, CastVoice] = {
+    # mara's range is slt's, clipped at the 0.6 floor. The EmoDB yardstick hears her emotions
+    # 10 points less often than joe's (bench/cast.py --seeds 4: 48 vs 58 %; disgust 28 vs 63 %).
+    # Tried: range x4/3 (0.8) -> 56 % EmoDB but English 32 -> 30 %, and her anger no longer
+    # louder than her neutral (the wider peaks are turned down by the limiter); 2 st lower ->
+    # 53 % / 30 %. Neither kept.
     "mara": CastVoice(("slt",), "CMU ARCTIC slt (young US woman)", pitch_st=3.3,
                       formant_factor=1.03, rate_factor=1.03),
     "lena": CastVoice(("cathy",), "cathy, dataset-voice-cathy (US woman)", pitch_st=-2.5,
