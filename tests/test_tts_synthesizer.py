@@ -239,6 +239,28 @@ def test_unvoiced_frames_are_the_inputs_own_samples_filtered(tts):
     assert -7.5 < change < -4.0, change
 
 
+def test_a_character_s_timbre_re_synthesises_its_unvoiced_frames(tts):
+    """A timbre's vocal-tract warp is not a filter: in a character's voice the unvoiced frames
+    are WORLD's, as before kept frames existed (the cast's takes did not change with them)."""
+    from controllers.cast import load_character
+    from synth.tts.render import RenderConfig, render
+
+    speech = tts.neutral(TEXT, seed=6)
+    timeline = speech.timeline
+    targets = [EmotionTarget.from_category("neutral", 0.0)] * len(timeline.syllables)
+    offsets = np.zeros((len(timeline.syllables), 8))
+    walter = load_character("walter").voice
+
+    def rendered(config: RenderConfig, timbre) -> np.ndarray:
+        return render(speech.audio, speech.sample_rate, timeline, offsets, targets, config,
+                      f0_hz=timeline.f0, reference=timeline, timbre=timbre)[0]
+
+    assert np.array_equal(rendered(RenderConfig(), walter),
+                          rendered(RenderConfig(keep_unvoiced=False), walter))
+    assert not np.array_equal(rendered(RenderConfig(), None),
+                              rendered(RenderConfig(keep_unvoiced=False), None))
+
+
 def _low_band_slope_db_per_khz(audio: np.ndarray, rate: int) -> float:
     """Least-squares slope of the long-term dB spectrum between 50 and 500 Hz, dB per kHz."""
     spectrum = np.abs(np.fft.rfft(audio)) ** 2
