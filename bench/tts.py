@@ -479,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     model_path, config_path = default_voice_paths()
     bare = PiperVoice.load(model_path, config_path)
     voice = Voice.load()
-    print(f"# emotional TTS benchmark: "
+    print("# emotional TTS benchmark: "
           + ", ".join(f"{k} {len(v)}" for k, v in sets.items())
           + f" sentences x {len(targets)} targets, seed {args.seed}, {os.cpu_count()} CPU cores")
     sticks = train_all(SHARED)
