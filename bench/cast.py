@@ -340,7 +340,17 @@ def main(argv: list[str] | None = None) -> int:
                                     "sex_agreement": agree,
                                     "yardstick": rec and rec["overall"],
                                     "yardstick_english": (english.get(c) or {}).get("overall"),
-                                    "yardstick_per_emotion": rec and rec["per_emotion"]}
+                                    "yardstick_per_emotion": rec and rec["per_emotion"],
+                                    "yardstick_english_per_emotion":
+                                        (english.get(c) or {}).get("per_emotion")}
+    if recognition and english:
+        print("\n## recognition per target (EmoDB / RAVDESS yardstick, % of the takes)\n")
+        print("| character | " + " | ".join(EMOTIONS) + " |\n|---|"
+              + "---|" * len(EMOTIONS))
+        for c in takes:
+            print(f"| {c} | " + " | ".join(
+                f"{100 * recognition[c]['per_emotion'][e]:.0f} / "
+                f"{100 * english[c]['per_emotion'][e]:.0f}" for e in EMOTIONS) + " |")
     summary["actor_self_similarity"] = actors
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

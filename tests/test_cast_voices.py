@@ -151,3 +151,46 @@ def test_fit_warp_recovers_a_known_vocal_tract_scale():
 
     factor, r = fit_warp(stats(1.0), stats(1.17))
     assert factor == pytest.approx(1.17, abs=0.011) and r > 0.95
+
+
+class _BandBoost:
+    """A voice-quality change that raises 2.0-2.5 kHz by 12 dB in every frame (a stand-in for the
+    learned model, so that where its change lands can be read off the rendering)."""
+
+    def apply(self, envelope, aperiodicity, timeline, f0, sample_rate):
+        freqs = np.linspace(0.0, sample_rate / 2.0, envelope.shape[1])
+        boost = np.where((freqs >= 2000) & (freqs <= 2500), 10 ** 1.2, 1.0)
+        return envelope * boost[None, :], aperiodicity
+
+
+@pytest.mark.parametrize("formant_factor", [1.25, 0.85])
+def test_the_learned_voice_change_follows_only_a_longer_vocal_tract(tts, formant_factor):
+    """The learned change lands in EmoDB's absolute bands for a tract as long as joe's or
+    shorter, and moves down with the formants of a longer one (synth.tts.render.render)."""
+    import dataclasses
+
+    from synth.tts.render import render
+
+    neutral = tts.neutral(TEXT, seed=1)
+    timbre = dataclasses.replace(load_character("mara").voice, formant_factor=formant_factor,
+                                 envelope_db=(), tilt_db=0.0, breathiness=0.0)
+    offsets = np.zeros((len(neutral.timeline.syllables), 8))
+    targets = [EmotionTarget.neutral()] * len(neutral.timeline.syllables)
+
+    def spectrum(voice):
+        audio, _ = render(neutral.audio, neutral.sample_rate, neutral.timeline, offsets, targets,
+                          reference=neutral.timeline, voice=voice, timbre=timbre, seed=0)
+        frames = np.lib.stride_tricks.sliding_window_view(audio, 1024)[::256] * np.hanning(1024)
+        power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+        return 10 * np.log10(power.mean(axis=0) + 1e-12)
+
+    freqs = np.fft.rfftfreq(1024, 1 / neutral.sample_rate)
+    gain = spectrum(_BandBoost()) - spectrum(None)
+    scale = 1.0 if formant_factor >= 1.0 else formant_factor
+    inside = (freqs >= 2000 * scale + 100) & (freqs <= 2500 * scale - 100)
+    outside = (freqs >= 2000 * formant_factor + 100) & (freqs <= 2500 * formant_factor - 100)
+    if formant_factor >= 1.0:  # the boost stays at 2-2.5 kHz, not at 2.5-3.1 kHz
+        assert gain[inside].mean() > 6.0 and gain[outside].mean() < 3.0
+    else:  # it moves down with the formants, to 1.7-2.1 kHz
+        assert gain[inside].mean() > 6.0
+        assert gain[(freqs >= 2250) & (freqs <= 2400)].mean() < 3.0

@@ -158,7 +158,8 @@ def test_a_hot_take_keeps_its_dynamics_through_gain_then_limiter(takes):
     """An angry take 10 dB too hot: the limiter alone flattens its peaks (crest factor down by
     more than 3 dB), the whole-take gain first leaves the limiter at most 1 dB to remove."""
     take = takes["anger"]
-    hot = take.audio.astype(np.float64) * 10 ** (10 / 20)
+    audio = take.audio.astype(np.float64)
+    hot = audio * 10 ** (9 / 20) / np.abs(audio).max()  # peak at +9 dBFS, 10 dB over the ceiling
 
     def crest_db(x):
         x = np.asarray(x, np.float64)
@@ -351,3 +352,19 @@ def test_neutral_after_speak_reuses_the_first_pass(tts, monkeypatch):
     fresh.neutral(text, seed=11)
     assert voice.runs == runs + 3
     assert len(fresh._neutral_cache) == 1
+
+
+def test_aroused_takes_are_louder_than_neutral_after_the_limiter():
+    """The neutral reading leaves the headroom that anger's loudness needs (NEUTRAL_PEAK_DBFS):
+    with too little, the whole-take gain before the limiter took it back (anger 0.3 dB quieter
+    than neutral at -6 dBFS)."""
+    tts = EmotionalTTS.load(prosody="diffusion")
+    takes = {name: tts.speak(EmotionTarget.from_category(name, 1.0 if name != "neutral" else 0.0),
+                             seed=4, text="The committee will meet again on Thursday to review "
+                             "the plans.")
+             for name in ("neutral", "anger", "happiness", "fear")}
+    level = {name: _rms_db(speech) for name, speech in takes.items()}
+    assert level["anger"] > level["neutral"] + 3.0, level
+    assert min(level["happiness"], level["fear"]) > level["neutral"] + 1.5, level
+    for speech in takes.values():
+        assert np.abs(speech.audio).max() <= 10 ** (-1 / 20) + 1e-6
