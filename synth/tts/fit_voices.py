@@ -122,11 +122,12 @@ class CastVoice:
 #: his speakers'), a narrow melody, slow and breathy, his F0 a little above joe's (a man's F0
 #: rises again in old age, Linville 2001).
 CAST: dict[str, CastVoice] = {
-    # mara's range is slt's, clipped at the 0.6 floor. The EmoDB yardstick hears her emotions
-    # 10 points less often than joe's (bench/cast.py --seeds 4: 48 vs 58 %; disgust 28 vs 63 %).
-    # Tried: range x4/3 (0.8) -> 56 % EmoDB but English 32 -> 30 %, and her anger no longer
-    # louder than her neutral (the wider peaks are turned down by the limiter); 2 st lower ->
-    # 53 % / 30 %. Neither kept.
+    # mara's range is slt's, clipped at the 0.6 floor. The EmoDB yardstick heard her emotions
+    # 10 points less often than joe's (bench/cast.py --seeds 4: 48 vs 58 %; disgust 28 vs 63 %)
+    # until the learned voice change was applied after her formant warp (synth.tts.render):
+    # 59 vs 59 %, English 31 vs 33 %. Tried before that: range x4/3 (0.8) -> 54 % EmoDB, English
+    # 32 -> 30 %; 2 st lower -> 53 % / 30 %; F0 scaled around each take's own median -> 55 /
+    # 28 %. None kept.
     "mara": CastVoice(("slt",), "CMU ARCTIC slt (young US woman)", pitch_st=3.3,
                       formant_factor=1.03, rate_factor=1.03),
     "lena": CastVoice(("cathy",), "cathy, dataset-voice-cathy (US woman)", pitch_st=-2.5,
@@ -134,9 +135,11 @@ CAST: dict[str, CastVoice] = {
     "ruth": CastVoice(("p228", "p225"), "VCTK p228 and p225 (English women), aged",
                       pitch_st=0.2, range_factor=0.85, formant_factor=0.97, breathiness=0.08,
                       tilt_db=-2.0, rate_factor=0.92),
-    # david's English recognition is 5 points below joe's (bench/cast.py --seeds 4: 28 vs 33 %;
-    # happiness 12 %). Tried: tilt 2 dB instead of 5 -> English 26 -> 31 % but EmoDB 55 -> 53 %
-    # and heard as a man in 66 % of takes, not 74: a trade between the listeners, not kept.
+    # david's English recognition is 5.7 points below joe's (bench/cast.py --seeds 4: 28 vs 33 %;
+    # his sadness 5 % against joe's 35 %, heard as neutral and disgust: openSMILE's tracker hears
+    # 17 % of his sad frames an octave low, see the breathiness note in synth.tts.render).
+    # Tried: tilt 2 dB instead of 5 -> English 26 -> 31 % but EmoDB 55 -> 53 % and heard as a
+    # man in 66 % of takes, not 74: a trade between the listeners, not kept.
     "david": CastVoice(("bdl",), "CMU ARCTIC bdl (US man)", pitch_st=-1.3, formant_factor=1.01,
                        tilt_db=5.0, rate_factor=0.97),
     "walter": CastVoice(("p226", "p227"), "VCTK p226 and p227 (English men), aged and deepened",
