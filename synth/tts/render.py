@@ -432,15 +432,15 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     learned = voice is not None and config.voice_quality
     # the learned change stays where EmoDB's actors made it unless the character's vocal tract is
     # longer than joe's (see ``timbre``)
-    warped = learned and timbre is not None and timbre.formant_factor < 1.0
-    if learned and (timbre is None or warped):
+    before_warp = learned and (timbre is None or timbre.formant_factor < 1.0)
+    if before_warp:
         envelope, aperiodicity = voice.apply(envelope, aperiodicity, timeline, new_f0, sample_rate)
     if timbre is not None:
         ref_f0 = np.asarray(reference.f0 if reference is not None else f0)
         centre = float(np.median(ref_f0[ref_f0 > 0])) if (ref_f0 > 0).any() else None
         new_f0, envelope, aperiodicity = apply_timbre(timbre, new_f0, envelope, aperiodicity,
                                                       sample_rate, centre)
-    if learned and timbre is not None and not warped:
+    if learned and not before_warp:
         envelope, aperiodicity = voice.apply(envelope, aperiodicity, timeline, new_f0, sample_rate)
 
     gain_db = syllable_curve(offsets[:, ENERGY], syl, n, hop, config.smooth_s)
