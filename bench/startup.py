@@ -119,7 +119,7 @@ def print_render_stages(stages: dict[str, dict[str, float]]) -> None:
     """The render runs' stages, seconds (median per stage; the medians need not add up)."""
     names = list(dict.fromkeys(name for rows in stages.values() for name in rows))
     print("\nrender --preview none by stage, median seconds (take.json timings; 'critic' "
-          "includes opening its head camera)")
+          "includes the wait for its head camera, opened on another thread during 'speech')")
     print(f"{'stage':18s} " + " ".join(f"{tree:>9s}" for tree in stages))
     for name in names:
         print(f"{name:18s} " + " ".join(

@@ -19,6 +19,7 @@ batch worker or the web UI loads them once.
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -179,6 +180,10 @@ class Studio:
         plan = self.plan(text, emotion)
         character = performer(plan, character)
         from studio.critic import TakeResult, run_critic_loop
+        from studio.critic.judge import HeadCamera
+
+        if threading.active_count() == 1:  # a lone render (the CLI): nothing else importing
+            HeadCamera.open_in_background(character)  # while the voice renders
 
         neutral: list[Speech] = []  # the critic's reference, rendered once per take
         neutral_seconds: list[float] = []

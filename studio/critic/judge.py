@@ -11,6 +11,7 @@ with a calibrated probability of at least :attr:`CriticConfig.min_speech_probabi
 from __future__ import annotations
 
 import hashlib
+import importlib
 import threading
 import time
 from dataclasses import dataclass
@@ -104,6 +105,12 @@ def _remember(cache: dict, key, value, size: int = 32):
     return value
 
 
+#: What a take's own path imports from the packages that the head camera imports too (scipy
+#: for trimesh, onnxruntime for FER): the speech path's filters, the gesture rig's rotations,
+#: piper's runtime. See :meth:`HeadCamera.open_in_background`.
+SHARED_IMPORTS = ("scipy.ndimage", "scipy.sparse", "scipy.spatial", "onnxruntime")
+
+
 class HeadCamera:
     """A character's head camera, opened once per process and avatar (a GL context is costly
     to open and to close), with fer's crop of the rest face and FER's reading of the rest face."""
@@ -132,6 +139,33 @@ class HeadCamera:
             if key not in cls._shared:
                 cls._shared[key] = cls(character)
             return cls._shared[key]
+
+    @classmethod
+    def open_in_background(cls, character=None) -> threading.Thread | None:
+        """Start opening ``character``'s head camera on another thread (None when it is open
+        already). Its pyrender import and GL context (~0.6 s on a 2-core machine) then overlap
+        the take's speech, which renders on one core (:func:`studio.threads.single_threaded`);
+        :meth:`get` waits for it, and a failure here is raised by :meth:`get` on the caller's
+        thread. The context renders from any thread: :meth:`render` makes it current first.
+
+        The packages the camera shares with a take (:data:`SHARED_IMPORTS`) are imported here,
+        on the caller's thread, first: two threads importing one package at once can each see
+        it half initialised (a web UI render failed with ``KeyError: 'scipy'``). Call it only
+        where no other thread may be importing (the CLI's one render)."""
+        if (None if character is None else character.avatar) in cls._shared:
+            return None
+        for name in SHARED_IMPORTS:
+            importlib.import_module(name)
+
+        def open_quietly() -> None:
+            try:
+                cls.get(character)
+            except Exception:  # noqa: BLE001  (the caller's get() opens it again and raises)
+                pass
+
+        thread = threading.Thread(target=open_quietly, name="head-camera")
+        thread.start()
+        return thread
 
     def render(self, face, fps: float) -> np.ndarray:
         """(n, H, W, 3) uint8 frames of a face animation at ``fps``, head held still (FER judges

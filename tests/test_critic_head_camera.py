@@ -1,0 +1,96 @@
+"""The critic's head camera opened on another thread while a take's voice renders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from controllers.cast import load_character
+from controllers.target import EmotionTarget
+from studio.critic.judge import HeadCamera
+from synth.face import animate_face
+from synth.contracts import Phoneme, Syllable, Timeline, Word
+
+
+@pytest.fixture(scope="module")
+def smile():
+    """A one-second face animation: a happy expression on the word "hello"."""
+    timeline = Timeline(duration=1.0,
+                        phonemes=[Phoneme("h", 0.1, 0.2, 0, 0, 0),
+                                  Phoneme("ɛ", 0.2, 0.5, 0, 0, 0),
+                                  Phoneme("l", 0.5, 0.6, 1, 0, 1),
+                                  Phoneme("oʊ", 0.6, 0.9, 1, 0, 1)],
+                        syllables=[Syllable(0.1, 0.5, 0, 0), Syllable(0.5, 0.9, 1, 0, True)],
+                        words=[Word("hello", 0.1, 0.9, 0)], hop=0.01,
+                        f0=np.full(100, 120.0, np.float32), energy=np.full(100, -20.0, np.float32))
+    return animate_face(timeline, EmotionTarget.from_category("happiness", 1.0), seed=0)
+
+
+def test_a_camera_opened_on_another_thread_renders_on_the_callers(smile):
+    character = load_character("lena")
+    HeadCamera._shared.pop(character.avatar, None)
+    thread = HeadCamera.open_in_background(character)
+    assert thread is not None
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert HeadCamera.open_in_background(character) is None  # open already: no second thread
+    opened_elsewhere = HeadCamera.get(character).render(smile, fps=4.0)
+    # a camera opened here, on the caller's thread, with its own GL context
+    here = HeadCamera(character)
+    frames = here.renderer.render_animation(face=smile, fps=4.0, camera="head", progress=False,
+                                            head_from_face=False).frames
+    assert opened_elsewhere.shape == frames.shape and opened_elsewhere.shape[0] >= 4
+    assert opened_elsewhere.std() > 10  # a lit face, not a blank frame
+    # the same picture (two software GL contexts may round a few edge pixels apart)
+    difference = np.abs(opened_elsewhere.astype(int) - frames.astype(int))
+    assert difference.max() <= 2 and (difference > 0).mean() < 1e-3
+    np.testing.assert_allclose(HeadCamera.get(character).baseline, here.baseline, atol=1e-3)
+
+
+def test_a_failure_on_the_other_thread_is_raised_on_the_callers(monkeypatch):
+    character = load_character("walter")
+    HeadCamera._shared.pop(character.avatar, None)
+
+    def broken(self, character=None):
+        raise RuntimeError("no GL context")
+
+    monkeypatch.setattr(HeadCamera, "__init__", broken)
+    thread = HeadCamera.open_in_background(character)
+    thread.join(timeout=60)
+    with pytest.raises(RuntimeError, match="no GL context"):
+        HeadCamera.get(character)
+    assert character.avatar not in HeadCamera._shared
+
+
+def test_a_lone_render_imports_no_shared_package_while_the_camera_opens(tmp_path):
+    """The render's own thread imports nothing from scipy or onnxruntime while the camera's
+    thread is importing (two threads importing one package at once can see it half made)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "imports.py"
+    script.write_text(
+        "import sys, threading, time\n"
+        "import studio.pipeline\n"
+        "log = []\n"
+        "def hook(event, args):\n"
+        "    if event == 'import' and args[0] not in sys.modules:\n"
+        "        log.append((threading.current_thread().name, args[0], time.perf_counter()))\n"
+        "sys.addaudithook(hook)\n"
+        f"studio.pipeline.render('Hello there, how are you?', 'sad', out={str(tmp_path / 't')!r},"
+        " preview='none')\n"
+        "camera = [t for name, _, t in log if name == 'head-camera']\n"
+        "print('CAMERA', len(camera))\n"
+        "for name, module, t in log:\n"
+        "    if name != 'head-camera' and camera and camera[0] <= t <= camera[-1]:\n"
+        "        print('MAIN', module)\n")
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, str(script)], cwd=repo, capture_output=True, text=True,
+                         timeout=300, env={**__import__("os").environ, "PYTHONPATH": str(repo)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.splitlines()
+    assert int(next(x for x in lines if x.startswith("CAMERA")).split()[1]) > 100
+    shared = [x.split()[1] for x in lines if x.startswith("MAIN ")
+              and x.split()[1].split(".")[0] in ("scipy", "onnxruntime", "numpy")]
+    assert not shared, f"imported beside the camera's thread: {shared[:10]}"
