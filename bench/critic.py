@@ -1,8 +1,15 @@
 """Benchmark of the critic: speech emotion recognition on EmoDB, and the closed loop on takes.
 
-    .venv/bin/python bench/critic.py [--sentences 10] [--first-sentence 20]
+    .venv/bin/python bench/critic.py [--sentences 10] [--first-sentence 20] [--seeds 0,1]
                                      [--emotions neutral,happiness,sadness,...]
                                      [--skip-loop] [--skip-opensmile] [--skip-yardstick] [--quick]
+                                     [--save ROWS.pkl] [--load ROWS.pkl ...]
+
+All 30 eval sentences over two seeds on two cores, pooled (issue 22's measure)::
+
+    bench/critic.py --skip-opensmile --first-sentence 0 --sentences 30 --seeds 0 --save s0.pkl &
+    bench/critic.py --skip-opensmile --first-sentence 0 --sentences 30 --seeds 1 --save s1.pkl
+    bench/critic.py --load s0.pkl --load s1.pkl
 
 Prints four tables:
 
@@ -25,7 +32,8 @@ Prints four tables:
    the studio never trains or tunes against them), each: recognition of the single-pass takes
    vs the loop's takes, the voice normalised over one pool (every single-pass take of every
    target) and the loop's takes read with the same statistics; and how often the critic's SER
-   top-1 agrees with the yardstick's.
+   top-1 agrees with the yardstick's. Gains carry a 95% interval from resampling whole sentences
+   (a sentence's takes, all targets and seeds, are not independent of each other).
 """
 
 from __future__ import annotations
@@ -162,10 +170,13 @@ def _yardstick_class(category: str) -> str | None:
 
 def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
                max_iterations: int, prosody: str, first_sentence: int = 0,
-               yardstick: bool = True) -> dict:
-    """Run one pass and the loop on every sentence x target; print the critic's own figures
-    and, when ``yardstick``, the independent yardstick's recognition of single-pass vs looped
-    takes and its agreement with the critic's speech reading."""
+               yardstick: bool = True, seeds: tuple[int, ...] = (0,),
+               save: Path | None = None) -> dict:
+    """Run one pass and the loop on every sentence x target x seed; print the critic's own
+    figures and, when ``yardstick``, the independent yardsticks' recognition of single-pass vs
+    looped takes (with a 95% interval of the gain) and their agreement with the critic's speech
+    reading. ``save``: also write the rows (the takes' eGeMAPS features, not their audio) to
+    this pickle, for ``--load`` to pool runs made in parallel."""
     from tqdm import tqdm
 
     from controllers.target import EmotionTarget
@@ -182,18 +193,20 @@ def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
     critic = Critic()
     config = LoopConfig(max_iterations=max_iterations)
     rows = []
-    jobs = [(s, e) for e in emotions for s in sentences]
+    jobs = [(seed, i, e) for seed in seeds for e in emotions for i in range(len(sentences))]
     neutrals = {}
-    for text, emotion in tqdm(jobs, desc="takes", mininterval=10):
-        if text not in neutrals:
-            neutrals[text] = tts.neutral(text, seed=0)
+    for seed, index, emotion in tqdm(jobs, desc="takes", mininterval=10):
+        text = sentences[index]
+        if (text, seed) not in neutrals:
+            neutrals[text, seed] = tts.neutral(text, seed=seed)
         target = (EmotionTarget.neutral() if emotion == "neutral"
                   else EmotionTarget.from_category(emotion, intensity))
         voices: dict = {}
-        _, v = run_critic_loop(target, take_renderer(tts, text, neutrals[text], voices), text,
-                               critic=critic, config=config, seed=0)
+        _, v = run_critic_loop(target, take_renderer(tts, text, neutrals[text, seed], voices),
+                               text, critic=critic, config=config, seed=seed)
         first, best = v.iterations[0], v.best_record
         rows.append({
+            "sentence": first_sentence + index, "seed": seed,
             "emotion": emotion, "single": first.success, "loop": v.success,
             "takes": len(v.iterations), "t_single": sum(first.seconds.values()),
             "voices": len({r.controls.speech_key for r in v.iterations}),
@@ -204,10 +217,56 @@ def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
             "speech_single": voices[first.controls.speech_key],
             "speech_loop": voices[best.controls.speech_key],
         })
-    print(f"\n## The loop: {len(sentences)} sentences (#{first_sentence + 1}-"
-          f"{first_sentence + len(sentences)}) x {len(emotions)} targets "
-          f"(intensity {intensity}, prosody {prosody}, at most {max_iterations} takes); hit = "
-          "speech, face and body all agree + intelligible (the critic's own reading)")
+    if yardstick:
+        add_features(rows)
+    if save is not None:
+        import pickle
+
+        kept = [{k: v for k, v in r.items() if not k.startswith("speech_")} for r in rows]
+        save.write_bytes(pickle.dumps({"rows": kept, "emotions": emotions, "intensity": intensity,
+                                       "prosody": prosody, "max_iterations": max_iterations}))
+    print(f"\n(eval sentences #{first_sentence + 1}-{first_sentence + len(sentences)})")
+    return loop_report(rows, emotions, intensity, prosody, max_iterations, yardstick)
+
+
+def add_features(rows: list[dict]) -> None:
+    """Each row's single-pass and looped takes' eGeMAPSv02 features (``f_single``, ``f_loop``,
+    (88,)), for the yardsticks."""
+    from bench.yardstick import egemaps
+
+    for r in rows:
+        r["f_single"] = egemaps(r["speech_single"].audio, r["speech_single"].sample_rate)
+        r["f_loop"] = (r["f_single"] if r["speech_loop"] is r["speech_single"]
+                       else egemaps(r["speech_loop"].audio, r["speech_loop"].sample_rate))
+        r["new_voice"] = r["speech_loop"] is not r["speech_single"]
+
+
+def sentence_interval(rows: list[dict], gains: np.ndarray, resamples: int = 2000,
+                      seed: int = 0) -> tuple[float, float]:
+    """95% percentile interval of the mean of ``gains`` (one per row), resampling whole
+    sentences with replacement (a sentence's takes, every target and seed, stay together: they
+    are not independent)."""
+    groups = {}
+    for r, g in zip(rows, gains):
+        groups.setdefault(r.get("sentence", 0), []).append(g)
+    sums = np.array([np.sum(v) for v in groups.values()])
+    counts = np.array([len(v) for v in groups.values()])
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(sums), size=(resamples, len(sums)))
+    means = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def loop_report(rows: list[dict], emotions: tuple[str, ...], intensity: float, prosody: str,
+                max_iterations: int, yardstick: bool = True) -> dict:
+    """The loop's tables for ``rows`` (one per sentence x target x seed; see
+    :func:`loop_table`)."""
+    n_sentences = len({r.get("sentence", 0) for r in rows})
+    seeds = sorted({r.get("seed", 0) for r in rows})
+    print(f"\n## The loop: {n_sentences} sentences x {len(emotions)} targets x {len(seeds)} "
+          f"seed(s) = {len(rows)} lines (intensity {intensity}, prosody {prosody}, at most "
+          f"{max_iterations} takes); hit = speech, face and body all agree + intelligible (the "
+          "critic's own reading)")
     print("| target | hit single | hit loop | mean takes | mean voices | time ratio "
           "| agree speech / face / body (single -> loop) |")
     print("|---|---|---|---|---|---|---|")
@@ -223,11 +282,14 @@ def loop_table(n_sentences: int, emotions: tuple[str, ...], intensity: float,
               f"{np.mean([r['loop'] for r in rs]):.0%} | {np.mean([r['takes'] for r in rs]):.2f} | "
               f"{np.mean([r['voices'] for r in rs]):.2f} | "
               f"{sum(r['t_loop'] for r in rs) / sum(r['t_single'] for r in rs):.2f}x | {mods} |")
-    gain = 100 * (np.mean([r["loop"] for r in rows]) - np.mean([r["single"] for r in rows]))
+    gains = np.array([float(r["loop"]) - float(r["single"]) for r in rows])
+    gain = 100 * gains.mean()
+    low, high = sentence_interval(rows, gains)
     ratio = sum(r["t_loop"] for r in rows) / sum(r["t_single"] for r in rows)
     critic_speech = [100 * agree(rows, k, "speech") for k in ("agree_single", "agree_loop")]
     print(f"\ncritic's own figures: all-modality hit {np.mean([r['single'] for r in rows]):.0%} "
-          f"-> {np.mean([r['loop'] for r in rows]):.0%} ({gain:+.0f} points); speech agrees "
+          f"-> {np.mean([r['loop'] for r in rows]):.0%} ({gain:+.0f} points, 95% interval "
+          f"{100 * low:+.0f} to {100 * high:+.0f} over sentences); speech agrees "
           f"{critic_speech[0]:.0f}% -> {critic_speech[1]:.0f}%; loop time {ratio:.2f}x one pass "
           f"(bound 3x); single take {np.mean([r['t_single'] for r in rows]):.1f} s on average")
     if yardstick:
@@ -244,15 +306,12 @@ def yardstick_table(rows: list[dict], emotions: tuple[str, ...], ratio: float) -
     single-pass take of every target, and the looped takes are read with the same statistics
     (a loop take is judged as one more take of the same voice)."""
     try:
-        from bench.yardstick import egemaps, train_all
+        from bench.yardstick import train_all
     except ImportError as exc:
         print(f"\n(yardstick unavailable: {exc})")
         return
-    single = np.stack([egemaps(r["speech_single"].audio, r["speech_single"].sample_rate)
-                       for r in rows])
-    looped = np.stack([egemaps(r["speech_loop"].audio, r["speech_loop"].sample_rate)
-                       if r["speech_loop"] is not r["speech_single"] else single[i]
-                       for i, r in enumerate(rows)])
+    single = np.stack([r["f_single"] for r in rows])
+    looped = np.stack([r["f_loop"] for r in rows])
     for stick in train_all(SHARED).values():
         _one_yardstick(stick, rows, emotions, ratio, single, looped)
 
@@ -272,7 +331,10 @@ def _one_yardstick(stick, rows: list[dict], emotions: tuple[str, ...], ratio: fl
     rec_loop = np.mean([heard_loop[i] == targets[i] for i in scored])
     pairs = ([(_yardstick_class(r["read_single"]), h) for r, h in zip(rows, heard_single)]
              + [(_yardstick_class(r["read_loop"]), h) for r, h in zip(rows, heard_loop)
-                if r["speech_loop"] is not r["speech_single"]])
+                if r["new_voice"]])
+    gains = np.array([float(heard_loop[i] == targets[i]) - float(heard_single[i] == targets[i])
+                      for i in scored])
+    low, high = sentence_interval([rows[i] for i in scored], gains)
     agreement = np.mean([c == h for c, h in pairs])
     critic_single = np.mean([_yardstick_class(rows[i]["read_single"]) == targets[i]
                              for i in scored])
@@ -295,10 +357,18 @@ def _one_yardstick(stick, rows: list[dict], emotions: tuple[str, ...], ratio: fl
               f" | {np.mean([_yardstick_class(rows[i]['read_loop']) == emotion for i in idx]):.0%}"
               " |")
     print(f"\nyardstick recognition {rec_single:.0%} -> {rec_loop:.0%} with the loop "
-          f"({100 * (rec_loop - rec_single):+.0f} points; target >= +10) at {ratio:.2f}x the time; "
+          f"({100 * (rec_loop - rec_single):+.1f} points, 95% interval {100 * low:+.1f} to "
+          f"{100 * high:+.1f} over sentences; target >= +10) at {ratio:.2f}x the time; "
           f"the critic's own SER: {critic_single:.0%} -> {critic_loop:.0%}; critic SER top-1 "
           f"agrees with the yardstick's on {agreement:.0%} of {len(pairs)} takes "
           f"(chance {100 / len(CLASSES):.0f}%)")
+    split = {"tuning": [i for i in scored if rows[i].get("sentence", 0) < TUNING_SENTENCES],
+             "report": [i for i in scored if rows[i].get("sentence", 0) >= TUNING_SENTENCES]}
+    if all(split.values()):  # the loop's steering was tuned on the first sentences only
+        print("by split: " + "; ".join(
+            f"{name} sentences {np.mean([heard_single[i] == targets[i] for i in idx]):.0%} -> "
+            f"{np.mean([heard_loop[i] == targets[i] for i in idx]):.0%} ({len(idx)} lines)"
+            for name, idx in split.items()))
 
 
 def main() -> int:
@@ -315,11 +385,27 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true",
                         help="loop table only, 3 sentences (while iterating on the loop)")
     parser.add_argument("--prosody", default="diffusion", choices=("diffusion", "rules"))
+    parser.add_argument("--seeds", default="0",
+                        help="comma-separated seeds of the loop table (every line once per seed)")
+    parser.add_argument("--save", type=Path, default=None,
+                        help="also write the loop's rows (features, no audio) to this pickle")
+    parser.add_argument("--load", type=Path, action="append", default=[],
+                        help="report the loop from saved rows (repeat to pool runs made in "
+                             "parallel, e.g. one per seed) instead of rendering")
     parser.add_argument("--skip-loop", action="store_true")
     parser.add_argument("--skip-opensmile", action="store_true")
     args = parser.parse_args()
     if not (SHARED / "data" / "emodb" / "labels.csv").exists():
         print(f"shared data absent at {SHARED}: nothing to benchmark")
+        return 0
+    if args.load:
+        import pickle
+
+        saved = [pickle.loads(path.read_bytes()) for path in args.load]
+        rows = [r for run in saved for r in run["rows"]]
+        first = saved[0]
+        loop_report(rows, tuple(first["emotions"]), first["intensity"], first["prosody"],
+                    first["max_iterations"], yardstick=not args.skip_yardstick)
         return 0
     import torch
 
@@ -333,7 +419,8 @@ def main() -> int:
     if not args.skip_loop:
         loop_table(args.sentences, tuple(args.emotions.split(",")), args.intensity,
                    args.max_iterations, args.prosody, args.first_sentence,
-                   yardstick=not args.skip_yardstick)
+                   yardstick=not args.skip_yardstick,
+                   seeds=tuple(int(x) for x in args.seeds.split(",")), save=args.save)
     return 0
 
 
