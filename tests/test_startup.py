@@ -1,5 +1,5 @@
 """Start-up: ``emostudio speak`` imports none of the heavy packages it does not need (torch,
-diffusers, scipy.stats, and onnx once the patched piper graph is cached), the cached (patched and
+diffusers, scipy.stats, scipy.ndimage, and onnx once the patched piper graph is cached), the cached (patched and
 optimised) graph gives the same take to the bit as the one patched in memory, and a damaged cache
 entry is rebuilt; ``emostudio render --preview none`` draws its report without matplotlib and
 renders the critic's frames without tqdm."""
@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-HEAVY = ("torch", "diffusers", "scipy.stats", "onnx")
+HEAVY = ("torch", "diffusers", "scipy.stats", "scipy.ndimage", "onnx")
 
 SPEAK = textwrap.dedent("""
     import runpy, sys

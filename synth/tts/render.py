@@ -35,6 +35,7 @@ from controllers.target import EmotionTarget
 from synth.contracts import Syllable, Timeline
 from synth.tts.acoustics import (F0_CEIL_HZ, F0_FLOOR_HZ, energy_db, f0_contour, framewise,
                                   import_pyworld)
+from synth.tts.sliding import minimum_filter1d, uniform_filter1d
 from synth.tts.stft import istft, stft
 from synth.tts.timbre import apply_timbre
 
@@ -267,8 +268,6 @@ def whisper_source(envelope: np.ndarray, target_db: np.ndarray, n_samples: int,
     spectrum = stft(noise, n_fft, step).T
     frames = min(spectrum.shape[1], envelope.shape[0])
     # smooth across ~300 Hz so that no trace of the harmonics survives in the noise
-    from scipy.ndimage import uniform_filter1d
-
     width = max(1, int(round(300.0 / (sample_rate / n_fft))))
     log_env = uniform_filter1d(np.log(np.maximum(envelope[:frames], 1e-30)), width, axis=1)
     frame_mean = log_env.mean(axis=1, keepdims=True)
@@ -336,8 +335,6 @@ def limit(audio: np.ndarray, sample_rate: int, ceiling_dbfs: float = -1.0,
           release_s: float = 0.05, block_s: float = 0.002) -> np.ndarray:
     """Peak limiter: no sample above ``ceiling_dbfs``; gain falls before a peak (look-ahead of one
     release time) and recovers smoothly. Works on ``block_s`` blocks of samples for speed."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
     ceiling = 10.0 ** (ceiling_dbfs / 20.0)
     x = np.asarray(audio, np.float64)
     if len(x) == 0 or np.max(np.abs(x)) <= ceiling:

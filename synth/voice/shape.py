@@ -120,9 +120,8 @@ def class_weights(timeline: Timeline, f0: np.ndarray, n_frames: int,
                   smooth_s: float = 0.015) -> np.ndarray:
     """(n_frames, len(PHONE_CLASSES)) soft phone-class masks: voiced frames of vowels, voiced
     frames of other phonemes, unvoiced frames of phonemes; pauses are 0 in every column."""
-    from scipy.ndimage import uniform_filter1d
-
     from synth.tts.phonology import PAUSE, is_vowel
+    from synth.tts.sliding import uniform_filter1d
 
     hop = timeline.hop
     vowel = np.zeros(n_frames, bool)
