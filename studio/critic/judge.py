@@ -106,8 +106,8 @@ def _remember(cache: dict, key, value, size: int = 32):
 
 
 #: What a take's own path imports from the packages that the head camera imports too (scipy
-#: for trimesh, onnxruntime for FER): the speech path's filters, the gesture rig's rotations,
-#: piper's runtime. See :meth:`HeadCamera.open_in_background`.
+#: for trimesh, onnxruntime for FER): the face's and gestures' smoothing filters, the gesture
+#: rig's rotations, piper's runtime. See :meth:`HeadCamera.open_in_background`.
 SHARED_IMPORTS = ("scipy.ndimage", "scipy.sparse", "scipy.spatial", "onnxruntime")
 
 
