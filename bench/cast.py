@@ -2,7 +2,7 @@
 emotion, of the stated sex, and do they still carry the emotion?
 
     .venv/bin/python bench/cast.py [--sentences 10] [--cast joe,mara,...] [--seed 0]
-                                   [--seeds 1] [--no-yardstick] [--json OUT.json]
+                                   [--seeds 1] [--no-yardstick] [--no-words] [--json OUT.json]
 
 Every character speaks the report sentences (the last 10 of ../shared/eval/sentences.txt,
 ``--sentences N`` for the first N of them) in the 7 yardstick targets (neutral, happiness,
@@ -30,7 +30,12 @@ sadness, anger, fear, disgust, calm at intensity 1), with the diffusion prosody,
   points below joe. One seed's 70 takes (10 sentences x 7 targets) leave a recognition rate
   with a standard error of about 6 points per voice (joe's own English recognition was 40, 30,
   31 and 34 % with seeds 0 to 3), so the bar is read on four seeds (``--seeds 4``: 280 takes
-  per character).
+  per character);
+* **words**: pocketsphinx's word error rate (en-us, as the critic's word check and
+  ``bench/tts.py``) of each character's takes of the first seed, per target, beside bare piper
+  (joe's voice) and the character's own reading without prosody (``--prosody none`` in its
+  voice) on the same sentences. Bar (issue 27): at most 1.3x bare piper's. ``--no-words`` skips
+  it.
 
 RAVDESS (CC BY-NC-SA) is read for this benchmark only.
 """
@@ -187,15 +192,27 @@ def sex_classifier(rav: list[dict], vox: list[dict]):
 
 # -- the cast ----------------------------------------------------------------------------------
 def render_cast(tts, bare, characters, sentences: list[str], seeds: list[int], embed: Embedder,
-                yardstick: bool) -> dict[str, list[dict]]:
+                yardstick: bool, words: bool = False) -> dict[str, list[dict]]:
     """Per character: one record per (seed, sentence, emotion) with timings, embedding,
-    eGeMAPS; ``sentence`` is the pair (seed, sentence index)."""
+    eGeMAPS; ``sentence`` is the pair (seed, sentence index). ``words``: the first seed's
+    takes also get ``text``, ``transcript`` (pocketsphinx), ``bare_transcript`` (bare piper's
+    reading) and ``own_transcript`` (the character's reading without prosody)."""
     from controllers.target import EmotionTarget
+    from studio.critic.intelligibility import transcribe
 
+    bare_heard: dict[int, str] = {}
     out: dict[str, list[dict]] = {}
     for character in characters:
         records = []
+        own_heard: dict[int, str] = {}
         for seed, (i, text) in ((s, t) for s in seeds for t in enumerate(sentences)):
+            heard = words and seed == seeds[0]
+            if heard and i not in bare_heard:
+                audio = np.concatenate([c.audio_float_array for c in bare.synthesize(text)])
+                bare_heard[i] = transcribe(audio, bare.config.sample_rate)
+            if heard and i not in own_heard:
+                own = tts.neutral(text, seed=seed + i, character=character)
+                own_heard[i] = transcribe(own.audio, own.sample_rate)
             for emotion in EMOTIONS:
                 target = EmotionTarget.from_category(emotion, 1.0 if emotion != "neutral" else 0.0)
                 started = time.perf_counter()
@@ -211,6 +228,10 @@ def render_cast(tts, bare, characters, sentences: list[str], seeds: list[int], e
                     from bench.yardstick import egemaps
 
                     record["features"] = egemaps(speech.audio, speech.sample_rate)
+                if heard:
+                    record.update(text=text, bare_transcript=bare_heard[i],
+                                  own_transcript=own_heard[i],
+                                  transcript=transcribe(speech.audio, speech.sample_rate))
                 records.append(record)
         out[character.name] = records
         print(f"  {character.name}: {len(records)} takes", file=sys.stderr, flush=True)
@@ -227,6 +248,37 @@ def english_cell(english: dict, character: str) -> str:
             f"{'PASS' if ok else 'FAIL'}" if joe else f"{100 * rec['overall']:.0f}%")
 
 
+def print_words(takes: dict[str, list[dict]]) -> dict[str, dict]:
+    """Per character, the word error rates of its transcribed takes per target, of its reading
+    without prosody and of bare piper's (a markdown table; :data:`bench.tts.WER_LIMIT` x bare
+    piper's is the bar). Returns them by character."""
+    from bench.tts import WER_LIMIT, word_error_rates
+
+    print(f"\n## words (pocketsphinx word error rate, first seed; bar: at most {WER_LIMIT}x bare "
+          "piper's on the same sentences)\n")
+    print("| character | bare piper | own, no prosody | " + " | ".join(EMOTIONS)
+          + " |\n|---|---|---|" + "---|" * len(EMOTIONS))
+    out = {}
+    for c, rs in takes.items():
+        heard = [r for r in rs if r.get("transcript") is not None]
+        if not heard:
+            continue
+        rates = word_error_rates(heard)
+        own = word_error_rates([dict(r, transcript=r["own_transcript"]) for r in heard
+                                if r["emotion"] == "neutral"])["neutral"]["wer"]
+        bare = rates["neutral"]["bare_wer"]
+
+        def cell(v: dict) -> str:
+            over = v["wer"] > WER_LIMIT * v["bare_wer"] + 1e-9
+            return f"{100 * v['wer']:.0f}" + (" FAIL" if over else "")
+
+        print(f"| {c} | {100 * bare:.0f} | {100 * own:.0f} | "
+              + " | ".join(cell(rates[e]) for e in EMOTIONS) + " |")
+        out[c] = {"bare_piper": bare, "own_no_prosody": own,
+                  "per_target": {e: rates[e]["wer"] for e in EMOTIONS}}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=10,
@@ -237,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="takes per sentence and target: seeds SEED .. SEED+N-1 (default 1)")
     parser.add_argument("--no-yardstick", action="store_true",
                         help="skip the EmoDB and RAVDESS yardsticks (no openSMILE)")
+    parser.add_argument("--no-words", action="store_true",
+                        help="skip the word error rates (pocketsphinx)")
     parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
     args = parser.parse_args(argv)
     for path in (EVAL_SENTENCES, SHARED / "data" / "ravdess" / "labels.csv",
@@ -272,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     bare = PiperVoice.load(*default_voice_paths())
     tts = EmotionalTTS.load("diffusion")
     tts.speak(None, seed=0, text=sentences[0])  # warm-up
-    takes = render_cast(tts, bare, cast, sentences, seeds, embed, not args.no_yardstick)
+    takes = render_cast(tts, bare, cast, sentences, seeds, embed, not args.no_yardstick,
+                        words=not args.no_words)
 
     sticks = {}
     if not args.no_yardstick:
@@ -351,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {c} | " + " | ".join(
                 f"{100 * recognition[c]['per_emotion'][e]:.0f} / "
                 f"{100 * english[c]['per_emotion'][e]:.0f}" for e in EMOTIONS) + " |")
+    if not args.no_words:
+        summary["words"] = print_words(takes)
     summary["actor_self_similarity"] = actors
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
