@@ -211,8 +211,11 @@ F0_VARIABILITY: dict[str, float] = {"happiness": 1.6, "fear": 0.6}
 #: 58.6 / 31.1 -> 65.7 / 32.9, ruth 61.1 / 32.1 -> 67.1 / 35.0, walter 58.6 / 30.0 -> 62.5 /
 #: 30.4; tuning sentences, 1 seed: EmoDB +1.4 to +9.3, RAVDESS -1.5 to +4.2), but the extra
 #: noise fades into every emotion below full intensity: joe at intensity 0.6, RAVDESS anger
-#: 30 -> 22 % and happiness 35 -> 32 % (EmoDB 20 -> 22 and 42 -> 40 %). A neutral-only weight
-#: for it would be the next step. Word errors in neutral: joe 22 -> 20 %, david 19 -> 23 %.
+#: 30 -> 22 % and happiness 35 -> 32 % (EmoDB 20 -> 22 and 42 -> 40 %); and anger, fear and
+#: disgust (breathiness 0.20-0.26) would be more periodic than neutral, against the direction
+#: of :data:`REGULARITY_BREATHINESS` (J&L) that ``bench/tts.py`` checks: the emotions'
+#: breathiness would first have to become relative to the neutral reading's. Word errors in
+#: neutral: joe 22 -> 20 %, david 19 -> 23 %.
 NEUTRAL_READING: dict[str, float] = {"log_duration_ratio": -0.1, "breathiness": 0.1}
 
 #: Categories whose trained token came from a proxy emotion (calm := EmoDB boredom, other valence):
