@@ -463,7 +463,7 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     # off the first two harmonics (full from 3 F0) cost joe's sadness on both yardsticks (EmoDB
     # 82 -> 65 %, RAVDESS 35 -> 20 %; bench/cast.py's takes, 4 seeds) for at most 4 points on
     # lena, mara and ruth: the noise there is part of what both listeners hear as sadness.
-    # The octave errors come from this added noise (half of it: david 17 -> 3 %, mara 27 -> 1 %
+    # The octave errors come from this added noise (half of it: david 17 -> 3 %, mara 30 -> 1 %
     # of frames), not from the low-band boost nor from noise below F0 (both removed: no change);
     # joe escapes them only because an octave below his sad F0 (~41 Hz) is under the tracker's
     # floor: joe 3.5 st higher is heard an octave low in 20 % of frames (4 sad sentences each)
