@@ -207,18 +207,18 @@ def render_cast(tts, bare, characters, sentences: list[str], seeds: list[int], e
         own_heard: dict[int, str] = {}
         for seed, (i, text) in ((s, t) for s in seeds for t in enumerate(sentences)):
             heard = words and seed == seeds[0]
-            if heard and i not in bare_heard:
-                audio = np.concatenate([c.audio_float_array for c in bare.synthesize(text)])
-                bare_heard[i] = transcribe(audio, bare.config.sample_rate)
             if heard and i not in own_heard:
                 own = tts.neutral(text, seed=seed + i, character=character)
                 own_heard[i] = transcribe(own.audio, own.sample_rate)
             for emotion in EMOTIONS:
                 target = EmotionTarget.from_category(emotion, 1.0 if emotion != "neutral" else 0.0)
                 started = time.perf_counter()
-                for _ in bare.synthesize(text):
-                    pass
+                chunks = list(bare.synthesize(text))
                 t_bare = time.perf_counter() - started
+                if heard and i not in bare_heard:  # the reading just timed
+                    bare_heard[i] = transcribe(np.concatenate([c.audio_float_array
+                                                               for c in chunks]),
+                                               chunks[0].sample_rate)
                 started = time.perf_counter()
                 speech = tts.speak(target, seed=seed + i, text=text, character=character)
                 t_emo = time.perf_counter() - started

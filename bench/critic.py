@@ -405,7 +405,8 @@ def main() -> int:
         rows = [r for run in saved for r in run["rows"]]
         first = saved[0]
         loop_report(rows, tuple(first["emotions"]), first["intensity"], first["prosody"],
-                    first["max_iterations"], yardstick=not args.skip_yardstick)
+                    first["max_iterations"],  # runs saved with --skip-yardstick have no features
+                    yardstick=not args.skip_yardstick and all("f_single" in r for r in rows))
         return 0
     import torch
 
