@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -65,10 +70,6 @@ def test_a_failure_on_the_other_thread_is_raised_on_the_callers(monkeypatch):
 def test_a_lone_render_imports_no_shared_package_while_the_camera_opens(tmp_path):
     """The render's own thread imports nothing from scipy or onnxruntime while the camera's
     thread is importing (two threads importing one package at once can see it half made)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = tmp_path / "imports.py"
     script.write_text(
         "import sys, threading, time\n"
@@ -87,7 +88,7 @@ def test_a_lone_render_imports_no_shared_package_while_the_camera_opens(tmp_path
         "        print('MAIN', module)\n")
     repo = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, str(script)], cwd=repo, capture_output=True, text=True,
-                         timeout=300, env={**__import__("os").environ, "PYTHONPATH": str(repo)})
+                         timeout=300, env={**os.environ, "PYTHONPATH": str(repo)})
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stdout.splitlines()
     assert int(next(x for x in lines if x.startswith("CAMERA")).split()[1]) > 100
