@@ -118,9 +118,11 @@ class CastVoice:
 #: women, narrower, slower, breathier); david bdl's tract, 1.3 st lower and a much brighter,
 #: pressed tilt (+2.5 dB): with a longer tract he was as alike to joe as the most alike real
 #: actors (cosine 0.76 on four report sentences), with a shorter one heard as a woman in half
-#: his takes (a tract 12 % shorter than joe's: 43 % male); as set 0.74 and 71 %; walter the deep one: a very long vocal tract (formants 17 % below
-#: his speakers'), a narrow melody, slow and breathy, his F0 a little above joe's (a man's F0
-#: rises again in old age, Linville 2001).
+#: his takes (a tract 12 % shorter than joe's: 43 % male); as set 0.74 and 71 % at +5 dB
+#: (at +2.5 dB, bench/cast.py --seeds 4: cosine 0.71, heard as a man in 64 % of takes);
+#: walter the deep one: a very long vocal tract (formants 17 % below his speakers'), a narrow
+#: melody, slow and breathy, his F0 a little above joe's (a man's F0 rises again in old age,
+#: Linville 2001).
 CAST: dict[str, CastVoice] = {
     # mara's range is slt's, clipped at the 0.6 floor. The EmoDB yardstick heard her emotions
     # 10 points less often than joe's (bench/cast.py --seeds 4: 48 vs 58 %; disgust 28 vs 63 %)
