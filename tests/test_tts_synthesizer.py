@@ -354,6 +354,33 @@ def test_neutral_after_speak_reuses_the_first_pass(tts, monkeypatch):
     assert len(fresh._neutral_cache) == 1
 
 
+def test_a_character_s_neutral_reading_gets_its_timbre_only_when_asked(tts, monkeypatch):
+    """speak() keeps its first pass in piper's timbre; the character's timbre pass (a WORLD
+    analysis and resynthesis) runs once, when a neutral() asks, and gives what a fresh reading
+    gives."""
+    import synth.tts.synthesizer as synthesizer
+    from controllers.cast import load_character
+
+    mara = load_character("mara")
+    text = "Bring the blue folder tomorrow."
+    passes = []
+    real_pass = synthesizer.timbre_pass
+    monkeypatch.setattr(synthesizer, "timbre_pass",
+                        lambda *a, **k: passes.append(1) or real_pass(*a, **k))
+    voice = _CountingVoice(tts.voice)
+    fresh = EmotionalTTS(voice, tts.prosody)
+    take = fresh.speak(EmotionTarget.from_category("sadness", 1.0), seed=5, text=text,
+                       character=mara)
+    assert len(take.audio) and passes == [] and voice.runs == 2
+    first = fresh.neutral(text, seed=5, character=mara)
+    assert passes == [1] and voice.runs == 2
+    again = fresh.neutral(text, seed=5, character=mara)
+    assert passes == [1] and voice.runs == 2
+    reference = EmotionalTTS(tts.voice, None).neutral(text, seed=5, character=mara)
+    _assert_same_speech(first, reference)
+    _assert_same_speech(again, reference)
+
+
 def test_aroused_takes_are_louder_than_neutral_after_the_limiter():
     """The neutral reading leaves the headroom that anger's loudness needs (NEUTRAL_PEAK_DBFS):
     with too little, the whole-take gain before the limiter took most of it back (at -6 dBFS

@@ -187,9 +187,11 @@ class EmotionalTTS:
         """A :class:`synth.voice.VoiceQualityModel` (spectral shape and aperiodicity), or None."""
         self.render_config = render_config or RenderConfig()
         """Settings of the WORLD renderer."""
-        # (text, seed, voice) -> neutral Speech: speak()'s first pass answers a later neutral()
-        # (the critic's reference) without another piper run. Private copies in, copies out.
-        self._neutral_cache: OrderedDict[tuple, Speech] = OrderedDict()
+        # (text, seed, voice) -> (neutral Speech, timbre still to apply or None): speak()'s
+        # first pass answers a later neutral() (the critic's reference) without another piper
+        # run; a character's timbre pass waits until a neutral() asks (speak alone never needs
+        # it). Private copies in, copies out.
+        self._neutral_cache: OrderedDict[tuple, tuple[Speech, VoiceSpec | None]] = OrderedDict()
         self._neutral_lock = threading.Lock()
         # piper model path -> Voice, for characters with a voice of their own
         self._voices: dict[str, Voice] = {}
@@ -260,8 +262,12 @@ class EmotionalTTS:
             cached = self._neutral_cache.get(key)
             if cached is not None:
                 self._neutral_cache.move_to_end(key)
-                return copy.deepcopy(cached)
-        speech = self._read_neutral(text, int(seed), spec)
+                if cached[1] is None:
+                    return copy.deepcopy(cached[0])
+        if cached is not None:  # speak()'s first pass, still in piper's timbre
+            speech = timbre_pass(cached[0], cached[1], self.render_config)
+        else:
+            speech = self._read_neutral(text, int(seed), spec)
         self._remember_neutral(key, speech)
         return speech
 
@@ -276,9 +282,12 @@ class EmotionalTTS:
         speech = Speech(audio, raw.sample_rate, timeline)
         return timbre_pass(speech, spec, self.render_config) if needs_timbre(spec) else speech
 
-    def _remember_neutral(self, key: tuple, speech: Speech) -> None:
+    def _remember_neutral(self, key: tuple, speech: Speech,
+                          timbre: VoiceSpec | None = None) -> None:
+        """Keep a copy of ``key``'s neutral reading; with ``timbre``, the reading before
+        :func:`timbre_pass` (applied when :meth:`neutral` first asks for it)."""
         with self._neutral_lock:
-            self._neutral_cache[key] = copy.deepcopy(speech)
+            self._neutral_cache[key] = (copy.deepcopy(speech), timbre)
             self._neutral_cache.move_to_end(key)
             while len(self._neutral_cache) > NEUTRAL_CACHE_SIZE:
                 self._neutral_cache.popitem(last=False)
@@ -325,11 +334,10 @@ class EmotionalTTS:
         neutral, token_map = build_timeline(text, first.tokens, neutral_audio,
                                             first.sample_rate, phonemize)
         heard = Speech(neutral_audio, first.sample_rate, neutral)
-        if timbre is not None:  # the character's neutral reading (= neutral(text, seed, ...))
-            heard = timbre_pass(heard, timbre, self.render_config)
-        self._remember_neutral((text, seed, voice_key(spec)), heard)
-        if not neutral.syllables:
-            return finish_directions(heard, directions)
+        self._remember_neutral((text, seed, voice_key(spec)), heard, timbre)
+        if not neutral.syllables:  # the character's neutral reading (= neutral(text, seed, ...))
+            return finish_directions(heard if timbre is None else
+                                     timbre_pass(heard, timbre, self.render_config), directions)
         targets = syllable_targets(plan, neutral)
         offsets = self._offsets(neutral, targets, seed, guidance)
         if directions is not None:
