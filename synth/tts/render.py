@@ -67,16 +67,8 @@ class RenderConfig:
     low-frequency slope than a modal one (H1-H2 up; H. M. Hanson, "Glottal characteristics of
     female speakers", JASA 101, 1997), besides more aperiodic energy."""
     breathy_low_hz: float = 600.0
-    """Upper edge of the breathy low-band boost, Hertz.
-
-    It costs words (issue 27): joe's sad takes of the 20 tuning sentences (intensity 1, seed =
-    sentence index) lose 43.8 % of their words to pocketsphinx, 32.0 % without the boost, 31.5 %
-    with it ending at 2 F0 (H1 raised against H2 only, Hanson's measure), 38.2 % at 3 F0 and
-    41.0 / 42.7 % ending at 400 / 300 Hz (bare piper: 13.5 %). Yet the English yardstick hears
-    sadness through it: joe's sad takes of the report sentences (4 seeds) were recognised by
-    EmoDB / RAVDESS 82 / 35 %; without the boost 75 / 15 %, at 2 F0 82 / 12 % (30 % at 3 F0),
-    at 2 F0 with 2 dB less energy 85 / 20 %. Not changed: the issue asks for no less sadness. The
-    other half of the loss is the learned envelope change on vowels (``synth.voice.shape``)."""
+    """Upper edge of the breathy low-band boost, Hertz (what it costs sad speech in words, and
+    the English yardstick's sadness without it: ``synth.voice.model``, "Words")."""
     lax_tilt_db: float = 2.0
     """The boost is full where the tilt is this many dB negative or more (a soft, lax voice) and
     absent at tilt 0 or above (a tense voice)."""

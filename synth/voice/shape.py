@@ -21,15 +21,6 @@ and bin of the spectral envelope and of the aperiodicity:
 * the aperiodicity of voiced frames is scaled by the aperiodicity delta (dB), kept in [0.001, 1].
 
 Everything is vectorised numpy on the already-computed WORLD arrays (a few milliseconds a line).
-
-The envelope change costs sad speech half its lost words (issue 27). joe's sad takes of the 20
-tuning sentences (intensity 1, seed = sentence index) lose 43.8 % of their words to pocketsphinx
-(bare piper 13.5 %): 23.0 % without the learned change, 28.1 % without its envelope part (its
-aperiodicity part costs none), 30.3 % without it on vowels, 30.9 % at half strength, 24.7 % with
-its shape smoothed to two cepstra (a tilt). EmoDB's mean sad shape lifts the first harmonics (+5
-dB below 200 Hz) and cuts 400 Hz - 4.5 kHz by 6-15 dB (F1 most). Each of these cost the
-yardsticks' sadness (report sentences, 4 seeds, EmoDB / RAVDESS: 82 / 35 % as shipped; no
-envelope 55 / 20; half 82 / 28; not on vowels 70 / 20; two cepstra 57 / 18 %): not changed.
 """
 
 from __future__ import annotations
