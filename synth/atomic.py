@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -91,36 +93,61 @@ def _check_output(path: Path, kind: str, label: str) -> Path:
 
 
 @contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) on the main thread for the block; it is raised when the block
+    ends. Elsewhere (another thread, where Python never raises it) a plain block."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held:
+            if callable(previous):
+                previous(signal.SIGINT, None)
+            elif previous == signal.SIG_DFL:
+                os.kill(os.getpid(), signal.SIGINT)
+
+
+@contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it to ``path``.
 
     The temporary name keeps the suffix (``take.wav`` -> ``.take.XXXX.tmp.wav``) so that writers
     which infer the format from the suffix (soundfile, imageio) still work. On an exception the
-    temporary file is removed and nothing appears under ``path``.
+    temporary file is removed and nothing appears under ``path``; a Ctrl-C between making the
+    temporary file and taking charge of it waits until it is in charge (a batch interrupted while
+    it rewrote its manifest left a ``.manifest.*.tmp.json`` behind).
     """
     path = Path(path)
+    tmp_path: Path | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "a folder has that name", str(path))
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
-                                   dir=path.parent)
-    except OSError as exc:
-        if exc.errno in _UNWRITABLE:
-            raise _unwritable(path, exc, "output") from None
-        raise
-    os.close(fd)
-    tmp_path = Path(tmp)
-    # mkstemp creates 0600; give the file the permissions a plain open() would.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)
-    try:
+        with _interrupts_deferred():  # (a held Ctrl-C is raised at its end, inside this try)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if path.is_dir():
+                    raise IsADirectoryError(errno.EISDIR, "a folder has that name", str(path))
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
+                                           dir=path.parent)
+            except OSError as exc:
+                if exc.errno in _UNWRITABLE:
+                    raise _unwritable(path, exc, "output") from None
+                raise
+            tmp_path = Path(tmp)
+            os.close(fd)
+        # mkstemp creates 0600; give the file the permissions a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
         yield tmp_path
         os.replace(tmp_path, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
+        if tmp_path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                tmp_path.unlink()
         raise
 
 
