@@ -96,7 +96,8 @@ def _check_output(path: Path, kind: str, label: str) -> Path:
 def _interrupts_deferred() -> Iterator[None]:
     """Hold back Ctrl-C (SIGINT) on the main thread for the block; it is raised when the block
     ends. Elsewhere (another thread, where Python never raises it) a plain block."""
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is None):  # (a handler set outside Python)
         yield
         return
     held: list[int] = []
