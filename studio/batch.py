@@ -177,6 +177,9 @@ def run_batch(
 
     with _exclusive(out):
         shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)  # left by an interrupted run
+        name = Path(MANIFEST_NAME)  # (and a manifest rewrite that a SIGKILL cut short)
+        for stale in out.glob(f".{name.stem}.*.tmp{name.suffix}"):
+            stale.unlink(missing_ok=True)
         manifest = _Manifest(out / MANIFEST_NAME)
         todo: list[int] = []
         for i, line in enumerate(lines):

@@ -100,7 +100,9 @@ def test_batch_survives_ctrl_c_and_kill_then_resumes_without_rerendering(tmp_pat
     assert after_ctrl_c < finished < set(GOOD)
     stamps = {i: (out / i / "take.wav").stat().st_mtime_ns for i in finished}
 
-    # 3. resumed again: only the missing lines are rendered; the bad one is reported, not fatal
+    # 3. resumed again: only the missing lines are rendered; the bad one is reported, not fatal;
+    # a manifest rewrite that a SIGKILL cut short (its temporary file) is cleared away
+    (out / ".manifest.k1lled00.tmp.json").write_text("[")
     rendered: list[dict] = []
     manifest = run_batch(script, out, jobs=1, options=RenderOptions(preview="none"),
                          progress=False, on_entry=rendered.append)
