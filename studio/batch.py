@@ -39,7 +39,7 @@ from controllers.errors import InputError
 from studio.batch_jobs import check_jobs
 from studio.batch_line import (PARTIAL_DIR, Finish, RenderOptions, finished_entry,
                                manifest_entry)
-from synth.atomic import atomic_write_text
+from synth.atomic import atomic_write_text, remove_stale_temporaries
 
 __all__ = ["ENGINES", "Engine", "MANIFEST_NAME", "PARTIAL_DIR", "RenderOptions", "load_lines",
            "make_engine", "run_batch"]
@@ -177,9 +177,7 @@ def run_batch(
 
     with _exclusive(out):
         shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)  # left by an interrupted run
-        name = Path(MANIFEST_NAME)  # (and a manifest rewrite that a SIGKILL cut short)
-        for stale in out.glob(f".{name.stem}.*.tmp{name.suffix}"):
-            stale.unlink(missing_ok=True)
+        remove_stale_temporaries(out / MANIFEST_NAME)  # (a rewrite that a SIGKILL cut short)
         manifest = _Manifest(out / MANIFEST_NAME)
         todo: list[int] = []
         for i, line in enumerate(lines):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import signal
 import tempfile
@@ -92,6 +93,20 @@ def _check_output(path: Path, kind: str, label: str) -> Path:
     return path
 
 
+def _temporary_affixes(path: Path) -> tuple[str, str]:
+    """(prefix, suffix) of :func:`atomic_path`'s temporary files for ``path``."""
+    return f".{path.stem}.", f".tmp{path.suffix}"
+
+
+def remove_stale_temporaries(path: str | Path) -> None:
+    """Delete temporary files that writes of ``path`` left behind when their process was killed
+    outright (SIGKILL, power loss). Call it only when no other writer of ``path`` is running."""
+    path = Path(path)
+    prefix, suffix = _temporary_affixes(path)
+    for stale in path.parent.glob(f"{glob.escape(prefix)}*{glob.escape(suffix)}"):
+        stale.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def _interrupts_deferred() -> Iterator[None]:
     """Hold back Ctrl-C (SIGINT) on the main thread for the block; it is raised when the block
@@ -131,8 +146,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 if path.is_dir():
                     raise IsADirectoryError(errno.EISDIR, "a folder has that name", str(path))
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
-                                           dir=path.parent)
+                prefix, suffix = _temporary_affixes(path)
+                fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
             except OSError as exc:
                 if exc.errno in _UNWRITABLE:
                     raise _unwritable(path, exc, "output") from None
