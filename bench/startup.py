@@ -167,6 +167,7 @@ class StageClock:
         from synth.voice.model import VoiceQualityModel
 
         self.wrap(Voice, "speak_tokens", "piper passes")
+        self.wrap(synthesizer, "retime", "re-timing (WSOLA)")
         self.wrap(synthesizer, "build_timeline", "timelines (F0, energy)")
         self.wrap(synthesizer, "refine_f0", "F0 refinement")
         self.wrap(DiffusionProsody, "predict", "prosody model")

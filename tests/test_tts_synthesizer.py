@@ -332,9 +332,9 @@ def test_neutral_after_speak_reuses_the_first_pass(tts, monkeypatch):
     fresh = EmotionalTTS(voice, tts.prosody)
     fresh.speak(EmotionTarget.from_category("anger", 1.0), seed=11, text=text)
     runs = voice.runs
-    assert runs == 2  # neutral pass + re-timed pass
+    assert runs == 1  # the neutral pass, re-timed without reading again (synth.tts.retime)
     first = fresh.neutral(text, seed=11)
-    assert voice.runs == runs  # no third voice run
+    assert voice.runs == runs  # no second voice run
     reference = tts.voice.synthesize(text, seed=11)
     _assert_same_speech(first, reference)
     # what a caller does to its copy never reaches the cache
@@ -371,11 +371,11 @@ def test_a_character_s_neutral_reading_gets_its_timbre_only_when_asked(tts, monk
     fresh = EmotionalTTS(voice, tts.prosody)
     take = fresh.speak(EmotionTarget.from_category("sadness", 1.0), seed=5, text=text,
                        character=mara)
-    assert len(take.audio) and passes == [] and voice.runs == 2
+    assert len(take.audio) and passes == [] and voice.runs == 1
     first = fresh.neutral(text, seed=5, character=mara)
-    assert passes == [1] and voice.runs == 2
+    assert passes == [1] and voice.runs == 1
     again = fresh.neutral(text, seed=5, character=mara)
-    assert passes == [1] and voice.runs == 2
+    assert passes == [1] and voice.runs == 1
     reference = EmotionalTTS(tts.voice, None).neutral(text, seed=5, character=mara)
     _assert_same_speech(first, reference)
     _assert_same_speech(again, reference)

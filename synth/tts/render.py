@@ -283,8 +283,10 @@ def whisper_source(envelope: np.ndarray, target_db: np.ndarray, n_samples: int,
 
 
 def analyse_spectra(x: np.ndarray, sample_rate: int, f0: np.ndarray, hop: float,
-                    stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """WORLD spectral envelope (CheapTrick) and aperiodicity (D4C), (frames, fft_size // 2 + 1).
+                    stride: int = 1, times: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """WORLD spectral envelope (CheapTrick) and aperiodicity (D4C), (frames, fft_size // 2 + 1),
+    of ``x`` at every ``hop`` seconds, or at ``times`` ((frames,) seconds in ``x``) where given.
 
     With ``stride`` > 1 both are analysed on every ``stride``-th frame and interpolated in time
     (the envelope changes slowly next to F0; this halves the analysis cost at stride 2); the
@@ -295,8 +297,9 @@ def analyse_spectra(x: np.ndarray, sample_rate: int, f0: np.ndarray, hop: float,
     index = np.arange(0, n, max(1, stride))
     if index[-1] != n - 1:
         index = np.append(index, n - 1)
+    at = index * hop if times is None else np.asarray(times, np.float64)[index]
     envelope, aperiodicity = framewise(
-        [pyworld.cheaptrick, pyworld.d4c], x, f0[index], index * hop, sample_rate,
+        [pyworld.cheaptrick, pyworld.d4c], x, f0[index], at, sample_rate,
         fft_size=pyworld.get_cheaptrick_fft_size(sample_rate))
     if len(index) == n:
         return envelope, aperiodicity
@@ -370,7 +373,8 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
            targets: Sequence[EmotionTarget], config: RenderConfig | None = None,
            f0_hz: np.ndarray | None = None, seed: int | None = None,
            reference: Timeline | None = None, voice=None,
-           timbre=None) -> tuple[np.ndarray, np.ndarray]:
+           timbre=None, source: tuple[np.ndarray, np.ndarray] | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
     """Apply prosody offsets to speech through WORLD, then limit.
 
     Parameters
@@ -381,6 +385,9 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     targets : one target per syllable (voice-quality attributes).
     f0_hz : (frames,) F0 of ``audio`` when already analysed (else measured).
     seed : seeds the creak irregularity.
+    source : (the reading ``audio`` was re-timed from, (frames,) seconds in it of each of
+        ``audio``'s frames): the spectral envelope and aperiodicity are analysed there, on the
+        reading itself, rather than on the re-timed audio (:mod:`synth.tts.retime`).
     reference : the neutral reading the offsets are relative to (same syllables).
     voice : a :class:`synth.voice.VoiceShape` (per-syllable spectral-shape and aperiodicity
         change) applied when ``config.voice_quality``; None leaves the voice's own.
@@ -414,7 +421,11 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     x = np.ascontiguousarray(audio, np.float64)
     hop = timeline.hop
     f0 = f0_contour(x, sample_rate, hop) if f0_hz is None else np.asarray(f0_hz, np.float64)
-    envelope, aperiodicity = analyse_spectra(x, sample_rate, f0, hop, config.analysis_stride)
+    if source is None:
+        envelope, aperiodicity = analyse_spectra(x, sample_rate, f0, hop, config.analysis_stride)
+    else:
+        envelope, aperiodicity = analyse_spectra(source[0], sample_rate, f0, hop,
+                                                 config.analysis_stride, source[1])
     n, syl = len(f0), timeline.syllables
     offsets = np.asarray(offsets, np.float64).reshape(len(syl), -1)
 

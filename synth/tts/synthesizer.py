@@ -5,8 +5,9 @@ The pipeline for one line:
 1. the voice reads the text neutrally (pass 1) -> the neutral :class:`Timeline`;
 2. each syllable gets its target from the plan (targets cross-fade over a few syllables where
    the emotion changes) and the prosody model turns them into per-syllable offsets;
-3. the voice reads the text again with per-phoneme ``dur_scale`` (durations and pauses from the
-   offsets; same noise seed, so the same voice take, only re-timed);
+3. the neutral reading is re-timed to per-phoneme ``dur_scale`` (durations and pauses from the
+   offsets): each symbol gets the samples the voice would give it reading the text again with
+   those scales, and the reading's audio is moved onto them (:mod:`synth.tts.retime`);
 4. WORLD applies pitch, energy, tilt and breathiness; a limiter keeps peaks below full scale.
 
 ``prosody="none"`` is the bare neutral voice (pass 1 only).
@@ -46,7 +47,8 @@ from synth.tts.directions import (direct_offsets, duration_factors, finish_direc
 from synth.tts.timbre import apply_timbre
 from synth.tts.timeline import TokenMap, build_timeline, join_timelines
 from synth.tts.tokens import Token
-from synth.tts.voice import NEUTRAL_PEAK_DBFS, Voice, peak_gain
+from synth.tts.retime import retime, source_positions
+from synth.tts.voice import MAX_DUR_SCALE, MIN_DUR_SCALE, NEUTRAL_PEAK_DBFS, Voice, peak_gain
 
 #: The prosody choices :meth:`EmotionalTTS.load` accepts.
 PROSODY_CHOICES: tuple[str, ...] = ("diffusion", "rules", "none")
@@ -123,10 +125,8 @@ def warp_frames(curve: np.ndarray, tokens_from: Sequence[Token], tokens_to: Sequ
     """(n_frames,) ``curve`` (frames of a reading timed by ``tokens_from``) moved onto the timing
     of ``tokens_to`` (the same symbols, other sample counts), nearest frame, piecewise linear
     between symbol boundaries."""
-    edges_from = np.concatenate([[0], np.cumsum([t.samples for t in tokens_from])]) / sample_rate
-    edges_to = np.concatenate([[0], np.cumsum([t.samples for t in tokens_to])]) / sample_rate
-    edges_to, keep = np.unique(edges_to, return_index=True)
-    source = np.interp(np.arange(n_frames) * hop, edges_to, edges_from[keep])
+    source = source_positions(np.arange(n_frames) * hop * sample_rate, tokens_from,
+                              tokens_to) / sample_rate
     index = np.clip(np.round(source / hop).astype(int), 0, len(curve) - 1)
     return np.asarray(curve)[index]
 
@@ -348,8 +348,20 @@ class EmotionalTTS:
             scales = scales * base
         rates = (None if directions is None
                  else duration_factors(directions, neutral, token_map, len(tokens)))
-        second = (voice.speak_tokens(text, scales, seed=seed, tokens=tokens) if rates is None
-                  else speak_at_rates(voice, text, tokens, scales, rates, seed))
+        source = None
+        if rates is None:
+            relative = np.clip(scales, MIN_DUR_SCALE, MAX_DUR_SCALE)
+            if base is not None:
+                relative = relative / np.clip(base, MIN_DUR_SCALE, MAX_DUR_SCALE)
+            second = retime(first, relative)
+            # WORLD reads the voice's spectra on the reading itself, where the re-timed audio
+            # came from (no overlap-add seams in them)
+            n = frame_count(len(second.audio), second.sample_rate, neutral.hop)
+            source = (neutral_audio, source_positions(
+                np.arange(n) * neutral.hop * second.sample_rate, first.tokens,
+                second.tokens) / second.sample_rate)
+        else:  # SSML rates are realised by the voice, corrected from its readings
+            second = speak_at_rates(voice, text, tokens, scales, rates, seed)
         audio = second.audio * gain
         # the re-timed reading's F0: the neutral track warped onto the new timing, refined on
         # the new audio (its voicing and octave stay those of the neutral analysis)
@@ -365,7 +377,7 @@ class EmotionalTTS:
                                                guidance=1.0 if guidance is None else guidance)
         out, f0 = render(audio, second.sample_rate, timed, offsets, targets,
                          self.render_config, f0_hz=timed.f0, seed=seed,
-                         reference=neutral, voice=shape, timbre=timbre)
+                         reference=neutral, voice=shape, timbre=timbre, source=source)
         final = dataclasses.replace(timed, f0=f0[:len(timed.f0)],
                                     energy=energy_db(out, second.sample_rate, timed.hop,
                                                      len(timed.f0)))

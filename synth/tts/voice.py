@@ -6,7 +6,9 @@ model file: the patched graph is cached per user, see :func:`_patched_session`):
 * ``/Ceil``'s output (frames per phoneme id) becomes a graph output, as piper's own
   ``include_alignments`` does, so every phoneme gets its exact sample count;
 * a ``dur_scale`` input (one factor per phoneme id) multiplies the predicted durations just before
-  ``/Ceil``, so timing changes come from the neural model itself (no time-stretching);
+  ``/Ceil``, so timing changes come from the neural model itself; the scaled durations before
+  rounding become an output too (``durations``), so that a reading can be re-timed later to the
+  frame counts the voice would give it (:mod:`synth.tts.retime`);
 * the two ``RandomNormalLike`` nodes (duration-predictor noise and prior noise) are replaced by
   slices of ``noise_w`` / ``noise_z`` inputs, so a seed reproduces a take sample for sample.
 """
@@ -63,6 +65,13 @@ class VoiceOutput:
     """Samples per second in Hertz."""
     tokens: list[Token]
     """Every symbol with its sample count; the counts sum to ``len(audio)``."""
+    durations: np.ndarray | None = None
+    """(ids,) float64 decoder frames of each phoneme id before rounding up (the voice's
+    predicted duration times its ``dur_scale`` and length scale); None where not known."""
+    owners: np.ndarray | None = None
+    """(ids,) int64 index into :attr:`tokens` of each phoneme id."""
+    hop_length: int = 256
+    """Audio samples per decoder frame."""
 
 
 _VOICES: dict[tuple, "Voice"] = {}
@@ -77,7 +86,8 @@ def default_voice_paths() -> tuple[Path, Path]:
 
 
 def _patch_graph(model) -> int:
-    """Add ``dur_scale``, ``noise_w`` and ``noise_z`` inputs and the ``/Ceil`` output (in place).
+    """Add ``dur_scale``, ``noise_w`` and ``noise_z`` inputs, and the ``/Ceil`` output and its
+    scaled input as outputs (in place).
 
     Returns the channel count of the prior noise (``noise_z``).
     """
@@ -101,6 +111,7 @@ def _patch_graph(model) -> int:
         helper.make_node("Mul", [ceil.input[0], "dur_scale_3d"], [scaled]),
     ]
     ceil.input[0] = scaled
+    graph.output.append(helper.make_tensor_value_info(scaled, TensorProto.FLOAT, None))
 
     # RandomNormalLike(x) -> Slice(noise, 0, Shape(x)): the caller supplies seeded noise
     randoms = [n for n in graph.node if n.op_type == "RandomNormalLike"]
@@ -348,6 +359,8 @@ class Voice:
         rng = np.random.default_rng(seed)
         seed_base = int(rng.integers(2**31))
         chunks: list[np.ndarray] = []
+        durations: list[np.ndarray] = []  # per id, every sentence
+        owners: list[np.ndarray] = []
         n_sentences = tokens[-1].sentence + 1
         by_sentence: list[list[int]] = [[] for _ in range(n_sentences)]
         for i, t in enumerate(tokens):  # (once: a scan of every token per sentence is quadratic)
@@ -385,7 +398,7 @@ class Voice:
                 if config.num_speakers > 1:
                     feeds["sid"] = np.asarray([config.default_speaker_id], np.int64)
                 try:
-                    audio, frames = self.session.run(None, feeds)[:2]
+                    audio, frames, scaled = self.session.run(None, feeds)[:3]
                     break
                 except Exception:  # onnxruntime raises its own types; too little noise is one
                     if frames_per_id > 256:
@@ -398,10 +411,13 @@ class Voice:
                       owner_arr - first, samples)
             for i in index:
                 tokens[i].samples = int(samples_per_token[i - first])
+            durations.append(np.asarray(scaled, np.float64).reshape(-1))
+            owners.append(owner_arr.astype(np.int64))
             chunks.append(np.asarray(audio, np.float32).reshape(-1))
         audio = np.concatenate(chunks)
         # the decoder's output length equals the frame count * hop; keep the counts exact
         total = sum(t.samples for t in tokens)
         if total != len(audio):
             tokens[-1].samples += len(audio) - total
-        return VoiceOutput(audio, self.sample_rate, tokens)
+        return VoiceOutput(audio, self.sample_rate, tokens, np.concatenate(durations),
+                           np.concatenate(owners), self.hop_length)
