@@ -120,14 +120,10 @@ def token_duration_scales(offsets: np.ndarray, timeline: Timeline, token_map: To
     return scale
 
 
-def warp_frames(curve: np.ndarray, tokens_from: Sequence[Token], tokens_to: Sequence[Token],
-                sample_rate: int, hop: float, n_frames: int) -> np.ndarray:
-    """(n_frames,) ``curve`` (frames of a reading timed by ``tokens_from``) moved onto the timing
-    of ``tokens_to`` (the same symbols, other sample counts), nearest frame, piecewise linear
-    between symbol boundaries."""
-    source = source_positions(np.arange(n_frames) * hop * sample_rate, tokens_from,
-                              tokens_to) / sample_rate
-    index = np.clip(np.round(source / hop).astype(int), 0, len(curve) - 1)
+def nearest_frames(curve: np.ndarray, times: np.ndarray, hop: float) -> np.ndarray:
+    """``curve`` (frames every ``hop`` seconds) at ``times`` (any shape, seconds), nearest
+    frame (a warp onto another timing: :func:`synth.tts.retime.source_positions`)."""
+    index = np.clip(np.round(np.asarray(times) / hop).astype(int), 0, len(curve) - 1)
     return np.asarray(curve)[index]
 
 
@@ -348,27 +344,25 @@ class EmotionalTTS:
             scales = scales * base
         rates = (None if directions is None
                  else duration_factors(directions, neutral, token_map, len(tokens)))
-        source = None
         if rates is None:
             relative = np.clip(scales, MIN_DUR_SCALE, MAX_DUR_SCALE)
             if base is not None:
                 relative = relative / np.clip(base, MIN_DUR_SCALE, MAX_DUR_SCALE)
             second = retime(first, relative)
-            # WORLD reads the voice's spectra on the reading itself, where the re-timed audio
-            # came from (no overlap-add seams in them)
-            n = frame_count(len(second.audio), second.sample_rate, neutral.hop)
-            source = (neutral_audio, source_positions(
-                np.arange(n) * neutral.hop * second.sample_rate, first.tokens,
-                second.tokens) / second.sample_rate)
         else:  # SSML rates are realised by the voice, corrected from its readings
             second = speak_at_rates(voice, text, tokens, scales, rates, seed)
         audio = second.audio * gain
+        # where each frame of the new timing comes from in the neutral reading, seconds
+        n_frames = frame_count(len(audio), second.sample_rate, neutral.hop)
+        times = source_positions(np.arange(n_frames) * neutral.hop * second.sample_rate,
+                                 first.tokens, second.tokens) / second.sample_rate
         # the re-timed reading's F0: the neutral track warped onto the new timing, refined on
         # the new audio (its voicing and octave stay those of the neutral analysis)
-        n_frames = frame_count(len(audio), second.sample_rate, neutral.hop)
-        f0 = refine_f0(audio, second.sample_rate,
-                       warp_frames(neutral.f0, first.tokens, second.tokens, second.sample_rate,
-                                   neutral.hop, n_frames), neutral.hop)
+        f0 = refine_f0(audio, second.sample_rate, nearest_frames(neutral.f0, times, neutral.hop),
+                       neutral.hop)
+        # WORLD reads the voice's spectra on the reading itself, where re-timed audio came from
+        # (no overlap-add seams in them); a reading of the voice's own is analysed as it is
+        source = (neutral_audio, times) if rates is None else None
         timed, _ = build_timeline(text, second.tokens, audio, second.sample_rate,
                                   voice.phonemize, f0=f0, like=neutral)
         shape = None
