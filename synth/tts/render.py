@@ -421,11 +421,9 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     x = np.ascontiguousarray(audio, np.float64)
     hop = timeline.hop
     f0 = f0_contour(x, sample_rate, hop) if f0_hz is None else np.asarray(f0_hz, np.float64)
-    if source is None:
-        envelope, aperiodicity = analyse_spectra(x, sample_rate, f0, hop, config.analysis_stride)
-    else:
-        envelope, aperiodicity = analyse_spectra(source[0], sample_rate, f0, hop,
-                                                 config.analysis_stride, source[1])
+    analysed_audio, times = (x, None) if source is None else source
+    envelope, aperiodicity = analyse_spectra(analysed_audio, sample_rate, f0, hop,
+                                             config.analysis_stride, times)
     n, syl = len(f0), timeline.syllables
     offsets = np.asarray(offsets, np.float64).reshape(len(syl), -1)
 
