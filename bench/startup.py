@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/startup.py [--runs 5] [--baseline DIR] [--imports]
                                       [--skip-startup] [--skip-take] [--skip-worker]
+                                      [--take-repeats 3]
 
 Rows:
 - start-up: wall time of ``emostudio speak`` of a one-word line ("Yes.", happy) against the same
@@ -14,7 +15,8 @@ Rows:
 - per take (models loaded, one process, as a batch worker): the stages of a full take without
   preview (``Take.timings``, the speech stage split into its parts), the cost per second of
   speech beyond start-up (the difference of a long and a short take over the difference of their
-  durations, median of 3; target 0.15 s/s), and emotional speech against bare piper on the same
+  durations, median of 3, short and long takes alternating; each pair's own figure is printed
+  too; target 0.15 s/s), and emotional speech against bare piper on the same
   text (target 2x);
 - memory: the peak resident set of one batch worker (``emostudio batch --jobs 2 --preview none``
   of two lines: each spawned worker renders one; the largest ``ru_maxrss`` among the command's
@@ -185,19 +187,24 @@ def bench_take(repeats: int = 3) -> dict:
     clock.install()
     with tempfile.TemporaryDirectory() as tmp:
         studio.render("Warming up.", EMOTION, out=Path(tmp) / "warm", preview="none")
-        takes = {}
-        for label, text in (("short", SHORT), ("long", LONG)):
-            walls, stages = [], []
-            for r in range(repeats):
+        runs = {"short": [], "long": []}  # (wall, duration, stages) per repeat
+        for r in range(repeats):  # short and long alternate: a slower spell hits both
+            for label, text in (("short", SHORT), ("long", LONG)):
                 clock.seconds.clear()
                 t = time.perf_counter()
                 take = studio.render(text, EMOTION, out=Path(tmp) / f"{label}{r}", seed=r,
                                      preview="none")
-                walls.append(time.perf_counter() - t)
-                stages.append({**take.timings, **{f"  {k}": v for k, v in clock.seconds.items()}})
-            takes[label] = {"wall": statistics.median(walls), "duration": take.duration,
-                            "stages": {k: statistics.median(s[k] for s in stages)
-                                       for k in stages[0]}}
+                wall = time.perf_counter() - t
+                runs[label].append((wall, take.duration, {
+                    **take.timings, **{f"  {k}": v for k, v in clock.seconds.items()}}))
+        takes = {label: {"wall": statistics.median(w for w, _, _ in rs),
+                         "duration": statistics.median(d for _, d, _ in rs),
+                         "stages": {k: statistics.median(st[k] for _, _, st in rs)
+                                    for k in rs[0][2]}}
+                 for label, rs in runs.items()}
+        # each repeat's own slope (its long take against its short one), for the spread
+        slopes = sorted((lw - sw) / (ld - sd) for (sw, sd, _), (lw, ld, _)
+                        in zip(runs["short"], runs["long"]))
         tts = studio.tts()
         plan = studio.plan(LONG, EMOTION)
         emotional, bare = [], []
@@ -212,6 +219,7 @@ def bench_take(repeats: int = 3) -> dict:
     short, long = takes["short"], takes["long"]
     return {"takes": takes,
             "per_second": (long["wall"] - short["wall"]) / (long["duration"] - short["duration"]),
+            "per_second_pairs": slopes,
             "emotional": statistics.median(emotional), "bare": statistics.median(bare)}
 
 
@@ -226,8 +234,10 @@ def print_take(result: dict) -> None:
     print(f"{'wall':28s} {takes['short']['wall']:7.3f} {takes['long']['wall']:7.3f}")
     print(f"{'speech seconds':28s} {takes['short']['duration']:7.2f} "
           f"{takes['long']['duration']:7.2f}")
+    pairs = result["per_second_pairs"]
     print(f"cost per second of speech beyond start-up: {result['per_second']:.3f} s/s "
-          f"(target {TARGETS['per_second']})")
+          f"(target {TARGETS['per_second']}; each repeat's pair: "
+          f"{', '.join(f'{p:.3f}' for p in pairs)})")
     print(f"emotional speech {result['emotional']:.3f} s vs bare piper {result['bare']:.3f} s: "
           f"{result['emotional'] / result['bare']:.2f}x (target {TARGETS['emotional']}x)")
 
@@ -294,6 +304,8 @@ def main() -> int:
     parser.add_argument("--skip-startup", action="store_true", help="no start-up rows")
     parser.add_argument("--skip-take", action="store_true", help="no per-take rows")
     parser.add_argument("--skip-worker", action="store_true", help="no batch worker memory")
+    parser.add_argument("--take-repeats", type=int, default=3,
+                        help="short/long take pairs of the per-take rows (median; default 3)")
     args = parser.parse_args()
     trees = {"this": REPO}
     if args.baseline:
@@ -312,7 +324,7 @@ def main() -> int:
         for tree, repo in trees.items():
             print(f"  {tree:10s} {bench_worker(repo):7.0f}  (target {TARGETS['worker_mb']})")
     if not args.skip_take:
-        print_take(bench_take())
+        print_take(bench_take(args.take_repeats))
     return 0
 
 

@@ -109,8 +109,9 @@ def init_worker(threads: int, prosody: str) -> None:
 
     if threading.current_thread() is threading.main_thread():  # (signals: main thread only)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # the workers share the cores: each gets its part (torch, OpenMP, the voice's onnxruntime)
-    os.environ["OMP_NUM_THREADS"] = os.environ["EMOSTUDIO_TTS_THREADS"] = str(threads)
+    # the workers share the cores: each gets its part (torch, OpenMP); the voice keeps its own
+    # two threads (synth.tts.voice.THREADS: another count would change the samples)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
     torch = sys.modules.get("torch")  # not imported for this: the run-time path runs without it
     if torch is not None:
         torch.set_num_threads(threads)

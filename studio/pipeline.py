@@ -65,9 +65,9 @@ class Studio:
         if prosody not in self._tts:
             from synth.tts import EmotionalTTS, Voice
 
-            # one ONNX thread, as the rest of a take (studio.threads): the second thread saves
-            # ~0.03 s of wall time per second of speech and costs up to 20 % more CPU
-            self._tts[prosody] = EmotionalTTS.load(prosody=prosody, voice=Voice.load(threads=1))
+            # the voice reads on its two ONNX threads (synth.tts.voice.THREADS, the same in every
+            # process, so the same samples); the rest of a take stays on one (studio.threads)
+            self._tts[prosody] = EmotionalTTS.load(prosody=prosody, voice=Voice.load())
         return self._tts[prosody]
 
     def renderer(self, character: Character | None = None):

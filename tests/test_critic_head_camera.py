@@ -95,3 +95,50 @@ def test_a_lone_render_imports_no_shared_package_while_the_camera_opens(tmp_path
     shared = [x.split()[1] for x in lines if x.startswith("MAIN ")
               and x.split()[1].split(".")[0] in ("scipy", "onnxruntime", "numpy")]
     assert not shared, f"imported beside the camera's thread: {shared[:10]}"
+
+
+@pytest.fixture(scope="module")
+def happy_take():
+    """A real happy take (speech, face, body) of the default character, with its neutral
+    reading, as the studio hands it to the critic."""
+    from studio.critic import TakeResult
+    from studio.pipeline import Studio
+
+    studio = Studio()
+    plan = studio.plan("What a lovely surprise to see you here.", "happy")
+    take = studio.perform(plan, seed=2)
+    neutral = studio.neutral_speech(plan.text, seed=2)
+    return plan, TakeResult(speech=take.speech, face=take.face, body=take.body,
+                            neutral_speech=neutral)
+
+
+def test_the_critic_reads_the_face_on_its_own_thread_as_it_would_alone(happy_take, monkeypatch):
+    """The face is rendered and read while the voice is analysed: the same readings as one
+    after the other, and a failure there reaches the caller."""
+    import threading
+
+    from studio.critic import Critic
+
+    plan, take = happy_take
+    alone = Critic()
+    face_alone = alone.face_estimate(take)
+    speech_alone = alone.speech_estimate(take)
+    read_on = []
+    face_estimate = Critic.face_estimate
+
+    def spy(self, take):
+        read_on.append(threading.current_thread().name)
+        return face_estimate(self, take)
+
+    monkeypatch.setattr(Critic, "face_estimate", spy)
+    record = Critic().judge(plan.main_target, take, plan=plan)
+    assert len(read_on) == 1 and read_on[0] != threading.current_thread().name
+    assert record.estimates["face"].probabilities == face_alone.probabilities
+    assert record.estimates["speech"].probabilities == speech_alone.probabilities
+
+    def broken(self, take):
+        raise RuntimeError("no GL context")
+
+    monkeypatch.setattr(Critic, "face_estimate", broken)
+    with pytest.raises(RuntimeError, match="no GL context"):
+        Critic().judge(plan.main_target, take, plan=plan)

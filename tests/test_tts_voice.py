@@ -90,6 +90,19 @@ def test_same_seed_same_samples_other_seed_other_take(voice):
     assert len(a.audio) != len(c.audio) or not np.array_equal(a.audio, c.audio)
 
 
+def test_the_voice_reads_on_as_many_threads_on_every_machine(voice, monkeypatch):
+    """onnxruntime's sums differ in their last bits between thread counts: a voice loaded
+    without a thread count reads on :data:`THREADS` whatever the cores, so that a seed gives
+    the same samples on every machine and in every process."""
+    from synth.tts import voice as voice_module
+
+    monkeypatch.delenv("EMOSTUDIO_TTS_THREADS", raising=False)
+    monkeypatch.setattr(voice_module.os, "cpu_count", lambda: 16)
+    loaded = Voice.load()
+    assert loaded is Voice.load(threads=voice_module.THREADS)
+    assert loaded.session.get_session_options().intra_op_num_threads == voice_module.THREADS
+
+
 def test_dur_scale_retimes_one_word_only(voice):
     text = "The train leaves at nine."
     tokens = voice.tokens(text)

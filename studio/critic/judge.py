@@ -10,10 +10,12 @@ with a calibrated probability of at least :attr:`CriticConfig.min_speech_probabi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,6 +176,12 @@ class HeadCamera:
             clip = self.renderer.render_animation(face=face, fps=fps, camera="head",
                                                   progress=False, head_from_face=False)
         return clip.frames
+
+
+@functools.lru_cache(maxsize=1)
+def _face_pool() -> ThreadPoolExecutor:
+    """The thread that reads a take's face while the critic reads its voice."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="critic-face")
 
 
 class Critic:
@@ -368,11 +376,15 @@ class Critic:
         """Compare readings with ``span.target`` (the whole take's readings unless given)."""
         if estimates is None:
             estimates = {}
+            # the face is rendered and read on another thread while the voice is analysed (GL,
+            # onnxruntime, Praat and pyworld leave the interpreter to the other): a lone take's
+            # critic gets both cores
+            face_job = _face_pool().submit(self.face_estimate, take)
             try:
                 estimates["speech"] = self.speech_estimate(take)
             except InputError as exc:  # e.g. a whispered take: no voice for the SER to read
                 problem = f"speech not judged: {exc}"
-            face = self.face_estimate(take)
+            face = face_job.result()
             if face is not None:
                 estimates["face"] = face
             body = self.body_estimate(take)
