@@ -33,7 +33,7 @@ sadness, anger, fear, disgust, calm at intensity 1), with the diffusion prosody,
   per character);
 * **words**: pocketsphinx's word error rate (en-us, as the critic's word check and
   ``bench/tts.py``) of each character's takes of the first seed, per target, beside bare piper
-  (joe's voice) and the character's own reading without prosody (``--prosody none`` in its
+  (joe's voice; ``bench.tts.BARE_READINGS`` seeded readings of each sentence, pooled) and the character's own reading without prosody (``--prosody none`` in its
   voice) on the same sentences. Bar (issue 27): at most 1.3x bare piper's. ``--no-words`` skips
   it.
 
@@ -195,12 +195,15 @@ def render_cast(tts, bare, characters, sentences: list[str], seeds: list[int], e
                 yardstick: bool, words: bool = False) -> dict[str, list[dict]]:
     """Per character: one record per (seed, sentence, emotion) with timings, embedding,
     eGeMAPS; ``sentence`` is the pair (seed, sentence index). ``words``: the first seed's
-    takes also get ``text``, ``transcript`` (pocketsphinx), ``bare_transcript`` (bare piper's
-    reading) and ``own_transcript`` (the character's reading without prosody)."""
+    takes also get ``text``, ``transcript`` (pocketsphinx), ``bare_transcripts`` (bare piper's
+    seeded readings, :func:`bench.tts.bare_transcripts`) and ``own_transcript`` (the
+    character's reading without prosody)."""
     from controllers.target import EmotionTarget
     from studio.critic.intelligibility import transcribe
 
-    bare_heard: dict[int, str] = {}
+    from bench.tts import bare_transcripts
+
+    bare_heard: dict[int, list[str]] = {}
     out: dict[str, list[dict]] = {}
     for character in characters:
         records = []
@@ -213,12 +216,10 @@ def render_cast(tts, bare, characters, sentences: list[str], seeds: list[int], e
             for emotion in EMOTIONS:
                 target = EmotionTarget.from_category(emotion, 1.0 if emotion != "neutral" else 0.0)
                 started = time.perf_counter()
-                chunks = list(bare.synthesize(text))
+                list(bare.synthesize(text))  # timed only
                 t_bare = time.perf_counter() - started
-                if heard and i not in bare_heard:  # the reading just timed
-                    bare_heard[i] = transcribe(np.concatenate([c.audio_float_array
-                                                               for c in chunks]),
-                                               chunks[0].sample_rate)
+                if heard and i not in bare_heard:
+                    bare_heard[i] = bare_transcripts(tts.voice, text)
                 started = time.perf_counter()
                 speech = tts.speak(target, seed=seed + i, text=text, character=character)
                 t_emo = time.perf_counter() - started
@@ -229,7 +230,7 @@ def render_cast(tts, bare, characters, sentences: list[str], seeds: list[int], e
 
                     record["features"] = egemaps(speech.audio, speech.sample_rate)
                 if heard:
-                    record.update(text=text, bare_transcript=bare_heard[i],
+                    record.update(text=text, bare_transcripts=bare_heard[i],
                                   own_transcript=own_heard[i],
                                   transcript=transcribe(speech.audio, speech.sample_rate))
                 records.append(record)
