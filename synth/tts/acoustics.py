@@ -33,8 +33,9 @@ def import_pyworld():
 
 
 @functools.lru_cache(maxsize=1)
-def _analysis_pool() -> ThreadPoolExecutor:
-    """The threads of :func:`framewise` (idle threads sleep: no CPU is spent waiting)."""
+def analysis_pool() -> ThreadPoolExecutor:
+    """The threads of :func:`framewise` and of other array work that leaves the interpreter
+    (idle threads sleep: no CPU is spent waiting)."""
     workers = max(1, min(ANALYSIS_CHUNKS, os.cpu_count() or 1))
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="world")
 
@@ -54,7 +55,7 @@ def framewise(analyses: list[Callable], x: np.ndarray, f0: np.ndarray, times: np
     chunks = [c for c in np.array_split(np.arange(len(f0)), ANALYSIS_CHUNKS) if len(c)]
     jobs = [(analysis, np.ascontiguousarray(f0[c], np.float64), np.ascontiguousarray(times[c]))
             for analysis in analyses for c in chunks]
-    parts = list(_analysis_pool().map(
+    parts = list(analysis_pool().map(
         lambda job: job[0](x, job[1], job[2], sample_rate, **kwargs), jobs))
     return [np.concatenate(parts[k * len(chunks):(k + 1) * len(chunks)])
             for k in range(len(analyses))]

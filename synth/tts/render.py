@@ -33,8 +33,8 @@ import numpy as np
 
 from controllers.target import EmotionTarget
 from synth.contracts import Syllable, Timeline
-from synth.tts.acoustics import (F0_CEIL_HZ, F0_FLOOR_HZ, energy_db, f0_contour, framewise,
-                                  import_pyworld)
+from synth.tts.acoustics import (F0_CEIL_HZ, F0_FLOOR_HZ, analysis_pool, energy_db, f0_contour,
+                                  framewise, import_pyworld)
 from synth.tts.sliding import minimum_filter1d, uniform_filter1d
 from synth.tts.stft import istft, stft
 from synth.tts.timbre import apply_timbre
@@ -479,15 +479,19 @@ def render(audio: np.ndarray, sample_rate: int, timeline: Timeline, offsets: np.
     # floor: joe 3.5 st higher is heard an octave low in 20 % of frames (4 sad sentences each)
     aperiodicity = np.clip(aperiodicity + np.clip(breath, -1, 1)[:, None], 1e-3, 1.0)
 
+    keep_unvoiced = config.keep_unvoiced and timbre is None
+    # the input's own unvoiced frames are filtered on the analysis threads while WORLD
+    # synthesises (both leave the interpreter): the same samples in two thirds of the time
+    unvoiced = (analysis_pool().submit(filter_unvoiced, x, sample_rate, hop, envelope / analysed)
+                if keep_unvoiced else None)
     y = pyworld.synthesize(np.ascontiguousarray(new_f0), np.ascontiguousarray(envelope),
                            np.ascontiguousarray(aperiodicity), sample_rate, hop * 1000.0)
     y = y[:len(x)] if len(y) >= len(x) else np.pad(y, (0, len(x) - len(y)))
-    if config.keep_unvoiced and timbre is None:
+    if keep_unvoiced:
         kept = _smooth(((f0 <= 0) & (new_f0 <= 0)).astype(np.float64),
                        config.unvoiced_fade_s / hop)
         weight = np.interp(np.arange(len(x)) / sample_rate, np.arange(n) * hop, kept)
-        y = weight * filter_unvoiced(x, sample_rate, hop, envelope / analysed) \
-            + (1.0 - weight) * y
+        y = weight * unvoiced.result() + (1.0 - weight) * y
     if whisper.any():
         # WORLD's unvoiced excitation repeats every few ms (a pitch trackers hear it as voice);
         # whispered stretches get a plain noise source shaped by the same envelope instead
