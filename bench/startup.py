@@ -225,7 +225,8 @@ def bench_take(repeats: int = 3) -> dict:
 
 def print_take(result: dict) -> None:
     takes = result["takes"]
-    print("\nA full take without preview, models loaded (median of 3), seconds")
+    print(f"\nA full take without preview, models loaded (median of "
+          f"{len(result['per_second_pairs'])}), seconds")
     names = list(takes["long"]["stages"])
     print(f"{'stage':28s} {'short':>7s} {'long':>7s}")
     for k in names:
