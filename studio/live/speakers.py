@@ -28,7 +28,9 @@ _threads = None  # its one-thread setting of the math libraries, held for the pr
 
 
 def _load(prosody: str) -> None:
-    """Speaker process start-up: one thread per math library, the voice loaded once."""
+    """Speaker process start-up: one thread per math library (the voice keeps its own two,
+    :data:`synth.tts.voice.THREADS`, so that a phrase is the same here as anywhere), the voice
+    loaded once."""
     global _tts, _threads
     from studio.pipeline import default_studio
     from studio.threads import single_threaded
