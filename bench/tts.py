@@ -132,14 +132,13 @@ def bare_transcripts(voice, text: str) -> list[str]:
     return [transcript(out.audio, out.sample_rate) for out in readings]
 
 
-def bare_heard_in(records: list[dict]) -> list[str] | None:
+def bare_heard_in(record: dict) -> list[str] | None:
     """A record's bare piper transcripts (``bare_transcripts``; an older run's single
     ``bare_transcript`` as a list of one), None where it has none."""
-    for r in records:
-        if r.get("bare_transcripts") is not None:
-            return r["bare_transcripts"]
-        if r.get("bare_transcript") is not None:
-            return [r["bare_transcript"]]
+    if record.get("bare_transcripts") is not None:
+        return record["bare_transcripts"]
+    if record.get("bare_transcript") is not None:
+        return [record["bare_transcript"]]
     return None
 
 
@@ -295,7 +294,7 @@ def word_error_rates(records: list[dict]) -> dict[str, dict[str, float]]:
         if not rows:
             continue
         takes = rate((r["text"], r["transcript"]) for r in rows)
-        bare = rate((r["text"], heard) for r in rows for heard in bare_heard_in([r]))
+        bare = rate((r["text"], heard) for r in rows for heard in bare_heard_in(r))
         out[emotion] = {"wer": takes, "bare_wer": bare,
                         "ratio": takes / bare if bare > 0 else None, "takes": len(rows)}
     return out
@@ -529,8 +528,8 @@ def main(argv: list[str] | None = None) -> int:
         earlier = reused_records(reused.get(name, []), sets, targets)
         records = synthesize_all(tts, bare, sets, args.seed, args.save_takes, targets,
                                  not args.no_words,
-                                 {(r["set"], r["sentence"]): bare_heard_in([r]) for r in earlier
-                                  if bare_heard_in([r])}, character)
+                                 {(r["set"], r["sentence"]): bare_heard_in(r) for r in earlier
+                                  if bare_heard_in(r)}, character)
         all_records[name] = records + earlier
         if not whisper and not args.no_whisper:
             whisper = whisper_takes(tts, sets, args.seed, {

@@ -1,4 +1,4 @@
-"""Shared test fixtures: ../shared data paths (skip cleanly when absent), batch scripts."""
+"""Shared test fixtures: ../shared data paths (skip cleanly when absent), the voice, batch scripts."""
 
 from __future__ import annotations
 
@@ -44,6 +44,14 @@ def emodb(shared_dir: Path) -> Path:
     if not (root / "labels.csv").is_file():
         pytest.skip(f"EmoDB is absent under {root}")
     return root
+
+
+@pytest.fixture(scope="session")
+def voice():
+    """The studio's built-in piper voice (``synth.tts.Voice``, loaded once)."""
+    from synth.tts import Voice
+
+    return Voice.load()
 
 
 @pytest.fixture

@@ -15,13 +15,6 @@ TEXT = "I never said that! Is it really that big? We walked to the station and w
 
 
 @pytest.fixture(scope="module")
-def voice():
-    from synth.tts import Voice
-
-    return Voice.load()
-
-
-@pytest.fixture(scope="module")
 def speech(voice):
     return voice.synthesize(TEXT, seed=0)
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synth.tts import Voice
 from synth.tts.retime import retime, source_positions, wsola
 
 TEXT = "The bridge to the northern village collapsed last night, so we go around."
-
-
-@pytest.fixture(scope="module")
-def voice() -> Voice:
-    return Voice.load()
 
 
 @pytest.fixture(scope="module")

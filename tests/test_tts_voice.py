@@ -16,11 +16,6 @@ TEXT = "Please put the 42 blue folders in the second shelf, then wait."
 
 
 @pytest.fixture(scope="module")
-def voice() -> Voice:
-    return Voice.load()
-
-
-@pytest.fixture(scope="module")
 def speech(voice):
     return voice.synthesize(TEXT, seed=3)
 
