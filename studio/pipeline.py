@@ -119,13 +119,15 @@ class Studio:
     def perform(self, plan: EmotionPlan, seed: int = 0, prosody: str = "diffusion",
                 guidance: float | None = None, *, speech: Speech | None = None,
                 face_config=None, body_plan: EmotionPlan | None = None,
-                character: Character | None = None) -> Take:
+                character: Character | None = None,
+                on_speech: Callable[[Speech], None] | None = None) -> Take:
         """Speech, face and body of one take by ``character`` (None: the default one; nothing
         judged, nothing written).
 
         The critic loop's per-modality corrections: ``speech`` reuses an earlier take's voice,
         ``face_config`` (``synth.face.face_controls``) and ``body_plan`` change only the face
-        or the body.
+        or the body. ``on_speech`` is called with new speech before the face and body are
+        animated (the critic starts reading it: ``Critic.read_ahead``).
         """
         from synth.face import animate_face
         from synth.gesture import animate_body
@@ -135,6 +137,8 @@ class Studio:
         if speech is None:
             speech = self.tts(prosody).speak(plan, seed=seed, guidance=guidance,
                                              character=character)
+            if on_speech is not None:
+                on_speech(speech)
         timings["speech"] = time.perf_counter() - t
         t = time.perf_counter()
         face = animate_face(speech.timeline, plan, seed=seed, config=face_config,
@@ -188,6 +192,9 @@ class Studio:
         neutral: list[Speech] = []  # the critic's reference, rendered once per take
         neutral_seconds: list[float] = []
         voices: dict[tuple, Speech] = {}  # speech by the critic's speech_key (face/body-only takes)
+        # the critic reads a whole take's voice (a line with one emotion) while face and body
+        # are animated; a line with several is read segment by segment
+        read_ahead = self.critic.read_ahead if len(plan.segments) == 1 else None
 
         def render_take(controls) -> TakeResult:
             """One take with the critic's controls (the first call: the plan as asked)."""
@@ -201,7 +208,7 @@ class Studio:
                                 guidance=controls.guidance,
                                 speech=voices.get(controls.speech_key),
                                 face_config=controls.face_config(), body_plan=body_plan,
-                                character=character)
+                                character=character, on_speech=read_ahead)
             voices[controls.speech_key] = take.speech
             if not neutral:
                 t = time.perf_counter()

@@ -207,3 +207,30 @@ def test_body_keeps_its_clothes_under_the_shirt_layer(renderer):
     assert nearest(thigh) == "trousers" and thigh[2] - thigh[0] < 25, thigh
     chest = colour_at((0.02, 1.25, -1), (0.08, 1.3, 1))
     assert nearest(chest) == "shirt" and chest[2] - chest[0] > 30, chest
+
+
+def test_a_head_region_renderer_draws_the_same_face_without_the_body():
+    """The critic's head camera draws only the head and neck: the face's pixels are those of the
+    whole avatar (up to the few edge pixels two software GL contexts may round apart), the
+    shoulders below are left out, and fewer vertices go to the GL context each frame."""
+    whole = Renderer(camera="head", size=256)
+    head = Renderer(camera="head", size=256, region="head")
+    try:
+        assert len(whole._ids) == len(whole.avatar.vertices)
+        assert len(head._ids) < 0.5 * len(whole._ids)
+        face = face_animation(seconds=0.5, fps=8.0)
+        a = whole.render_animation(face=face, fps=8.0, progress=False, head_from_face=False)
+        b = head.render_animation(face=face, fps=8.0, progress=False, head_from_face=False)
+        x0, y0, x1, y1 = whole.face_box()
+        assert head.face_box() == (x0, y0, x1, y1)
+        difference = np.abs(a.frames[:, y0:y1, x0:x1].astype(int)
+                            - b.frames[:, y0:y1, x0:x1].astype(int))
+        assert (difference > 0).mean() < 1e-3
+        jaw = np.abs(a.frames[-1, y0:y1, x0:x1].astype(int) - a.frames[0, y0:y1, x0:x1])
+        assert jaw.max() > 50, "the face moved (the comparison is not of two rest frames)"
+        bottom = slice(240, 256)
+        assert not background_mask(a.frames[0], whole)[bottom].all()  # shoulders and shirt
+        assert background_mask(b.frames[0], head)[bottom].mean() > 0.9  # left out
+    finally:
+        whole.close()
+        head.close()

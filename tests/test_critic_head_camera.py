@@ -142,3 +142,42 @@ def test_the_critic_reads_the_face_on_its_own_thread_as_it_would_alone(happy_tak
     monkeypatch.setattr(Critic, "face_estimate", broken)
     with pytest.raises(RuntimeError, match="no GL context"):
         Critic().judge(plan.main_target, take, plan=plan)
+
+
+def test_the_critic_reads_a_voice_ahead_as_it_would_alone(happy_take, monkeypatch):
+    """read_ahead starts the voice's reading on another thread; judging the take finishes it:
+    the same features and readings as reading it in one go, the job used once, and an
+    unreadable voice still refused with the critic's own error."""
+    import threading
+
+    from controllers.errors import InputError
+    from studio.critic import Critic, TakeResult
+    from studio.critic import judge
+    from studio.critic.features import extract_features, features_of
+
+    plan, take = happy_take
+    speech_alone = Critic().speech_estimate(take)
+    read_on = []
+    read_voice = judge._read_voice
+
+    def spy(audio, sample_rate):
+        read_on.append(threading.current_thread().name)
+        return read_voice(audio, sample_rate)
+
+    monkeypatch.setattr(judge, "_read_voice", spy)
+    critic = Critic()
+    critic.read_ahead(take.speech)
+    critic.read_ahead(take.speech)  # the same speech again: one job
+    record = critic.judge(plan.main_target, take, plan=plan)
+    assert len(read_on) == 1 and read_on[0] != threading.current_thread().name
+    assert not critic._ahead  # used, not kept
+    assert record.estimates["speech"].probabilities == speech_alone.probabilities
+    frames, aperiodicity = read_voice(take.speech.audio, take.speech.sample_rate)
+    np.testing.assert_array_equal(features_of(frames, aperiodicity),
+                                  extract_features(take.speech.audio, take.speech.sample_rate))
+
+    silent = TakeResult(speech=type(take.speech)(np.zeros(22050, np.float32), 22050,
+                                                 take.speech.timeline))
+    critic.read_ahead(silent.speech)
+    with pytest.raises(InputError, match="cannot analyse the take's speech: recording is silent"):
+        critic.speech_estimate(silent)

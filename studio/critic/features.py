@@ -13,6 +13,8 @@ features are in dB relative to the clip's loudest frame.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 #: Analysis frame hop in seconds (as eGeMAPS).
@@ -117,19 +119,41 @@ def harmonicity(x: np.ndarray, sr: int, min_pitch: float = 75.0,
     return 10 * np.log10(best / (1 - best))
 
 
-def extract_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """(len(FEATURE_NAMES),) float64 feature vector of one recording.
+@dataclass(frozen=True)
+class Frames:
+    """What :func:`analyse_frames` reads of a recording: the frames every feature group uses."""
+
+    x: np.ndarray
+    """(samples,) float64 recording, peak-normalised."""
+    sample_rate: int
+    n_fft: int
+    """FFT size of the spectral frames (the next power of two of :data:`WINDOW`)."""
+    power: np.ndarray
+    """(frames, n_fft // 2 + 1) power spectra of Hamming-windowed frames every :data:`HOP` s."""
+    freqs: np.ndarray
+    """(n_fft // 2 + 1,) bin frequencies, Hertz."""
+    energy_db: np.ndarray
+    """(frames,) frame energy in dB re the loudest frame."""
+    active: np.ndarray
+    """(frames,) bool: above the silence threshold."""
+    frame_times: np.ndarray
+    """(frames,) centre of each frame, seconds."""
+    pitch: np.ndarray
+    """(pitch frames,) Praat's F0, Hertz (0 unvoiced), every :data:`HOP` s."""
+    f0_frames: np.ndarray
+    """(frames,) F0 at the spectral frames, Hertz (0 unvoiced)."""
+    voiced: np.ndarray
+    """(frames,) bool: voiced and active."""
+
+
+def analyse_frames(audio: np.ndarray, sample_rate: int) -> Frames:
+    """The spectral frames, energy and Praat pitch of a recording (the part of
+    :func:`extract_features` every later group reads).
 
     audio : (samples,) float mono in [-1, 1]; sample_rate in Hertz (8 kHz or more).
     Raises ValueError when the recording has no voiced speech.
     """
-    import warnings
-
     import parselmouth
-
-    with warnings.catch_warnings():  # pyworld imports the deprecated pkg_resources
-        warnings.simplefilter("ignore", UserWarning)
-        import pyworld
 
     x = np.asarray(audio, np.float64).ravel()
     if x.size < int(0.2 * sample_rate):
@@ -139,9 +163,7 @@ def extract_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
         raise ValueError("recording is silent")
     x = x / peak  # level carries no information here (training clips are peak-normalised)
     sr = int(sample_rate)
-    snd = parselmouth.Sound(x, sampling_frequency=sr)
 
-    # --- frames: energy in dB re the loudest frame --------------------------------------------
     hop, win = int(round(HOP * sr)), int(round(WINDOW * sr))
     n_fft = 1 << int(np.ceil(np.log2(win)))
     n_frames = 1 + max(0, (len(x) - win) // hop)
@@ -155,8 +177,9 @@ def extract_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     if active.sum() < 5:
         raise ValueError("recording has no speech above the silence threshold")
 
-    # --- pitch (Praat autocorrelation), semitones re 27.5 Hz ----------------------------------
-    pitch = snd.to_pitch_ac(time_step=HOP, pitch_floor=75.0, pitch_ceiling=600.0)
+    # Praat's autocorrelation pitch
+    pitch = parselmouth.Sound(x, sampling_frequency=sr).to_pitch_ac(
+        time_step=HOP, pitch_floor=75.0, pitch_ceiling=600.0)
     f0 = pitch.selected_array["frequency"]
     f0_times = pitch.xs()
     frame_times = (np.arange(n_frames) * hop + win / 2) / sr
@@ -165,6 +188,50 @@ def extract_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     voiced = (f0_frames > 0) & active
     if voiced.sum() < 5:
         raise ValueError("recording has no voiced speech")
+    return Frames(x, sr, n_fft, power, freqs, energy_db, active, frame_times, f0, f0_frames,
+                  voiced)
+
+
+def voiced_aperiodicity(frames: Frames) -> float:
+    """Mean aperiodicity (pyworld D4C, linear) below 4 kHz over the voiced frames: breathiness.
+
+    Half of :func:`extract_features`' time, all of it outside the interpreter: the critic
+    starts it while a take's face and body are animated (``Critic.read_ahead``).
+    """
+    import warnings
+
+    with warnings.catch_warnings():  # pyworld imports the deprecated pkg_resources
+        warnings.simplefilter("ignore", UserWarning)
+        import pyworld
+
+    t_w = np.arange(len(frames.f0_frames)) * HOP
+    ap = pyworld.d4c(frames.x, frames.f0_frames.astype(np.float64), t_w, frames.sample_rate,
+                     fft_size=frames.n_fft * 2)
+    ap_freqs = np.linspace(0, frames.sample_rate / 2, ap.shape[1])
+    return float(ap[frames.voiced][:, ap_freqs < 4000].mean())
+
+
+def extract_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """(len(FEATURE_NAMES),) float64 feature vector of one recording.
+
+    audio : (samples,) float mono in [-1, 1]; sample_rate in Hertz (8 kHz or more).
+    Raises ValueError when the recording has no voiced speech.
+    """
+    frames = analyse_frames(audio, sample_rate)
+    return features_of(frames, voiced_aperiodicity(frames))
+
+
+def features_of(frames: Frames, aperiodicity: float) -> np.ndarray:
+    """(len(FEATURE_NAMES),) feature vector of analysed ``frames`` whose
+    :func:`voiced_aperiodicity` is ``aperiodicity``."""
+    import parselmouth
+
+    x, sr, power, freqs = frames.x, frames.sample_rate, frames.power, frames.freqs
+    energy_db, active, voiced = frames.energy_db, frames.active, frames.voiced
+    snd = parselmouth.Sound(x, sampling_frequency=sr)
+
+    # --- pitch, semitones re 27.5 Hz -----------------------------------------------------------
+    f0 = frames.pitch
     st = 12.0 * np.log2(f0[f0 > 0] / 27.5)
     feats = _contour_stats(st, HOP)
 
@@ -198,7 +265,7 @@ def extract_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
               float(flux[voiced].std()) * 100]
 
     # --- MFCC 1-4 over active frames ---------------------------------------------------------
-    mel = np.log(power @ _mel_filterbank(sr, n_fft).T + 1e-10)
+    mel = np.log(power @ _mel_filterbank(sr, frames.n_fft).T + 1e-10)
     k = np.arange(26)
     dct = np.cos(np.pi / 26 * (k[None, :] + 0.5) * np.arange(1, 5)[:, None])
     mfcc = mel[active] @ dct.T
@@ -213,16 +280,12 @@ def extract_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     shimmer = parselmouth.praat.call([snd, points], "Get shimmer (local)", 0, 0, 0.0001, 0.02,
                                      1.3, 1.6)
     feats += [float(np.nan_to_num(jitter)) * 100, float(np.nan_to_num(shimmer)) * 100]
-    # Aperiodicity (pyworld D4C) below 4 kHz in voiced frames: breathiness.
-    t_w = np.arange(len(f0_frames)) * HOP
-    ap = pyworld.d4c(x, f0_frames.astype(np.float64), t_w, sr, fft_size=n_fft * 2)
-    ap_freqs = np.linspace(0, sr / 2, ap.shape[1])
-    feats += [float(ap[voiced][:, ap_freqs < 4000].mean())]
+    feats += [aperiodicity]
 
     # --- formants (Burg) in voiced frames --------------------------------------------------------
     formant = snd.to_formant_burg(time_step=HOP, max_number_of_formants=5,
                                   maximum_formant=5500.0)
-    vt = frame_times[voiced]
+    vt = frames.frame_times[voiced]
     fm = []
     for n in (1, 2, 3):
         vals = np.array([formant.get_value_at_time(n, t) for t in vt[::2]])

@@ -15,7 +15,7 @@ import hashlib
 import importlib
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,8 +125,10 @@ class HeadCamera:
         from synth.avatar.render import Renderer
 
         # FER looks at a 64x64 gray crop: 256 px frames read the same as 512 px (p within 0.03) at
-        # half the rendering cost.
-        self.renderer = Renderer(camera="head", size=256, character=character)
+        # half the rendering cost. Only the head and neck are drawn: the crop's pixels are the
+        # whole body's (up to the rasteriser's own one or two pixels from run to run), at three
+        # quarters of the cost per frame.
+        self.renderer = Renderer(camera="head", size=256, character=character, region="head")
         rest = self.renderer.render()
         self.crop_box = fer_crop_box(self.renderer.face_box())
         self.baseline = FaceEmotionRecognizer.load().predict(rest[None], self.crop_box,
@@ -184,6 +186,22 @@ def _face_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="critic-face")
 
 
+@functools.lru_cache(maxsize=1)
+def _voice_pool() -> ThreadPoolExecutor:
+    """The thread that starts reading a take's voice while its face and body are animated
+    (:meth:`Critic.read_ahead`)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="critic-voice")
+
+
+def _read_voice(audio: np.ndarray, sample_rate: int):
+    """(frames, voiced aperiodicity) of a take's voice: the first half of
+    :func:`~studio.critic.features.extract_features`."""
+    from studio.critic.features import analyse_frames, voiced_aperiodicity
+
+    frames = analyse_frames(audio, sample_rate)
+    return frames, voiced_aperiodicity(frames)
+
+
 class Critic:
     """Recognisers (loaded lazily, once per process) and the critic's per-text caches."""
 
@@ -194,6 +212,10 @@ class Critic:
         # and transcript are kept by audio hash
         self._speech_cache: dict[tuple, EmotionEstimate] = {}
         self._transcripts: dict[str, str] = {}
+        # audio key -> the voice's reading started by read_ahead (a web UI may judge takes
+        # on several threads)
+        self._ahead: dict[str, Future] = {}
+        self._ahead_lock = threading.Lock()
 
     # -- recognisers ---------------------------------------------------------------------------
     def load(self) -> Critic:
@@ -212,6 +234,31 @@ class Critic:
             load_decoder()
         return self
 
+    def read_ahead(self, speech: Speech) -> None:
+        """Start reading ``speech``'s voice on another thread: its frames, pitch and aperiodicity
+        (pyworld's D4C, half of the voice's reading, outside the interpreter). A later
+        :meth:`judge` of a whole take with this speech finishes the reading from there; call it
+        right after the voice is made, while the take's face and body are animated: the same
+        readings; on a 5 s take the critic takes 0.21-0.24 s instead of 0.23-0.26 s and the body
+        0.09 s instead of 0.07 s (Praat's pitch, on this thread too, holds the interpreter)."""
+        key = _audio_key(speech.audio)
+        with self._ahead_lock:
+            if key not in self._ahead:
+                _remember(self._ahead, key, _voice_pool().submit(
+                    _read_voice, speech.audio, speech.sample_rate), size=4)
+
+    def _take_features(self, speech: Speech, key: str) -> np.ndarray:
+        """The feature vector of a take's voice (raises ValueError as
+        :func:`~studio.critic.features.extract_features` does), from :meth:`read_ahead`'s start
+        where there is one."""
+        from studio.critic.features import extract_features, features_of
+
+        with self._ahead_lock:
+            job = self._ahead.pop(key, None)
+        if job is None:
+            return extract_features(speech.audio, speech.sample_rate)
+        return features_of(*job.result())
+
     def speech_estimate(self, take: TakeResult, anchored: bool = False) -> EmotionEstimate:
         """The voice's reading. With the same voice's neutral reading: against the studio
         voice's reference statistics (mode ``"voice"``; ``anchored``: a stretch of a line,
@@ -223,18 +270,18 @@ class Critic:
         key = (_audio_key(take.speech.audio), None if n is None else _audio_key(n.audio),
                anchored)
         if key not in self._speech_cache:
-            _remember(self._speech_cache, key, self._speech_estimate(take, anchored))
+            _remember(self._speech_cache, key, self._speech_estimate(take, key[0], anchored))
         return self._speech_cache[key]
 
-    def _speech_estimate(self, take: TakeResult, anchored: bool = False) -> EmotionEstimate:
-        from studio.critic.features import extract_features
+    def _speech_estimate(self, take: TakeResult, audio_key: str,
+                         anchored: bool = False) -> EmotionEstimate:
         from studio.critic.ser import SpeechEmotionRecognizer, estimate_from_classes
         from studio.critic.voice_reference import VoiceReference
 
         ser = SpeechEmotionRecognizer.load()
         s, n = take.speech, take.neutral_speech
         try:
-            feats = extract_features(s.audio, s.sample_rate)
+            feats = self._take_features(s, audio_key)
         except ValueError as exc:
             raise InputError(f"cannot analyse the take's speech: {exc}") from exc
         if n is None:

@@ -143,11 +143,14 @@ class Renderer:
     character : the :class:`~controllers.character.Character` whose body, face and colours to
         draw when no ``avatar`` is given (None: the studio's default avatar); the cameras follow
         its height, and a darker skin gets more light (:func:`face_exposure`, :attr:`exposure`).
+    region : ``"body"`` (the whole mesh) or ``"head"`` (:meth:`Avatar.region`: head and neck;
+        the head camera's face looks the same, the shoulders are left out).
     """
 
     def __init__(self, avatar: Avatar | None = None, size: int = 512, camera: str = "head",
                  background: tuple[float, float, float] = (0.80, 0.82, 0.85), wrinkles: float = 2.0,
-                 fast_shader: bool = True, character: Character | None = None):
+                 fast_shader: bool = True, character: Character | None = None,
+                 region: str = "body"):
         from synth.avatar.offscreen import pyrender  # without its on-screen viewer
 
         if avatar is None:
@@ -157,8 +160,10 @@ class Renderer:
         self.views = default_views(self.avatar)
         if camera not in self.views:
             raise ValueError(f"unknown camera {camera!r}; expected one of {sorted(self.views)}")
-        faces = self.avatar.faces
-        n_v = len(self.avatar.vertices)
+        # the drawn vertices (ids into the avatar's) and their triangles
+        self._ids, faces = self.avatar.region(region)
+        self._whole = region == "body"
+        n_v = len(self._ids)
         self._corners = [np.ascontiguousarray(faces[:, k], dtype=np.intp) for k in range(3)]
         # Sparse (V, F) incidence: vertex normal = sum of the (area-weighted) face normals around it.
         rows = faces.ravel()
@@ -173,15 +178,16 @@ class Renderer:
         # coordinates (uv_0 = coverage, red; uv_1 = green, blue). pyrender's PBR shader would
         # ignore the layer, so it is used with the skin shader only.
         self._layer = None
-        colors = self.avatar.colors
+        colors = self._drawn(self.avatar.colors)
         if fast_shader and self.avatar.shirt_coverage is not None:
-            colors = self.avatar.bare_colors
+            colors = self._drawn(self.avatar.bare_colors)
             r, g, b = self.avatar.shirt_color
-            cover = self.avatar.shirt_coverage.astype(np.float32)
+            cover = self._drawn(self.avatar.shirt_coverage).astype(np.float32)
             self._layer = np.stack([cover, np.full_like(cover, r), np.full_like(cover, g),
                                     np.full_like(cover, b)], axis=1)
         self._primitive = pyrender.Primitive(
-            positions=self.avatar.vertices, normals=self.vertex_normals(self.avatar.vertices),
+            positions=self._drawn(self.avatar.vertices),
+            normals=self.vertex_normals(self._drawn(self.avatar.vertices)),
             texcoord_0=None if self._layer is None else self._layer[:, :2],
             texcoord_1=None if self._layer is None else self._layer[:, 2:],
             color_0=colors, indices=faces, material=material, mode=pyrender.GLTF.TRIANGLES)
@@ -190,8 +196,9 @@ class Renderer:
         if wrinkles > 0:
             from synth.avatar.wrinkles import WrinkleShading
 
-            self._wrinkles = WrinkleShading.build(self.avatar.vertices, faces,
-                                                  self.avatar.part_mask("skin"), strength=wrinkles)
+            self._wrinkles = WrinkleShading.build(self._drawn(self.avatar.vertices), faces,
+                                                  self._drawn(self.avatar.part_mask("skin")),
+                                                  strength=wrinkles)
 
         bg = tuple(float(c) for c in background)
         self.exposure = face_exposure(self.avatar)
@@ -245,8 +252,13 @@ class Renderer:
         self.camera = camera
 
     # ------------------------------------------------------------------ geometry
+    def _drawn(self, per_vertex: np.ndarray) -> np.ndarray:
+        """The rows of a per-vertex array (V, ...) that this renderer draws."""
+        return per_vertex if self._whole else per_vertex[self._ids]
+
     def vertex_normals(self, vertices: np.ndarray) -> np.ndarray:
-        """(V, 3) float32 unit vertex normals of the avatar's faces at ``vertices`` (V, 3)."""
+        """(V, 3) float32 unit vertex normals of the drawn triangles at the drawn ``vertices``
+        (V, 3) (all the avatar's, or its region's: :meth:`_drawn`)."""
         v = np.asarray(vertices, dtype=np.float32)
         # np.take with contiguous index arrays gathers several times faster than fancy indexing.
         a, b, c = (np.take(v, corner, axis=0) for corner in self._corners)
@@ -264,6 +276,7 @@ class Renderer:
         """
         from OpenGL.GL import GL_ARRAY_BUFFER, glBindBuffer, glBufferSubData
 
+        vertices = self._drawn(vertices)
         colors = self._colors
         if self._wrinkles is not None:
             colors = colors.copy()
