@@ -22,6 +22,7 @@ from functools import cached_property
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from synth.gesture.quaternions import product
 from synth.gesture.rig import FORWARD, UP, BodyRig
 
 #: (e3, e2, e1) ranges in degrees for the left side and the centre line, anatomical zero.
@@ -155,7 +156,8 @@ class JointLimits:
         ``(frames, joints, 4)`` xyzw."""
         frames, joints = rotations.shape[0], self.rig.n_joints
         basis = Rotation.from_quat(np.tile(self._basis_quats, (frames, 1)))  # frame-major, as below
-        local = basis.inv() * Rotation.from_quat(rotations.reshape(-1, 4)) * basis
+        local = product(product(basis.inv(), Rotation.from_quat(rotations.reshape(-1, 4))),
+                        basis)
         return local.as_euler("ZYX").reshape(frames, joints, 3)
 
     @cached_property

@@ -23,6 +23,8 @@ from functools import cached_property
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from synth.gesture.quaternions import product
+
 #: Prefix of every bone name in the Mixamo rig.
 MIXAMO_PREFIX = "mixamorig:"
 
@@ -218,7 +220,7 @@ class BodyRig:
                 world.append(local)
                 positions[:, j] = root_translation
             else:
-                world.append(world[p] * local)
+                world.append(product(world[p], local))
                 positions[:, j] = positions[:, p] + world[p].apply(self.offsets[j])
         return positions, world
 
