@@ -86,8 +86,10 @@ def bvh_text(anim: BodyAnimation, precision: int = 6) -> str:
     motion = np.concatenate([np.asarray(anim.root_translation, dtype=np.float64),
                              euler.reshape(frames, -1)], axis=1)
     lines += ["MOTION", f"Frames: {frames}", f"Frame Time: {1.0 / anim.fps:.8f}"]
-    fmt = f"%.{precision}f"
-    lines += [" ".join(fmt % v for v in row) for row in motion]
+    # one format for a whole row (what " ".join of each value's format gives, several times
+    # faster)
+    row_format = " ".join([f"%.{precision}f"] * motion.shape[1])
+    lines += [row_format % tuple(row) for row in motion.tolist()]
     return "\n".join(lines) + "\n"
 
 

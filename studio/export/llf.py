@@ -89,9 +89,10 @@ def write_llf(anim: FaceAnimation, path: str | Path) -> Path:
     buf = io.StringIO()
     buf.write(",".join(LLF_HEADER) + "\n")
     count = len(LLF_BLENDSHAPES) + len(LLF_ROTATIONS)
-    for i, row in enumerate(values):
+    row_format = ",".join(["%.6f"] * values.shape[1])  # one format per row: several times faster
+    for i, row in enumerate(values.tolist()):
         buf.write(f"{timecode(i, anim.fps)},{count},")
-        buf.write(",".join(f"{x:.6f}" for x in row))
+        buf.write(row_format % tuple(row))
         buf.write("\n")
     atomic_write_text(path, buf.getvalue())
     return Path(path)
