@@ -112,6 +112,16 @@ def happy_take():
                             neutral_speech=neutral)
 
 
+def noting_threads(function, names: list):
+    """``function`` that also notes in ``names`` the thread each call runs on."""
+    import threading
+
+    def spy(*args, **kwargs):
+        names.append(threading.current_thread().name)
+        return function(*args, **kwargs)
+    return spy
+
+
 def test_the_critic_reads_the_face_on_its_own_thread_as_it_would_alone(happy_take, monkeypatch):
     """The face is rendered and read while the voice is analysed: the same readings as one
     after the other, and a failure there reaches the caller."""
@@ -124,13 +134,7 @@ def test_the_critic_reads_the_face_on_its_own_thread_as_it_would_alone(happy_tak
     face_alone = alone.face_estimate(take)
     speech_alone = alone.speech_estimate(take)
     read_on = []
-    face_estimate = Critic.face_estimate
-
-    def spy(self, take):
-        read_on.append(threading.current_thread().name)
-        return face_estimate(self, take)
-
-    monkeypatch.setattr(Critic, "face_estimate", spy)
+    monkeypatch.setattr(Critic, "face_estimate", noting_threads(Critic.face_estimate, read_on))
     record = Critic().judge(plan.main_target, take, plan=plan)
     assert len(read_on) == 1 and read_on[0] != threading.current_thread().name
     assert record.estimates["face"].probabilities == face_alone.probabilities
@@ -159,12 +163,7 @@ def test_the_critic_reads_a_voice_ahead_as_it_would_alone(happy_take, monkeypatc
     speech_alone = Critic().speech_estimate(take)
     read_on = []
     read_voice = judge._read_voice
-
-    def spy(audio, sample_rate):
-        read_on.append(threading.current_thread().name)
-        return read_voice(audio, sample_rate)
-
-    monkeypatch.setattr(judge, "_read_voice", spy)
+    monkeypatch.setattr(judge, "_read_voice", noting_threads(read_voice, read_on))
     critic = Critic()
     critic.read_ahead(take.speech)
     critic.read_ahead(take.speech)  # the same speech again: one job
