@@ -106,6 +106,14 @@ variability high, fear's low)     60, 60 % vs 60, 50, 50   50 / 60 / 50 %, RAVDE
                                   vs 25, 30, 20 %
 ================================  =======================  ===================================
 
+Anger only lower, not wider (2 or 3 st on anger's level offsets; both yardsticks, each voice's
+takes of the 7 targets normalised over themselves; joe: all 30 sentences x 3 seeds, 90 anger
+takes; the cast: report sentences x 2 seeds, 20 each): joe's anger EmoDB 46 -> 46 / 52 %,
+RAVDESS 31 -> 39 / 43 % (heard as fear 48 -> 42 / 36 %), and the EmoDB listener's anger rose on
+most of the cast (walter 45 -> 75 / 70 %, lena 30 -> 45 / 45 %); but the English listener's
+anger fell on the women and david (lena 25 -> 20 / 15 %, mara 35 -> 25 / 25 %, david 30 -> 25 /
+25 %; ruth 35 -> 25 / 40 %, walter 30 -> 30 / 40 %). Not kept: its English gain was joe's alone.
+
 The F0 height and the accent slopes, where EmoDB agrees with the literature and carries the
 strongest learned effects, stay fully learned. A neutral target or ``guidance=0`` gives the
 neutral reading (piper's, a little brisker and less periodic: :data:`NEUTRAL_READING`).
