@@ -114,6 +114,19 @@ most of the cast (walter 45 -> 75 / 70 %, lena 30 -> 45 / 45 %); but the English
 anger fell on the women and david (lena 25 -> 20 / 15 %, mara 35 -> 25 / 25 %, david 30 -> 25 /
 25 %; ruth 35 -> 25 / 40 %, walter 30 -> 30 / 40 %). Not kept: its English gain was joe's alone.
 
+Anger's vocal effort: +3 dB tilt and +0.2 breathiness on anger's offsets (after
+:data:`OUTPUT_LIMITS`: anger's learned tilt already sits at 15 dB), chosen among six anger-only
+screens (2-3 st lower, +3 dB tilt, +3 dB on stressed and -1.5 dB on unstressed syllables, +0.2
+breathiness, 10 % longer syllables, and combinations) on the sentences above. There it held for
+every voice on both listeners: anger EmoDB / RAVDESS joe 46 -> 49 / 31 -> 36 %, david 50 -> 60 /
+18 -> 22, lena 32 -> 35 / 20 -> 32, mara 52 -> 72 / 22 -> 32, ruth 57 -> 62 / 38 -> 42, walter
+57 -> 68 / 30 -> 45 % (report sentences x 4 seeds; joe all 30 x 3). On 20 sentences kept out of
+the screen (x 2 seeds, 40 anger takes a voice) the cast kept its gain (david 50 -> 62 / 32 -> 50,
+lena 42 -> 45 / 25 -> 30, mara 62 -> 72 / 40 -> 42, ruth 75 -> 88 / 55 -> 75, walter 52 -> 65 /
+38 -> 57 %), but joe lost it (48 -> 38 / 48 -> 38 %, heard as fear 52 -> 62 / 45 -> 62 %), and
+openSMILE's F0 of joe's angry takes rose 1.6 st above the rendered F0's change (a brighter
+spectrum, partial octave errors). Not kept: it does not hold for the studio's own voice.
+
 The F0 height and the accent slopes, where EmoDB agrees with the literature and carries the
 strongest learned effects, stay fully learned. A neutral target or ``guidance=0`` gives the
 neutral reading (piper's, a little brisker and less periodic: :data:`NEUTRAL_READING`).
