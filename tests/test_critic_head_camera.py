@@ -156,14 +156,14 @@ def test_the_critic_reads_a_voice_ahead_as_it_would_alone(happy_take, monkeypatc
 
     from controllers.errors import InputError
     from studio.critic import Critic, TakeResult
-    from studio.critic import judge
+    from studio.critic import features
     from studio.critic.features import extract_features, features_of
 
     plan, take = happy_take
     speech_alone = Critic().speech_estimate(take)
     read_on = []
-    read_voice = judge._read_voice
-    monkeypatch.setattr(judge, "_read_voice", noting_threads(read_voice, read_on))
+    read_voice = features.read_voice
+    monkeypatch.setattr(features, "read_voice", noting_threads(read_voice, read_on))
     critic = Critic()
     critic.read_ahead(take.speech)
     critic.read_ahead(take.speech)  # the same speech again: one job

@@ -211,14 +211,21 @@ def voiced_aperiodicity(frames: Frames) -> float:
     return float(ap[frames.voiced][:, ap_freqs < 4000].mean())
 
 
+def read_voice(audio: np.ndarray, sample_rate: int) -> tuple[Frames, float]:
+    """(:func:`analyse_frames`, :func:`voiced_aperiodicity`) of a recording: what
+    :func:`features_of` reads, the part of the features worth starting early (the critic's
+    ``read_ahead``). Raises ValueError as :func:`analyse_frames` does."""
+    frames = analyse_frames(audio, sample_rate)
+    return frames, voiced_aperiodicity(frames)
+
+
 def extract_features(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """(len(FEATURE_NAMES),) float64 feature vector of one recording.
 
     audio : (samples,) float mono in [-1, 1]; sample_rate in Hertz (8 kHz or more).
     Raises ValueError when the recording has no voiced speech.
     """
-    frames = analyse_frames(audio, sample_rate)
-    return features_of(frames, voiced_aperiodicity(frames))
+    return features_of(*read_voice(audio, sample_rate))
 
 
 def features_of(frames: Frames, aperiodicity: float) -> np.ndarray:

@@ -193,15 +193,6 @@ def _voice_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="critic-voice")
 
 
-def _read_voice(audio: np.ndarray, sample_rate: int):
-    """(frames, voiced aperiodicity) of a take's voice: the first half of
-    :func:`~studio.critic.features.extract_features`."""
-    from studio.critic.features import analyse_frames, voiced_aperiodicity
-
-    frames = analyse_frames(audio, sample_rate)
-    return frames, voiced_aperiodicity(frames)
-
-
 class Critic:
     """Recognisers (loaded lazily, once per process) and the critic's per-text caches."""
 
@@ -236,17 +227,19 @@ class Critic:
 
     def read_ahead(self, speech: Speech) -> None:
         """Start reading ``speech``'s voice on another thread: its frames, pitch and aperiodicity
-        (pyworld's D4C, half of the voice's reading, outside the interpreter). A later
-        :meth:`judge` of a whole take with this speech finishes the reading from there; call it
-        right after the voice is made, while the take's face and body are animated: the same
-        readings; on a 5 s take the critic took 0.21-0.24 s instead of 0.23-0.26 s and the body
-        0.09 s instead of 0.07 s (Praat's pitch, on this thread too, holds the interpreter; with
-        the head-only camera and the body's array products since: critic 0.18 s, body 0.05 s)."""
+        (:func:`~studio.critic.features.read_voice`: pyworld's D4C, half of the voice's reading,
+        outside the interpreter). A later :meth:`judge` of a whole take with this speech
+        finishes the reading from there; call it right after the voice is made, while the take's
+        face and body are animated. The same readings; on a 5 s take the critic took 0.21-0.24 s
+        instead of 0.23-0.26 s, the body 0.02 s more (Praat's pitch, on this thread too, holds
+        the interpreter)."""
+        from studio.critic.features import read_voice
+
         key = _audio_key(speech.audio)
         with self._ahead_lock:
             if key not in self._ahead:
                 _remember(self._ahead, key, _voice_pool().submit(
-                    _read_voice, speech.audio, speech.sample_rate), size=4)
+                    read_voice, speech.audio, speech.sample_rate), size=4)
 
     def _take_features(self, speech: Speech, key: str) -> np.ndarray:
         """The feature vector of a take's voice (raises ValueError as
