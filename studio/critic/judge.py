@@ -198,6 +198,7 @@ class Critic:
 
     def __init__(self, config: CriticConfig | None = None) -> None:
         self.config = config or CriticConfig()
+        # transcripts of neutral readings, by audio hash (a line's takes share one reading)
         self._neutral_heard: dict[str, str] = {}
         # the loop re-judges the same speech when only the face or body changed: its reading
         # and transcript are kept by audio hash
@@ -365,10 +366,11 @@ class Critic:
             return transcript, wer, True
         neutral = None
         if take.neutral_speech is not None:
-            if text not in self._neutral_heard:
-                n = take.neutral_speech
-                self._neutral_heard[text] = transcribe(n.audio, n.sample_rate)
-            neutral = self._neutral_heard[text]
+            n = take.neutral_speech
+            key = _audio_key(n.audio)
+            if key not in self._neutral_heard:
+                _remember(self._neutral_heard, key, transcribe(n.audio, n.sample_rate))
+            neutral = self._neutral_heard[key]
         return transcript, wer, words_kept(text, transcript, neutral, self.config.max_wer)
 
     def judge(self, target: EmotionTarget, take: TakeResult, text: str | None = None,
