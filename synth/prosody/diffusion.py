@@ -217,7 +217,11 @@ LAX_BREATHINESS = 2.4
 #: 6 cue directions instead of 4; HNR still -0.1 dB, also with the voice model's aperiodicity
 #: change for calm off), but the EmoDB listener's calm (its boredom, whose actors widen the range
 #: by 1.1 st) 75 -> 70 % on the tuning sentences and 90 -> 60 % on the report ones (RAVDESS 30 ->
-#: 30 and 40 -> 40 %): not added.
+#: 30 and 40 -> 40 %): not added. Disgust at 0.6 (its F0 range is +5.9 st against neutral, EmoDB's
+#: actors' +0.3; the English listener hears our disgust as happiness), the same day, every voice:
+#: EmoDB's disgust rose (joe 65 / 60 -> 70 / 80 %, tuning / report; david 75 / 70 -> 80 / 80,
+#: ruth 65 / 70 -> 70 / 90), RAVDESS's fell on joe (30 / 0 -> 20 / 10 %), david (35 / 40 -> 15 /
+#: 30) and walter (35 / 40 -> 45 / 20): not added.
 F0_VARIABILITY: dict[str, float] = {"happiness": 1.6, "fear": 0.6}
 
 #: The neutral reading's own offsets, at a neutral target (weight ``1 - strength * guidance``,
