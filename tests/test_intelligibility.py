@@ -61,3 +61,17 @@ def test_a_sad_take_that_lost_its_words_is_caught_and_a_weaker_one_keeps_them(tt
     assert not heard[1.0][2], heard
     assert heard[1.0][1] > word_error_rate(TEXT, neutral_heard)
     assert heard[0.6][2], heard
+
+
+def test_transcribing_does_not_import_scipy_signal():
+    """The take goes to the recogniser's 16 kHz through the project's numpy resampler
+    (``synth.tts.resample``, scipy's filter): importing scipy.signal cost a render's first
+    word check 0.7-1.1 s."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from studio.critic.intelligibility import transcribe; "
+            "t = np.arange(22050) / 22050; heard = transcribe(0.3 * np.sin(2 * np.pi * 150 * t), "
+            "22050); print(type(heard).__name__, 'scipy.signal' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-2:] == ["str", "False"]
