@@ -69,8 +69,6 @@ def words_kept(text: str, transcript: str, neutral_transcript: str | None = None
     return errors <= allowed_errors(word_errors(text, neutral_transcript)[0])
 
 
-#: pocketsphinx's acoustic model rate, Hertz.
-ASR_RATE = 16000
 #: Most HMMs pocketsphinx keeps active per frame (its default 30000). The critic's lines are
 #: short, clearly spoken sentences: at 2000 the transcripts of neutral and emotional takes
 #: came out the same as with the default, at three quarters of the time.
@@ -94,23 +92,16 @@ def load_decoder():
 def transcribe(audio: np.ndarray, sample_rate: int) -> str:
     """What pocketsphinx (its bundled en-us model and language model) hears in a recording.
 
-    Recognition only, no alignment: the critic needs the words, not their times. The take is
-    brought to 16 kHz by :func:`synth.tts.resample.resample_poly` (scipy's filter in numpy: the
-    same 16-bit samples on the 150 takes checked; importing ``scipy.signal`` cost a render's
-    first transcription 0.7-1.1 s).
+    Recognition only, no alignment: the critic needs the words, not their times. The samples
+    are the aligner's (:func:`synth.tts.align.recogniser_pcm`: 16 kHz through the project's
+    numpy resampler; importing ``scipy.signal`` cost a render's first transcription 0.7-1.1 s).
     """
-    from synth.tts.resample import resample_poly
+    from synth.tts.align import recogniser_pcm
 
-    x = np.asarray(audio, np.float64).ravel()
-    if int(sample_rate) != ASR_RATE:
-        g = np.gcd(int(sample_rate), ASR_RATE)
-        x = resample_poly(x, ASR_RATE // g, int(sample_rate) // g)
-    peak = float(np.abs(x).max()) if x.size else 0.0
-    if peak > 0:
-        x = x * (0.9 / peak)
+    pcm = recogniser_pcm(np.asarray(audio, np.float64).ravel(), int(sample_rate))
     decoder = load_decoder()
     decoder.start_utt()
-    decoder.process_raw((x * 32767).astype("<i2").tobytes(), no_search=False, full_utt=True)
+    decoder.process_raw(pcm, no_search=False, full_utt=True)
     decoder.end_utt()
     hyp = decoder.hyp()
     return hyp.hypstr if hyp is not None else ""

@@ -107,8 +107,10 @@ def _decoder(kind: str):
     return _DECODER_CACHE[kind]
 
 
-def _pcm16k(audio: np.ndarray, sample_rate: int) -> bytes:
-    # not scipy.signal's: importing it costs 1-2 s (it pulls in scipy.stats)
+def recogniser_pcm(audio: np.ndarray, sample_rate: int) -> bytes:
+    """(samples,) float audio at ``sample_rate`` Hertz as pocketsphinx reads it: 16-bit
+    little-endian PCM at :data:`ASR_RATE`, peak at 0.9 of full scale."""
+    # not scipy.signal's resampler: importing it costs 1-2 s (it pulls in scipy.stats)
     from synth.tts.resample import resample_poly
 
     x = np.asarray(audio, np.float64)
@@ -137,7 +139,7 @@ def _recognise(pcm: bytes) -> tuple[str, list[tuple[str, float, float]]]:
 
 def transcribe(audio: np.ndarray, sample_rate: int) -> str:
     """What pocketsphinx's en-us model hears in a recording (lower-case words, may be empty)."""
-    return _recognise(_pcm16k(np.asarray(audio, np.float32).reshape(-1), int(sample_rate)))[0]
+    return _recognise(recogniser_pcm(np.asarray(audio, np.float32).reshape(-1), int(sample_rate)))[0]
 
 
 def _spread_phones(segments: list[tuple[str, float, float]]):
@@ -259,7 +261,7 @@ def align_recording(audio: np.ndarray | str | Path, sample_rate: int | None = No
     audio = check_recording(audio, sample_rate)
     if len(audio) < sample_rate * 0.1:
         raise InputError("the recording is shorter than 0.1 s; give some speech")
-    pcm = _pcm16k(audio, int(sample_rate))
+    pcm = recogniser_pcm(audio, int(sample_rate))
     segments = None
     if transcript is None or not transcript.strip():
         transcript, segments = _recognise(pcm)
